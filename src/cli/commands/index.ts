@@ -1,0 +1,6 @@
+// Every CLI command, in the order `codex-vault --help` lists them.
+// Each command lives in its own file beside this one; add one line here per command.
+import type { CliCommand } from '../command';
+
+export const commands: readonly CliCommand[] = [
+];

@@ -1,0 +1,59 @@
+// Numbered SQL migrations from migrations/ (0001_init.sql, 0002_…), each applied in its own
+// transaction together with its row in schema_migrations, so a crash leaves either the old
+// schema or the new one, never half of a migration.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SqliteDatabase } from './sqlite';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+/** migrations/ beside the bundle (dist/migrations) or at the repository root (tests, tsx). */
+export function defaultMigrationsDir(): string {
+  const candidates = [join(__dirname, 'migrations'), join(__dirname, '..', 'migrations'), join(__dirname, '..', '..', '..', 'migrations')];
+  const found = candidates.find((d) => existsSync(join(d, '0001_init.sql')));
+  if (!found) throw new Error(`Codex Vault's migrations folder was not found (looked in ${candidates.join(', ')}).`);
+  return found;
+}
+
+export function loadMigrations(dir = defaultMigrationsDir()): Migration[] {
+  const list = readdirSync(dir)
+    .map((f) => FILE.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ version: Number(m[1]), name: m[2]!, sql: readFileSync(join(dir, m[0]), 'utf8') }))
+    .sort((a, b) => a.version - b.version);
+  list.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration numbers must be contiguous from 0001: found ${String(m.version).padStart(4, '0')} at position ${i + 1}.`);
+  });
+  return list;
+}
+
+export function schemaVersion(db: SqliteDatabase): number {
+  const table = db.get("SELECT 1 AS x FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'");
+  if (!table) return 0;
+  return Number(db.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')?.v ?? 0);
+}
+
+/** Brings the database up to `target` (default: the newest). Returns the versions applied. */
+export function migrate(db: SqliteDatabase, migrations = loadMigrations(), target = migrations.length): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const current = schemaVersion(db);
+  if (current > migrations.length) {
+    throw new Error(`This vault was written by a newer Codex Vault (schema ${current}; this version knows ${migrations.length}). Update Codex Vault to open it.`);
+  }
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (m.version <= current || m.version > target) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()]);
+    });
+    applied.push(m.version);
+  }
+  return applied;
+}

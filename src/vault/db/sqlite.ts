@@ -1,0 +1,184 @@
+// The one way the vault touches SQLite.
+//
+// node-sqlite3-wasm statements hold WASM memory and are never finalized by the garbage
+// collector, so a forgotten `finalize()` leaks for the life of the process. This wrapper
+// never hands a raw statement out: one-shot queries finalize in `finally`, and prepared
+// statements live in a per-connection cache that is finalized on close.
+import { Database as WasmDatabase, type Statement } from 'node-sqlite3-wasm';
+
+export type SqlValue = number | bigint | string | Uint8Array | null;
+export type SqlParams = readonly (SqlValue | boolean)[] | Record<string, SqlValue | boolean>;
+export type Row = Record<string, SqlValue>;
+
+export interface OpenOptions {
+  readOnly?: boolean;
+  /** Fail instead of creating a new, empty database file. */
+  mustExist?: boolean;
+}
+
+export class SqliteError extends Error {
+  constructor(message: string, readonly code: 'locked' | 'corrupt' | 'cantopen' | 'other', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SqliteError';
+  }
+}
+
+function classify(err: unknown, file: string): SqliteError {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/database is locked|SQLITE_BUSY/i.test(msg)) return new SqliteError(`The vault database ${file} is locked by another process.`, 'locked', { cause: err });
+  if (/malformed|not a database|file is encrypted/i.test(msg)) return new SqliteError(`The vault database ${file} is corrupt (${msg}).`, 'corrupt', { cause: err });
+  if (/Could not open/i.test(msg)) return new SqliteError(`Could not open the vault database ${file}.`, 'cantopen', { cause: err });
+  return new SqliteError(msg, 'other', { cause: err });
+}
+
+/** node-sqlite3-wasm has no public reset; its statements carry a private `_reset`. */
+function resetStatement(s: Statement): void {
+  const r = (s as unknown as { _reset?: () => boolean })._reset;
+  if (typeof r === 'function') r.call(s);
+}
+
+export class SqliteDatabase {
+  private readonly db: WasmDatabase;
+  private readonly cache = new Map<string, Statement>();
+  private depth = 0;
+
+  private constructor(db: WasmDatabase, readonly file: string, readonly readOnly: boolean) {
+    this.db = db;
+  }
+
+  static open(file: string, options: OpenOptions = {}): SqliteDatabase {
+    let db: WasmDatabase;
+    try {
+      db = new WasmDatabase(file, { readOnly: options.readOnly ?? false, fileMustExist: options.mustExist ?? false });
+    } catch (err) {
+      throw classify(err, file);
+    }
+    const conn = new SqliteDatabase(db, file, options.readOnly ?? false);
+    try {
+      // Foreign keys cascade chunk and message deletions; a busy wait would only spin in WASM,
+      // so lock conflicts are handled by the vault's own owner lock instead.
+      conn.exec('PRAGMA foreign_keys = ON');
+      // Touch the schema so that a file that is not a database fails here with a clear error.
+      conn.get('SELECT count(*) AS n FROM sqlite_schema');
+    } catch (err) {
+      conn.close();
+      throw err instanceof SqliteError ? err : classify(err, file);
+    }
+    return conn;
+  }
+
+  get isOpen(): boolean {
+    return this.db.isOpen;
+  }
+
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  exec(sql: string): void {
+    try {
+      this.db.exec(sql);
+    } catch (err) {
+      throw classify(err, this.file);
+    }
+  }
+
+  /** Runs a statement through the connection's statement cache. */
+  run(sql: string, params?: SqlParams): { changes: number; lastInsertRowid: number } {
+    const r = this.wrap(() => this.stmt(sql).run(params as never));
+    return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
+  }
+
+  get<T extends Row = Row>(sql: string, params?: SqlParams): T | undefined {
+    return this.wrap(() => {
+      const s = this.stmt(sql);
+      try {
+        return (s.get(params as never) ?? undefined) as T | undefined;
+      } finally {
+        // `get` leaves the statement stepped mid-result, which keeps SQLite's read lock (and the
+        // VFS's lock directory) held; reset it so that other connections are not blocked.
+        resetStatement(s);
+      }
+    });
+  }
+
+  all<T extends Row = Row>(sql: string, params?: SqlParams): T[] {
+    return this.wrap(() => this.stmt(sql).all(params as never)) as T[];
+  }
+
+  /** Iterates rows lazily; the statement is reset when iteration ends or stops early. */
+  *iterate<T extends Row = Row>(sql: string, params?: SqlParams): Generator<T> {
+    // A private, one-shot statement: a cached one could be re-bound by a nested query mid-iteration.
+    const s = this.wrap(() => this.db.prepare(sql));
+    try {
+      for (const row of s.iterate(params as never)) yield row as T;
+    } finally {
+      s.finalize();
+    }
+  }
+
+  /**
+   * Runs `fn` in a transaction (savepoints when nested). Rolls back on any throw.
+   * `immediate` takes the write lock up front, so a conflict fails before work is done.
+   */
+  transaction<T>(fn: () => T, immediate = true): T {
+    if (this.depth > 0) {
+      const name = `sp${this.depth}`;
+      this.exec(`SAVEPOINT ${name}`);
+      this.depth++;
+      try {
+        const r = fn();
+        this.exec(`RELEASE ${name}`);
+        return r;
+      } catch (err) {
+        this.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+        throw err;
+      } finally {
+        this.depth--;
+      }
+    }
+    this.exec(immediate ? 'BEGIN IMMEDIATE' : 'BEGIN');
+    this.depth++;
+    try {
+      const r = fn();
+      this.exec('COMMIT');
+      return r;
+    } catch (err) {
+      if (this.db.inTransaction) this.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Registers a deterministic scalar SQL function implemented in JS. */
+  defineFunction(name: string, fn: (...args: SqlValue[]) => SqlValue | boolean): void {
+    this.db.function(name, fn, { deterministic: true });
+  }
+
+  close(): void {
+    if (!this.db.isOpen) return;
+    for (const s of this.cache.values()) {
+      if (!s.isFinalized) s.finalize();
+    }
+    this.cache.clear();
+    this.db.close();
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  private wrap<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw classify(err, this.file);
+    }
+  }
+}
