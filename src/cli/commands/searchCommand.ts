@@ -1,0 +1,75 @@
+// `codex-vault search "<query>" --db <file>`: full-text search of a vault. With --json, stdout
+// is exactly one JSON array of {path, startLine, endLine, heading, score, snippet}, best first.
+import { intOption, parse, required, UsageError } from '../args';
+import type { CliCommand, CliIo } from '../command';
+import { Vault } from '../../vault/vault';
+
+const options = {
+  db: { type: 'string' },
+  limit: { type: 'string', short: 'n' },
+  json: { type: 'boolean' },
+  'path-prefix': { type: 'string' },
+  tag: { type: 'string' },
+  prefix: { type: 'boolean' },
+} as const;
+
+/** The --json shape other tools rely on: these keys, in this order. */
+export interface SearchJsonHit {
+  path: string;
+  startLine: number;
+  endLine: number;
+  heading: string;
+  score: number;
+  snippet: string;
+}
+
+export const searchCommand: CliCommand = {
+  name: ['search'],
+  summary: 'Full-text search of a vault (words, "phrases", prefix*, a OR b).',
+  help: `Usage: codex-vault search "<query>" --db <file> [options]
+
+Searches the vault's notes, best match first. Every word is required ("a OR b" for either);
+"quoted words" match as a phrase; word* matches a prefix. Any other punctuation is plain text.
+Options may come before or after the query; "--" ends the options, so
+  codex-vault search --db notes.vault -- "-draft notes"
+searches for text that starts with a dash.
+
+Options:
+  --db <file>            The vault database file (required).
+  -n, --limit <n>        Most results (default 10, at most 500).
+  --json                 Print one JSON array of {path, startLine, endLine, heading, score, snippet}.
+  --path-prefix <p>      Only notes whose path (relative to their folder) starts with p.
+  --tag <tag>            Only notes with this tag (front matter tags or #tags).
+  --prefix               Match the last word as a prefix too (as when typing).`,
+
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parse(argv, options);
+    const db = required(values.db, 'db');
+    const query = positionals.join(' ');
+    if (query.trim() === '') throw new UsageError('Give a query, e.g. codex-vault search "ownership" --db notes.vault.');
+    const limit = intOption(values.limit, 'limit', 10, 1, 500);
+    // Searching never writes: read-only also works while another process indexes the vault.
+    const vault = Vault.open(db, { readOnly: true });
+    try {
+      const hits = vault.searchLexical(query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, prefixLast: values.prefix ?? false });
+      if (values.json) {
+        const out: SearchJsonHit[] = hits.map((h) => ({ path: h.path, startLine: h.startLine, endLine: h.endLine, heading: h.heading, score: Math.round(h.score * 10000) / 10000, snippet: h.snippet }));
+        io.out.write(JSON.stringify(out) + '\n');
+        return 0;
+      }
+      if (hits.length === 0) {
+        io.err.write('No matches.\n');
+        return 0;
+      }
+      const lines: string[] = [];
+      for (const h of hits) {
+        lines.push(`${h.path}:${h.startLine}-${h.endLine}${h.heading ? `  ${h.heading}` : ''}  (${h.score.toFixed(2)})`);
+        lines.push(`    ${h.snippet}`);
+      }
+      io.out.write(lines.join('\n') + '\n');
+      return 0;
+    } finally {
+      vault.close();
+    }
+  },
+};

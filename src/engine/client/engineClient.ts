@@ -1,0 +1,457 @@
+// The host side of the engine: plain Node (no vscode), used by the extension, the CLI and tests.
+// It forks the engine process lazily on the first request, correlates requests and replies by
+// id, streams generated text, and survives the engine dying: every pending request fails with a
+// clear error, and the next request starts a fresh engine (after a backoff) and transparently
+// reloads the models it had. A model that crashes the engine on load several times in a row is
+// not tried again.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { checkModelLoadable, ModelGateError } from '../verify/verifyModelFile';
+import type { ModelRecordStore } from '../verify/modelRecordStore';
+import {
+  isEngineToHost,
+  type ChatMessage,
+  type EmbedResult,
+  type EngineEvent,
+  type EngineInfo,
+  type EngineOp,
+  type EngineOps,
+  type EngineSettings,
+  type EngineToHost,
+  type GenerateResult,
+  type HostToEngine,
+  type LoadOptions,
+  type LoadedModel,
+  type MemorySnapshot,
+  type ModelInspection,
+  type SamplingOptions,
+} from '../protocol';
+import { EngineError } from './engineError';
+import { ChunkQueue, type GenerationStream } from './generationStream';
+
+export { EngineError } from './engineError';
+export type { GenerationStream } from './generationStream';
+
+export interface EngineEntry {
+  /** The engine's entry file: dist/engine-host.mjs, or src/engine/host/engineMain.ts. */
+  file: string;
+  /** Node options for the child, e.g. ['--import', 'tsx'] for the TypeScript source. */
+  execArgv: string[];
+}
+
+export interface EngineClientOptions {
+  /** The verification gate's record store (the vault's ModelRecords). */
+  records: ModelRecordStore;
+  /** Where the engine code is; default: found next to this bundle, or the TS source under tsx. */
+  entry?: EngineEntry;
+  /** The Node binary for the child (default: this process's, which is Node in Electron too). */
+  execPath?: string;
+  settings?: Partial<EngineSettings>;
+  /** First restart delay after a crash; doubles per consecutive crash (max 10 s). */
+  restartBackoffMs?: number;
+  /** After this many consecutive crashes while loading one file, that file is refused. */
+  maxCrashesOnLoad?: number;
+  /** How long dispose() waits for an orderly shutdown before killing the engine. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface GenerateOptions extends SamplingOptions {
+  signal?: AbortSignal;
+  /** Called with each chunk of text as it arrives (alternative to iterating the stream). */
+  onText?: (text: string) => void;
+}
+
+export type ClientEvent = EngineEvent | { type: 'exit'; code: number | null; signal: string | null; expected: boolean; message: string };
+
+/** A model as the client knows it: stable across engine restarts and idle unloads. */
+export interface ModelHandle {
+  readonly id: string;
+  readonly file: string;
+  readonly options: LoadOptions;
+  /** What the engine reported at the last load. */
+  info: LoadedModel;
+}
+
+interface HandleState extends ModelHandle {
+  engineId: string | null;
+  incarnation: number;
+}
+
+interface Pending {
+  op: EngineOp;
+  what: string;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  onStream?: (text: string, tokens: number) => void;
+  file?: string;
+}
+
+const DEFAULT_SETTINGS: EngineSettings = {
+  gpu: 'auto',
+  idleUnloadMs: 10 * 60_000,
+  lowMemoryWatermarkBytes: 512 * 1024 * 1024,
+  memoryEventIntervalMs: 5_000,
+  streamFlushMs: 8,
+};
+
+/** Finds the engine next to this code: the bundle (dist/engine-host.mjs) or the TS source. */
+export function defaultEngineEntry(): EngineEntry {
+  const bundled = join(__dirname, 'engine-host.mjs');
+  if (existsSync(bundled)) return { file: bundled, execArgv: [] };
+  const source = resolve(__dirname, '..', 'host', 'engineMain.ts');
+  if (existsSync(source)) return { file: source, execArgv: ['--import', 'tsx'] };
+  throw new EngineError('internal', `The engine entry was not found (looked for ${bundled} and ${source}). Run the build.`);
+}
+
+export class EngineClient {
+  private child: ChildProcess | null = null;
+  private ready: Promise<EngineInfo> | null = null;
+  private incarnation = 0;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly handles = new Map<string, HandleState>();
+  private nextHandle = 1;
+  private readonly listeners = new Set<(e: ClientEvent) => void>();
+  private consecutiveCrashes = 0;
+  private lastCrashAt = 0;
+  private readonly crashesOnLoad = new Map<string, number>();
+  private stderrTail = '';
+  private disposed = false;
+  private stopping = false;
+  private readonly settings: EngineSettings;
+
+  constructor(private readonly opts: EngineClientOptions) {
+    this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+  }
+
+  /** Subscribes to memory, unload, log and exit events. Returns the unsubscribe function. */
+  onEvent(listener: (e: ClientEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The engine process id while one runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  /** Starts the engine now (otherwise the first request does). */
+  async start(): Promise<EngineInfo> {
+    return this.ensureStarted();
+  }
+
+  /** GGUF metadata, insights and the memory estimate for a context size. Needs no verification. */
+  async inspect(file: string, opts: { contextSize?: number } = {}): Promise<ModelInspection> {
+    return this.request('inspect', { file: resolve(file), contextSize: opts.contextSize }, `inspecting ${basename(file)}`);
+  }
+
+  /**
+   * Loads a model after the verification gate: the file must be a verified manifest download
+   * or an added local model. Returns a handle that stays valid across engine restarts.
+   */
+  async loadModel(file: string, options: LoadOptions = {}): Promise<ModelHandle> {
+    const abs = resolve(file);
+    const h: HandleState = { id: `model-${this.nextHandle++}`, file: abs, options: { ...options }, info: undefined as unknown as LoadedModel, engineId: null, incarnation: -1 };
+    await this.loadInto(h);
+    this.handles.set(h.id, h);
+    return this.publicHandle(h);
+  }
+
+  async unloadModel(model: ModelHandle | string): Promise<void> {
+    const h = this.handles.get(typeof model === 'string' ? model : model.id);
+    if (!h) return;
+    this.handles.delete(h.id);
+    if (h.engineId && h.incarnation === this.incarnation && this.child) {
+      await this.request('unload', { modelId: h.engineId }, `unloading ${basename(h.file)}`);
+    }
+  }
+
+  /** Plain completion of `prompt`, streamed. */
+  generate(model: ModelHandle | string, prompt: string, opts: GenerateOptions = {}): GenerationStream {
+    return this.stream(model, opts, (engineId) => ({ op: 'complete', params: { modelId: engineId, prompt, sampling: sampling(opts) } }));
+  }
+
+  /** A chat turn through the model's own chat template (or node-llama-cpp's fallback), streamed. */
+  chat(model: ModelHandle | string, messages: ChatMessage[], opts: GenerateOptions = {}): GenerationStream {
+    return this.stream(model, opts, (engineId) => ({ op: 'chat', params: { modelId: engineId, messages, sampling: sampling(opts) } }));
+  }
+
+  async embed(model: ModelHandle | string, texts: string[]): Promise<EmbedResult> {
+    return this.withModel(model, (id) => this.request('embed', { modelId: id, texts }, `embedding ${texts.length} text(s)`));
+  }
+
+  async tokenize(model: ModelHandle | string, text: string): Promise<number[]> {
+    return (await this.withModel(model, (id) => this.request('tokenize', { modelId: id, text }, 'tokenizing'))).tokens;
+  }
+
+  async countTokens(model: ModelHandle | string, texts: string[]): Promise<number[]> {
+    return (await this.withModel(model, (id) => this.request('countTokens', { modelId: id, texts }, 'counting tokens'))).counts;
+  }
+
+  async memory(): Promise<MemorySnapshot> {
+    return this.request('memory', {}, 'reading memory figures');
+  }
+
+  /** Stops the engine in order (sessions, contexts, models, llama) and leaves nothing running. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.stop();
+    this.listeners.clear();
+  }
+
+  /** Stops the current engine (orderly, then by force); the next request starts a fresh one. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.stopping = true;
+    const exited = new Promise<void>((r) => {
+      if (child.exitCode !== null || child.signalCode !== null) r();
+      else child.once('exit', () => r());
+    });
+    try {
+      const id = this.nextId++;
+      const reply = new Promise<void>((res) => {
+        this.pending.set(id, { op: 'shutdown', what: 'shutting down', resolve: () => res(), reject: () => res() });
+      });
+      this.post({ kind: 'request', id, op: 'shutdown', params: {} });
+      await Promise.race([Promise.all([reply, exited]), delay(this.opts.shutdownTimeoutMs ?? 5000)]);
+    } catch {
+      // The channel may already be closed: fall through to the kill.
+    }
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    this.stopping = false;
+  }
+
+  // ---- internals ----
+
+  private publicHandle(h: HandleState): ModelHandle {
+    return h;
+  }
+
+  private handleFor(model: ModelHandle | string): HandleState {
+    const h = this.handles.get(typeof model === 'string' ? model : model.id);
+    if (!h) throw new EngineError('unknown-model', `No model ${typeof model === 'string' ? model : model.id} is loaded (it was unloaded, or never loaded).`);
+    return h;
+  }
+
+  /** Runs `fn` with the engine's id for the model, reloading it when the engine lost it. */
+  private async withModel<T>(model: ModelHandle | string, fn: (engineId: string) => Promise<T>): Promise<T> {
+    const h = this.handleFor(model);
+    if (h.engineId === null || h.incarnation !== this.incarnation || !this.child) await this.loadInto(h);
+    try {
+      return await fn(h.engineId as string);
+    } catch (err) {
+      // Unloaded by the engine (idle / low memory) between our check and the request: reload once.
+      if (err instanceof EngineError && err.code === 'unknown-model' && this.handles.has(h.id)) {
+        await this.loadInto(h);
+        return fn(h.engineId as string);
+      }
+      throw err;
+    }
+  }
+
+  private async loadInto(h: HandleState): Promise<void> {
+    const crashes = this.crashesOnLoad.get(h.file) ?? 0;
+    const limit = this.opts.maxCrashesOnLoad ?? 3;
+    if (crashes >= limit) {
+      throw new EngineError('crash-loop', `${h.file} crashed the engine ${crashes} times in a row while loading; it will not be tried again. Check the file, or choose another model.`);
+    }
+    try {
+      await checkModelLoadable(this.opts.records, h.file);
+    } catch (err) {
+      if (err instanceof ModelGateError) throw new EngineError(err.code, err.message);
+      throw err;
+    }
+    const info = await this.request('load', { file: h.file, options: h.options }, `loading ${basename(h.file)}`, h.file);
+    this.crashesOnLoad.delete(h.file);
+    h.info = info;
+    h.engineId = info.modelId;
+    h.incarnation = this.incarnation;
+  }
+
+  private stream(model: ModelHandle | string, opts: GenerateOptions, build: (engineId: string) => { op: 'complete' | 'chat'; params: EngineOps['complete']['params'] | EngineOps['chat']['params'] }): GenerationStream {
+    const queue = new ChunkQueue();
+    let requestId: number | null = null;
+    let cancelled = false;
+    const cancel = (): void => {
+      cancelled = true;
+      if (requestId !== null) this.post({ kind: 'cancel', id: requestId });
+    };
+    if (opts.signal?.aborted) cancelled = true;
+    opts.signal?.addEventListener('abort', cancel, { once: true });
+    const onStream = (text: string): void => {
+      if (text.length === 0) return;
+      opts.onText?.(text);
+      queue.push(text);
+    };
+    const result = this.withModel(model, async (engineId) => {
+      const { op, params } = build(engineId);
+      const what = `generating text with ${basename(this.handleFor(model).file)}`;
+      const p = this.request(op, params as never, what, undefined, onStream, (id) => {
+        requestId = id;
+        if (cancelled) this.post({ kind: 'cancel', id });
+      }) as Promise<GenerateResult>;
+      return p;
+    }).then(
+      (r) => {
+        queue.end();
+        return r;
+      },
+      (err: unknown) => {
+        queue.end(err);
+        throw err;
+      },
+    ).finally(() => opts.signal?.removeEventListener('abort', cancel));
+    // The caller may only iterate; keep an unobserved rejection from crashing the process.
+    result.catch(() => undefined);
+    return { result, cancel, [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
+  }
+
+  private emit(e: ClientEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener's bug must not break the engine connection.
+      }
+    }
+  }
+
+  private async ensureStarted(): Promise<EngineInfo> {
+    if (this.disposed) throw new EngineError('disposed', 'The engine client has been disposed.');
+    if (this.ready) return this.ready;
+    const wait = this.backoff();
+    this.ready = (async () => {
+      if (wait > 0) await delay(wait);
+      if (this.disposed) throw new EngineError('disposed', 'The engine client has been disposed.');
+      this.spawn();
+      return this.sendRequest('init', this.settings, 'starting the engine');
+    })();
+    this.ready.catch(() => {
+      // A failed start is reported to its caller; the next request tries again.
+      this.ready = null;
+    });
+    return this.ready;
+  }
+
+  private backoff(): number {
+    if (this.consecutiveCrashes === 0) return 0;
+    const base = this.opts.restartBackoffMs ?? 250;
+    const wanted = Math.min(10_000, base * 2 ** (this.consecutiveCrashes - 1));
+    return Math.max(0, this.lastCrashAt + wanted - Date.now());
+  }
+
+  private spawn(): void {
+    const entry = this.opts.entry ?? defaultEngineEntry();
+    this.incarnation++;
+    this.stderrTail = '';
+    const child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
+      execPath: this.opts.execPath,
+      // stdout is never used for results by the engine; anything native code prints there or on
+      // stderr is kept for error messages and forwarded as log events, never mixed into ours.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    this.child = child;
+    const onOutput = (level: 'info' | 'warn') => (buf: Buffer): void => {
+      const text = buf.toString('utf8');
+      this.stderrTail = (this.stderrTail + text).slice(-2000);
+      this.emit({ type: 'log', level, message: text.trimEnd() });
+    };
+    child.stdout?.on('data', onOutput('info'));
+    child.stderr?.on('data', onOutput('warn'));
+    child.on('message', (m: unknown) => {
+      if (isEngineToHost(m)) this.onMessage(m);
+    });
+    child.on('error', (err) => this.emit({ type: 'log', level: 'error', message: `Engine process error: ${err.message}` }));
+    child.once('exit', (code, signal) => this.onExit(child, code, signal));
+  }
+
+  private onMessage(m: EngineToHost): void {
+    if (m.kind === 'event') {
+      if (m.event.type === 'unloaded') {
+        for (const h of this.handles.values()) if (h.engineId === m.event.modelId) h.engineId = null;
+      }
+      this.emit(m.event);
+      return;
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    if (m.kind === 'stream') {
+      p.onStream?.(m.text, m.tokens);
+      return;
+    }
+    this.pending.delete(m.id);
+    if (m.ok) {
+      this.consecutiveCrashes = 0;
+      p.resolve(m.result);
+    } else {
+      p.reject(new EngineError(m.error.code, m.error.message));
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = null;
+    this.ready = null;
+    const expected = this.stopping || this.disposed;
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+    if (!expected) {
+      this.consecutiveCrashes++;
+      this.lastCrashAt = Date.now();
+    }
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      if (expected) {
+        p.reject(new EngineError('disposed', `The engine was stopped while ${p.what}.`));
+        continue;
+      }
+      if (p.op === 'load' && p.file) this.crashesOnLoad.set(p.file, (this.crashesOnLoad.get(p.file) ?? 0) + 1);
+      p.reject(new EngineError('engine-exited', `The engine process exited unexpectedly (${how}) while ${p.what}.${tail ? ` Its last output: ${tail}` : ''}`));
+    }
+    for (const h of this.handles.values()) h.engineId = null;
+    this.emit({ type: 'exit', code, signal, expected, message: expected ? 'The engine stopped.' : `The engine process exited unexpectedly (${how}).` });
+  }
+
+  private post(m: HostToEngine): void {
+    const c = this.child;
+    if (c && c.connected) c.send(m);
+  }
+
+  private sendRequest<K extends EngineOp>(op: K, params: EngineOps[K]['params'], what: string, file?: string, onStream?: (text: string, tokens: number) => void, onId?: (id: number) => void): Promise<EngineOps[K]['result']> {
+    const c = this.child;
+    if (!c || !c.connected) return Promise.reject(new EngineError('engine-exited', `The engine process is not running (while ${what}).`));
+    const id = this.nextId++;
+    return new Promise<EngineOps[K]['result']>((resolvePromise, reject) => {
+      this.pending.set(id, { op, what, resolve: resolvePromise as (v: unknown) => void, reject, onStream, file });
+      onId?.(id);
+      c.send({ kind: 'request', id, op, params } as HostToEngine);
+    });
+  }
+
+  private async request<K extends EngineOp>(op: K, params: EngineOps[K]['params'], what: string, file?: string, onStream?: (text: string, tokens: number) => void, onId?: (id: number) => void): Promise<EngineOps[K]['result']> {
+    await this.ensureStarted();
+    return this.sendRequest(op, params, what, file, onStream, onId);
+  }
+}
+
+function sampling(o: GenerateOptions): SamplingOptions {
+  const { signal: _s, onText: _t, ...rest } = o;
+  return rest;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,56 @@
+// Codex Vault's entry point: a thin composition root. Activation builds the service container
+// (cheap: commands, views, status bar; no worker, no database, no model) and returns a small API.
+// The vault worker starts on first use; background indexing only when codexVault.indexOnStartup is set.
+import * as vscode from 'vscode';
+import { Container } from './services/container';
+import type { VaultState } from './services/vaultService';
+import type { SearchMode, SearchResult } from './vault/worker/protocol';
+
+/** What activate() returns: used by the in-host tests and by other extensions. */
+export interface CodexVaultApi {
+  readonly activationMs: number;
+  vaultState(): VaultState;
+  search(query: string, mode?: SearchMode): Promise<SearchResult>;
+  index(): Promise<void>;
+}
+
+let container: Container | undefined;
+
+export function activate(context: vscode.ExtensionContext): CodexVaultApi {
+  const t0 = performance.now();
+  container = new Container(context);
+  context.subscriptions.push(container);
+  const c = container;
+  const activationMs = Math.round((performance.now() - t0) * 100) / 100;
+  c.log.info(`activated in ${activationMs} ms`);
+  c.afterActivation();
+  maybeRunInHostTests(c);
+  return {
+    activationMs,
+    vaultState: () => c.vault.state,
+    search: (query, mode = 'lexical') => c.vault.search(query, mode, 50),
+    index: async () => { await c.vault.index(); },
+  };
+}
+
+export function deactivate(): void {
+  container = undefined;
+}
+
+/**
+ * Test hook: when CODEX_VAULT_TEST_SUITE names a compiled mocha suite (an index module exporting
+ * run(), the @vscode/test-electron shape), it runs inside this real extension host after activation.
+ */
+function maybeRunInHostTests(c: Container): void {
+  const suite = process.env.CODEX_VAULT_TEST_SUITE;
+  if (!suite) return;
+  setTimeout(() => {
+    c.log.info(`running in-host test suite ${suite}`);
+    // A runtime require on purpose: the suite is not part of the bundle.
+    const mod = require(suite) as { run(): Promise<void> };
+    mod.run().then(
+      () => c.log.info('in-host test suite passed'),
+      (err: unknown) => c.log.error('in-host test suite failed', err),
+    );
+  }, 0);
+}

@@ -1,0 +1,14 @@
+// The extension's log: one "Codex Vault" output channel (log levels, timestamps by VS Code).
+import * as vscode from 'vscode';
+
+export class Log implements vscode.Disposable {
+  private readonly channel = vscode.window.createOutputChannel('Codex Vault', { log: true });
+
+  info(msg: string): void { this.channel.info(msg); }
+  warn(msg: string): void { this.channel.warn(msg); }
+  error(msg: string, err?: unknown): void {
+    this.channel.error(err === undefined ? msg : `${msg}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  show(): void { this.channel.show(true); }
+  dispose(): void { this.channel.dispose(); }
+}

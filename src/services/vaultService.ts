@@ -1,0 +1,203 @@
+// Owns the vault worker for this window: starts it on first use (never during activation), opens the
+// database in the extension's workspace storage, keeps its roots and include/exclude rules in step with
+// the workspace and settings, runs indexing with progress and cancellation, and publishes its state.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { Disposable } from './disposable';
+import type { Log } from './log';
+import { affectsIndex, readSettings } from './settings';
+import { VaultWorkerClient, VaultWorkerError } from '../vault/worker/vaultWorkerClient';
+import type {
+  FileChange, IndexProgress, IndexResult, MethodName, SearchMode, SearchResult, ServiceArgs, ServiceName, ServiceResult, VaultStats,
+} from '../vault/worker/protocol';
+
+export type VaultPhase = 'stopped' | 'starting' | 'indexing' | 'ready' | 'error' | 'no-folder';
+
+export interface VaultState {
+  phase: VaultPhase;
+  stats?: VaultStats;
+  progress?: IndexProgress;
+  readOnly: boolean;
+  message?: string;
+  lastIndex?: IndexResult;
+}
+
+export interface VaultPaths {
+  workerFile: string;
+  /** Workspace storage folder (context.storageUri); undefined when no folder is open. */
+  storageDir: string | undefined;
+}
+
+export class VaultService extends Disposable {
+  private client: VaultWorkerClient | undefined;
+  private starting: Promise<VaultWorkerClient> | undefined;
+  private indexing: { abort: AbortController; promise: Promise<IndexResult | undefined> } | undefined;
+  private current: VaultState = { phase: 'stopped', readOnly: false };
+  private readonly changed = this._register(new vscode.EventEmitter<VaultState>());
+  readonly onDidChangeState = this.changed.event;
+
+  constructor(private readonly paths: VaultPaths, private readonly log: Log) {
+    super();
+    if (!paths.storageDir) this.current = { phase: 'no-folder', readOnly: false };
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.reconfigure('workspace folders changed')));
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsIndex(e)) this.reconfigure('include/exclude settings changed');
+    }));
+    this._register({ dispose: () => void this.client?.dispose() });
+  }
+
+  get state(): VaultState {
+    return this.current;
+  }
+
+  get isStarted(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Absolute paths of the workspace folders on disk (other schemes cannot be scanned). */
+  roots(): string[] {
+    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  }
+
+  /** The worker, started and configured; starts the first (incremental) index in the background. */
+  ready(): Promise<VaultWorkerClient> {
+    if (this.client) return Promise.resolve(this.client);
+    this.starting ??= this.start().finally(() => { this.starting = undefined; });
+    return this.starting;
+  }
+
+  private async start(): Promise<VaultWorkerClient> {
+    const storage = this.paths.storageDir;
+    if (!storage) throw new Error('Open a folder to use Codex Vault: the vault indexes the Markdown in the workspace.');
+    this.setState({ phase: 'starting' });
+    const t = performance.now();
+    mkdirSync(storage, { recursive: true });
+    const client = new VaultWorkerClient(this.paths.workerFile);
+    client.onStats((stats) => this.setState({ stats }));
+    client.onLog(({ level, message }) => (level === 'error' ? this.log.error(message) : level === 'warn' ? this.log.warn(message) : this.log.info(message)));
+    client.onExit((code) => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      if (!this.isDisposed) {
+        this.log.error(`vault worker exited (code ${code}); it restarts on next use`);
+        this.setState({ phase: 'error', message: `The vault worker stopped (code ${code}).` });
+      }
+    });
+    try {
+      const dbFile = join(storage, 'vault.db');
+      const opened = await client.request({ kind: 'open', dbFile });
+      if (opened.readOnly) this.log.warn(`vault opened read-only: ${opened.reason ?? ''}`);
+      const settings = readSettings();
+      await client.request({ kind: 'configure', roots: this.roots(), settings: settings.index });
+      const stats = await client.request({ kind: 'stats' });
+      this.client = client;
+      this.setState({ phase: 'ready', stats, readOnly: opened.readOnly, message: opened.reason });
+      this.log.info(`vault started in ${Math.round(performance.now() - t)} ms: ${dbFile} (${stats.files} files, ${stats.chunks} chunks)`);
+      if (!opened.readOnly) void this.index({ notify: stats.files === 0 });
+      return client;
+    } catch (err) {
+      await client.dispose();
+      this.setState({ phase: 'error', message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+
+  /**
+   * Incremental index of every root. The first index of an empty vault reports in a cancellable
+   * notification; later ones show in the status bar only. Concurrent calls share one run.
+   */
+  async index(opts: { notify: boolean } = { notify: false }): Promise<IndexResult | undefined> {
+    if (this.indexing) return this.indexing.promise;
+    const client = await this.ready();
+    if (this.indexing) return (this.indexing as { promise: Promise<IndexResult | undefined> }).promise;
+    const abort = new AbortController();
+    const run = async (report?: (p: IndexProgress) => void): Promise<IndexResult | undefined> => {
+      this.setState({ phase: 'indexing', progress: { phase: 'scanning', done: 0, total: 0 } });
+      void vscode.commands.executeCommand('setContext', 'codexVault.indexing', true);
+      try {
+        const result = await client.request({ kind: 'index' }, {
+          signal: abort.signal,
+          onProgress: (p) => { this.setState({ progress: p }); report?.(p); },
+        });
+        this.log.info(`indexed ${this.roots().length} root(s) in ${result.ms} ms: +${result.added} ~${result.updated} -${result.removed} =${result.unchanged}, ${result.skipped} skipped${result.cancelled ? ' (cancelled)' : ''}`);
+        this.setState({ phase: 'ready', progress: undefined, lastIndex: result });
+        return result;
+      } catch (err) {
+        if (err instanceof VaultWorkerError && err.code === 'cancelled') {
+          this.log.info('indexing cancelled');
+          this.setState({ phase: 'ready', progress: undefined });
+          return undefined;
+        }
+        this.log.error('indexing failed', err);
+        this.setState({ phase: 'error', progress: undefined, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      } finally {
+        this.indexing = undefined;
+        void vscode.commands.executeCommand('setContext', 'codexVault.indexing', false);
+      }
+    };
+    const promise = opts.notify
+      ? Promise.resolve(vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Codex Vault: indexing the workspace', cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => abort.abort());
+          let last = 0;
+          return run((p) => {
+            if (p.total === 0) return progress.report({ message: `scanning… ${p.done} files` });
+            const pct = Math.floor((p.done / p.total) * 100);
+            progress.report({ increment: pct - last, message: `${p.done} / ${p.total} files` });
+            last = pct;
+          });
+        }))
+      : run();
+    this.indexing = { abort, promise };
+    return promise;
+  }
+
+  cancelIndex(): boolean {
+    if (!this.indexing) return false;
+    this.indexing.abort.abort();
+    return true;
+  }
+
+  async search(query: string, mode: SearchMode, limit: number, signal?: AbortSignal): Promise<SearchResult> {
+    const client = await this.ready();
+    return client.request({ kind: 'search', query, mode, limit }, { signal });
+  }
+
+  /** Calls a feature store living in the worker beside the vault (see WorkerServices in protocol.ts). */
+  async call<S extends ServiceName, M extends MethodName<S>>(service: S, method: M, ...args: ServiceArgs<S, M>): Promise<ServiceResult<S, M>> {
+    const client = await this.ready();
+    return client.call(service, method, ...args);
+  }
+
+  /** Live updates from the file watcher; ignored until the vault has been started. */
+  async applyChanges(changes: FileChange[]): Promise<void> {
+    if (!this.client || changes.length === 0) return;
+    const r = await this.client.request({ kind: 'applyChanges', changes });
+    if (r.applied > 0) this.log.info(`live update: ${r.applied} file(s) applied, ${r.ignored} ignored`);
+  }
+
+  /** Roots or include/exclude rules changed: apply them and re-scan, without a reload. */
+  private reconfigure(why: string): void {
+    const client = this.client;
+    if (!client) return;
+    this.log.info(`${why}: re-scanning`);
+    this.cancelIndex();
+    void (async () => {
+      try {
+        await this.indexing?.promise.catch(() => undefined);
+        await client.request({ kind: 'configure', roots: this.roots(), settings: readSettings().index });
+        await this.index();
+      } catch (err) {
+        this.log.error('re-scan failed', err);
+      }
+    })();
+  }
+
+  private setState(patch: Partial<VaultState>): void {
+    this.current = { ...this.current, ...patch };
+    this.changed.fire(this.current);
+  }
+}

@@ -1,0 +1,154 @@
+// Vectors per (model, chunk hash) in the `embeddings` table. Every write happens in one
+// transaction that also bumps the embeddings generation, so loaded vector indexes (in this or
+// another process) know to reload. Vectors of one model all have one dimension: a write with
+// another dimension is refused rather than mixed in.
+import type { SqliteDatabase } from '../db/sqlite';
+import { blobToF32, f32ToBlob, i8ToBlob, normalize, quantizeInt8, VectorError } from '../vectors/quantize';
+import { GENERATION_KEY } from '../vectors/vectorIndex';
+
+export interface EmbeddingInput {
+  chunkHash: string;
+  vector: ArrayLike<number>;
+  /** The text was cut to fit the model's context. */
+  truncated?: boolean;
+}
+
+export interface StoredEmbedding {
+  model: string;
+  chunkHash: string;
+  dim: number;
+  /** L2-normalized. */
+  vector: Float32Array;
+  int8: Int8Array;
+  scale: number;
+  truncated: boolean;
+  createdAt: number;
+}
+
+export interface PendingChunk {
+  chunkId: number;
+  chunkHash: string;
+  /** What gets embedded: title, heading path and body. */
+  text: string;
+}
+
+export interface Coverage {
+  /** Chunks whose text has a vector for the model. */
+  embedded: number;
+  total: number;
+  /** embedded / total (1 for an empty vault). */
+  ratio: number;
+}
+
+/** The text a chunk is embedded as: its document title and heading path give it context. */
+export function embeddingText(title: string, headings: string, body: string): string {
+  const head = headings && headings !== title ? `${title} > ${headings}` : title;
+  return head ? `${head}\n\n${body}` : body;
+}
+
+export class EmbeddingStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  dimensionOf(model: string): number | undefined {
+    const row = this.db.get<{ dim: number }>('SELECT dim FROM embeddings WHERE model = ? LIMIT 1', [model]);
+    return row ? Number(row.dim) : undefined;
+  }
+
+  /** Stores (or replaces) vectors, normalized and quantized, in one transaction. Returns how many. */
+  put(model: string, items: readonly EmbeddingInput[]): number {
+    if (items.length === 0) return 0;
+    if (!model) throw new VectorError('An embedding needs a model key.');
+    return this.db.transaction(() => {
+      let dim = this.dimensionOf(model);
+      const now = Date.now();
+      for (const item of items) {
+        if (!item.chunkHash) throw new VectorError('An embedding needs the hash of its chunk.');
+        if (dim === undefined) dim = item.vector.length;
+        if (item.vector.length !== dim) {
+          throw new VectorError(`Model ${model} stores ${dim}-dimensional vectors; a ${item.vector.length}-dimensional one for chunk ${item.chunkHash} was refused.`);
+        }
+        const f32 = normalize(item.vector);
+        const q = quantizeInt8(f32);
+        this.db.run(
+          'INSERT OR REPLACE INTO embeddings (model, chunk_hash, dim, vec_f32, vec_i8, scale, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [model, item.chunkHash, dim, f32ToBlob(f32), i8ToBlob(q.i8), q.scale, item.truncated ? 1 : 0, now],
+        );
+      }
+      this.bumpGeneration();
+      return items.length;
+    });
+  }
+
+  get(model: string, chunkHash: string): StoredEmbedding | undefined {
+    const row = this.db.get<{ dim: number; vec_f32: Uint8Array; vec_i8: Uint8Array; scale: number; truncated: number; created_at: number }>(
+      'SELECT dim, vec_f32, vec_i8, scale, truncated, created_at FROM embeddings WHERE model = ? AND chunk_hash = ?',
+      [model, chunkHash],
+    );
+    if (!row) return undefined;
+    const i8 = new Int8Array(row.vec_i8.byteLength);
+    i8.set(new Int8Array(row.vec_i8.buffer, row.vec_i8.byteOffset, row.vec_i8.byteLength));
+    return { model, chunkHash, dim: Number(row.dim), vector: blobToF32(row.vec_f32), int8: i8, scale: row.scale, truncated: row.truncated === 1, createdAt: Number(row.created_at) };
+  }
+
+  count(model: string): number {
+    return Number(this.db.get<{ n: number }>('SELECT count(*) AS n FROM embeddings WHERE model = ?', [model])?.n ?? 0);
+  }
+
+  models(): { model: string; count: number; dim: number }[] {
+    return this.db
+      .all<{ model: string; n: number; dim: number }>('SELECT model, count(*) AS n, max(dim) AS dim FROM embeddings GROUP BY model ORDER BY model')
+      .map((r) => ({ model: r.model, count: Number(r.n), dim: Number(r.dim) }));
+  }
+
+  /** Distinct chunk texts that have no vector for `model`. */
+  missingCount(model: string): number {
+    return Number(
+      this.db.get<{ n: number }>('SELECT count(DISTINCT c.hash) AS n FROM chunks c WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.chunk_hash = c.hash)', [model])?.n ?? 0,
+    );
+  }
+
+  /**
+   * Up to `limit` chunks after chunk id `afterId` (in id order) whose text has no vector for
+   * `model`. Walking by id keeps each batch cheap however large the vault is.
+   */
+  pending(model: string, afterId: number, limit: number): PendingChunk[] {
+    return this.db
+      .all<{ id: number; hash: string; title: string; headings: string; body: string }>(
+        'SELECT c.id, c.hash, c.title, c.headings, c.body FROM chunks c WHERE c.id > ? AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.chunk_hash = c.hash) ORDER BY c.id LIMIT ?',
+        [afterId, model, limit],
+      )
+      .map((r) => ({ chunkId: Number(r.id), chunkHash: r.hash, text: embeddingText(r.title, r.headings, r.body) }));
+  }
+
+  coverage(model: string): Coverage {
+    const row = this.db.get<{ total: number; embedded: number | null }>(
+      'SELECT count(*) AS total, sum(EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.chunk_hash = c.hash)) AS embedded FROM chunks c',
+      [model],
+    );
+    const total = Number(row?.total ?? 0);
+    const embedded = Number(row?.embedded ?? 0);
+    return { embedded, total, ratio: total === 0 ? 1 : embedded / total };
+  }
+
+  /** Deletes vectors (of every model) whose chunk text no longer exists in any note. */
+  collectGarbage(): number {
+    return this.db.transaction(() => {
+      const r = this.db.run('DELETE FROM embeddings WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.hash = embeddings.chunk_hash)');
+      if (r.changes > 0) this.bumpGeneration();
+      return r.changes;
+    });
+  }
+
+  /** Forgets every vector of a model (e.g. the user removed that model). */
+  deleteModel(model: string): number {
+    return this.db.transaction(() => {
+      const r = this.db.run('DELETE FROM embeddings WHERE model = ?', [model]);
+      if (r.changes > 0) this.bumpGeneration();
+      return r.changes;
+    });
+  }
+
+  private bumpGeneration(): void {
+    this.db.run("INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)", [GENERATION_KEY]);
+  }
+}

@@ -1,0 +1,82 @@
+// Turns one file on disk into what the store writes: read, hash, decode, parse, chunk records.
+// Pure CPU and file reads, no database: the indexer prepares a batch, then writes it in one
+// transaction.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import { parseNote } from '../markdown/parseNote';
+import { decodeNote } from '../scan/decode';
+import type { DocumentRecord } from '../store/rows';
+import type { ParsedNote, ScannedFile, SkippedFile } from '../types';
+
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export type ReadOutcome = { ok: true; bytes: Buffer; hash: string; size: number } | { ok: false; skipped: SkippedFile };
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
+}
+
+/** Reads and hashes a file; unreadable or oversized files become skipped entries, never throws. */
+export function readFile(file: ScannedFile, maxFileBytes: number): ReadOutcome {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file.absPath);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { ok: false, skipped: { root: file.root, path: file.path, reason: 'unreadable', detail: `${e.code ?? 'error'}: ${e.message}` } };
+  }
+  // The file may have grown since it was scanned.
+  if (bytes.length > maxFileBytes) {
+    return { ok: false, skipped: { root: file.root, path: file.path, reason: 'too-large', detail: `${formatBytes(bytes.length)} is over the ${formatBytes(maxFileBytes)} limit` } };
+  }
+  return { ok: true, bytes, hash: sha256Hex(bytes), size: bytes.length };
+}
+
+/** The FTS `title` column: the title, then aliases, so that a note is found by any of its names. */
+export function chunkTitle(note: Pick<ParsedNote, 'title' | 'aliases'>): string {
+  return [note.title, ...note.aliases].join(' ');
+}
+
+export type ParseOutcome = { ok: true; note: ParsedNote } | { ok: false; skipped: SkippedFile };
+
+export function decodeAndParse(file: Pick<ScannedFile, 'root' | 'path'>, bytes: Uint8Array, maxChunkChars?: number): ParseOutcome {
+  const text = decodeNote(bytes);
+  if (!text.ok) return { ok: false, skipped: { root: file.root, path: file.path, reason: text.reason, detail: text.detail } };
+  try {
+    return { ok: true, note: parseNote(text.text, posix.basename(file.path), maxChunkChars ? { maxChunkChars } : undefined) };
+  } catch (err) {
+    // A parser failure on one odd file must not stop the index: report the file and go on.
+    return { ok: false, skipped: { root: file.root, path: file.path, reason: 'unreadable', detail: `could not parse: ${err instanceof Error ? err.message : String(err)}` } };
+  }
+}
+
+export function toDocumentRecord(file: { path: string; mtimeMs: number }, size: number, hash: string, note: ParsedNote): DocumentRecord {
+  const title = chunkTitle(note);
+  const tags = note.tags.join(' ');
+  return {
+    path: file.path,
+    size,
+    mtimeMs: file.mtimeMs,
+    hash,
+    title: note.title,
+    tags: note.tags,
+    aliases: note.aliases,
+    links: note.links,
+    lineCount: note.lineCount,
+    chunks: note.chunks.map((c) => ({
+      ord: c.ord,
+      startLine: c.startLine,
+      endLine: c.endLine,
+      hash: sha256Hex(c.text),
+      title,
+      headings: c.headingPath.join(' > '),
+      body: c.text,
+      tags,
+    })),
+  };
+}

@@ -1,0 +1,382 @@
+// The models a user has and can get, and the one engine that runs them, as a vault worker service
+// ('models'): it lives beside the vault's database because the verification gate's records (the
+// `models` table) are there. It joins the manifest catalog and downloader (src/engine/models), the
+// hardware fit check (src/engine/fit) and the engine client (src/engine/client) into plain-data
+// answers for the Models view. No vscode here; the view only shows these and calls these.
+import { open, rm, stat } from 'node:fs/promises';
+import { basename, isAbsolute, resolve } from 'node:path';
+import { EngineClient, type ModelHandle } from '../../engine/client/engineClient';
+import type { MemorySnapshot } from '../../engine/protocol';
+import { buildCatalog, type CatalogEntry } from '../../engine/models/catalog';
+import { modelPath, partPath, sidecarPath } from '../../engine/models/fileNames';
+import { mergeManifests, type SourcedModel } from '../../engine/models/manifestSources';
+import { downloadModel } from '../../engine/models/modelDownloader';
+import { verifyFile } from '../../engine/models/verifyModel';
+import { detectHardware, type HardwareInfo } from '../../engine/fit/hardware';
+import { judgeHardwareFit, shapeFromHeader } from '../../engine/fit/hardwareFit';
+import { modelShape, readLocalGgufPrefix } from '../../engine/fit/modelShape';
+import { addLocalModel } from '../../engine/verify/verifyModelFile';
+import type { SqliteDatabase } from '../db/sqlite';
+import { ModelRecords } from './modelRecords';
+import type { DownloadState, ModelItem, ModelsConfig, ModelsSnapshot, ModelState, VerifyReport } from './modelsTypes';
+
+declare module '../worker/protocol' {
+  interface WorkerServices {
+    models: ModelsService;
+  }
+}
+
+/** The engine of a vault database: one per worker, shared by every worker-side user (models view, ask). */
+const engines = new WeakMap<SqliteDatabase, { engine: EngineClient; records: ModelRecords }>();
+
+export function engineFor(db: SqliteDatabase, settings: Partial<ModelsConfig> = {}): EngineClient {
+  let e = engines.get(db);
+  if (!e) {
+    const records = new ModelRecords(db);
+    const engine = new EngineClient({
+      records,
+      settings: {
+        ...(settings.threads ? { threads: settings.threads } : {}),
+        ...(settings.gpu ? { gpu: settings.gpu } : {}),
+        ...(settings.idleUnloadMs !== undefined ? { idleUnloadMs: settings.idleUnloadMs } : {}),
+        ...(settings.lowMemoryWatermarkBytes !== undefined ? { lowMemoryWatermarkBytes: settings.lowMemoryWatermarkBytes } : {}),
+      },
+    });
+    e = { engine, records };
+    engines.set(db, e);
+  }
+  return e.engine;
+}
+
+export class ModelsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelsError';
+  }
+}
+
+const HARDWARE_TTL_MS = 60_000;
+
+export class ModelsService {
+  readonly #db: SqliteDatabase;
+  readonly #records: ModelRecords;
+  #config: ModelsConfig | undefined;
+  readonly #downloads = new Map<string, { abort: AbortController; state: DownloadState }>();
+  readonly #errors = new Map<string, string>();
+  readonly #handles = new Map<string, ModelHandle>();
+  readonly #fits = new Map<string, NonNullable<ModelItem['fit']>>();
+  #hardware: { at: number; info: HardwareInfo } | undefined;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#records = new ModelRecords(db);
+  }
+
+  /** Settings from the extension: models folder, user manifest, extra local files, engine options. */
+  configure(config: ModelsConfig): void {
+    if (!config.modelsDir || !isAbsolute(config.modelsDir)) throw new ModelsError(`The models folder must be an absolute path (got "${config.modelsDir}").`);
+    if (this.#config && this.#config.contextSize !== config.contextSize) this.#fits.clear();
+    this.#config = { ...config, modelsDir: resolve(config.modelsDir) };
+  }
+
+  /** Every manifest model and local model with its state, fit, download progress and memory. */
+  async list(): Promise<ModelsSnapshot> {
+    const cfg = this.#requireConfig();
+    const { models, problems } = await this.#manifest();
+    const catalog = await buildCatalog(cfg.modelsDir, models, this.#records);
+    const listed = new Set(catalog.map((c) => c.path));
+    const snapshot = await this.#memory();
+    const items: ModelItem[] = [];
+    for (const c of catalog) items.push(await this.#item(c, snapshot));
+    for (const p of cfg.extraModels ?? []) {
+      const path = resolve(p);
+      if (listed.has(path)) continue;
+      listed.add(path);
+      items.push(await this.#unrecordedLocal(path));
+    }
+    return {
+      modelsDir: cfg.modelsDir,
+      models: items,
+      problems,
+      engine: snapshot
+        ? { rssBytes: snapshot.process.rss, systemTotal: snapshot.system.total, systemFree: snapshot.system.free, vramTotal: snapshot.vram?.total ?? null, vramUsed: snapshot.vram?.used ?? null }
+        : null,
+    };
+  }
+
+  /**
+   * Downloads a manifest model into the models folder (resuming a part), verified file by file.
+   * Resolves when it is verified; rejects with the reason (cancelled, network, checksum).
+   */
+  async download(id: string): Promise<{ path: string }> {
+    const cfg = this.#requireConfig();
+    const s = await this.#manifestModel(id);
+    if (this.#downloads.has(id)) throw new ModelsError(`${s.model.name} is already downloading.`);
+    const abort = new AbortController();
+    const entry = { abort, state: { bytes: 0, total: s.model.files.reduce((n, f) => n + f.size, 0), bytesPerSecond: 0, etaSeconds: null, phase: 'downloading' as const } as DownloadState };
+    this.#downloads.set(id, entry);
+    this.#errors.delete(id);
+    try {
+      const r = await downloadModel(s.model, {
+        dir: cfg.modelsDir,
+        signal: abort.signal,
+        store: this.#records,
+        onProgress: (p) => {
+          entry.state = { bytes: p.bytes, total: p.total ?? entry.state.total, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds ?? null, phase: p.phase };
+        },
+      });
+      this.#fits.delete(id);
+      return { path: r.path };
+    } catch (err) {
+      if (!abort.signal.aborted) this.#errors.set(id, err instanceof Error ? err.message : String(err));
+      throw abort.signal.aborted ? new ModelsError(`The download of ${s.model.name} was cancelled; what was downloaded is kept and resumes next time.`) : err;
+    } finally {
+      this.#downloads.delete(id);
+    }
+  }
+
+  /** Stops a running download (its part file stays, to resume). Returns false when none was running. */
+  cancelDownload(id: string): boolean {
+    const d = this.#downloads.get(id);
+    if (!d) return false;
+    d.abort.abort();
+    return true;
+  }
+
+  /** Hashes a model's files again and compares them with what they should be; a mismatch makes it unusable. */
+  async verify(id: string): Promise<VerifyReport> {
+    const { models } = await this.#manifest();
+    const files = await this.#filesOf(id);
+    const lines: string[] = [];
+    let match = true;
+    for (const file of files) {
+      const rec = this.#records.get(file);
+      if (id.startsWith('local:') && !rec) {
+        // Listed in settings but never recorded: hashing it is what adding it means.
+        const out = await addLocalModel(this.#records, file);
+        lines.push(`${basename(file)}: recorded, SHA-256 ${out.record.sha256}`);
+        continue;
+      }
+      const r = await verifyFile(file, { models, store: this.#records, force: true });
+      if (r.match === false) match = false;
+      lines.push(`${basename(file)}: ${r.match === false ? `MISMATCH — ${r.detail ?? ''}` : `OK, SHA-256 ${r.sha256}`}`);
+    }
+    this.#errors.delete(id);
+    return { id, match, lines };
+  }
+
+  /** Adds a GGUF file the user already has: checked to be GGUF, hashed and recorded as a local model. */
+  async addLocal(path: string, role?: 'chat' | 'embedding'): Promise<ModelItem> {
+    if (!path || !isAbsolute(path)) throw new ModelsError(`"${path}" is not an absolute path.`);
+    const file = resolve(path);
+    let st;
+    try {
+      st = await stat(file);
+    } catch {
+      throw new ModelsError(`${file} does not exist.`);
+    }
+    if (!st.isFile()) throw new ModelsError(`${file} is not a file.`);
+    if (!(await hasGgufMagic(file))) throw new ModelsError(`${basename(file)} is not a GGUF model file (it does not start with "GGUF").`);
+    await addLocalModel(this.#records, file, role ? { role } : {});
+    const snapshot = await this.list();
+    const item = snapshot.models.find((m) => m.path === file);
+    if (!item) throw new ModelsError(`${basename(file)} was recorded but is not listed.`);
+    return item;
+  }
+
+  /** Loads a model into the engine (through the verification gate). */
+  async load(id: string): Promise<ModelItem> {
+    const cfg = this.#requireConfig();
+    const item = await this.#find(id);
+    if (item.state === 'loaded') return item;
+    if (item.state !== 'verified') throw new ModelsError(`${item.name} cannot be loaded while it is ${stateWords(item.state)}${item.state === 'unverified' ? ': verify it first' : ''}.`);
+    const engine = engineFor(this.#db, cfg);
+    const handle = await engine.loadModel(item.path, { contextSize: cfg.contextSize, purpose: item.role === 'embedding' ? 'embed' : 'generate', ...(cfg.threads ? { threads: cfg.threads } : {}) });
+    this.#handles.set(id, handle);
+    return this.#find(id);
+  }
+
+  async unload(id: string): Promise<boolean> {
+    const handle = this.#handles.get(id);
+    if (!handle) return false;
+    this.#handles.delete(id);
+    await engineFor(this.#db).unloadModel(handle);
+    return true;
+  }
+
+  /**
+   * Deletes a downloaded manifest model's files (and any part) from the models folder; for a local
+   * model, forgets it (the user's own file is never deleted).
+   */
+  async remove(id: string): Promise<{ deletedFiles: string[] }> {
+    this.cancelDownload(id);
+    await this.unload(id);
+    const deleted: string[] = [];
+    if (id.startsWith('local:')) {
+      this.#records.remove(id.slice('local:'.length));
+      return { deletedFiles: deleted };
+    }
+    for (const file of await this.#filesOf(id)) {
+      for (const p of [file, partPath(file), sidecarPath(file)]) {
+        try {
+          await rm(p);
+          deleted.push(p);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
+      this.#records.remove(file);
+    }
+    this.#fits.delete(id);
+    return { deletedFiles: deleted };
+  }
+
+  /** The engine's memory figures (null when the engine is not running: asking would start it). */
+  async memory(): Promise<MemorySnapshot | null> {
+    return this.#memory();
+  }
+
+  /** Stops the engine process (the worker calls this when the vault closes). */
+  async dispose(): Promise<void> {
+    for (const d of this.#downloads.values()) d.abort.abort();
+    const e = engines.get(this.#db);
+    engines.delete(this.#db);
+    this.#handles.clear();
+    await e?.engine.dispose();
+  }
+
+  #requireConfig(): ModelsConfig {
+    if (!this.#config) throw new ModelsError('The models service has no settings yet (configure it first).');
+    return this.#config;
+  }
+
+  async #manifest(): Promise<{ models: SourcedModel[]; problems: string[] }> {
+    const cfg = this.#requireConfig();
+    return mergeManifests({ ...(cfg.manifestFile ? { manifestFile: cfg.manifestFile } : {}) });
+  }
+
+  async #manifestModel(id: string): Promise<SourcedModel> {
+    const s = (await this.#manifest()).models.find((m) => m.model.id === id);
+    if (!s) throw new ModelsError(`No model "${id}" in the manifest.`);
+    return s;
+  }
+
+  async #filesOf(id: string): Promise<string[]> {
+    if (id.startsWith('local:')) return [id.slice('local:'.length)];
+    const s = await this.#manifestModel(id);
+    return s.model.files.map((f) => modelPath(this.#requireConfig().modelsDir, f.name));
+  }
+
+  async #find(id: string): Promise<ModelItem> {
+    const item = (await this.list()).models.find((m) => m.id === id);
+    if (!item) throw new ModelsError(`No model "${id}".`);
+    return item;
+  }
+
+  async #memory(): Promise<MemorySnapshot | null> {
+    const e = engines.get(this.#db);
+    if (!e || !e.engine.running) return null;
+    try {
+      return await e.engine.memory();
+    } catch {
+      return null;
+    }
+  }
+
+  async #item(c: CatalogEntry, snapshot: MemorySnapshot | null): Promise<ModelItem> {
+    const mem = snapshot?.models.find((m) => m.file === c.path) ?? null;
+    const dl = this.#downloads.get(c.id)?.state ?? null;
+    const loaded = mem
+      ? {
+          modelId: mem.modelId, contextSize: mem.contextSize, purpose: this.#handles.get(c.id)?.info.purpose ?? 'generate',
+          ramBytes: mem.modelRamBytes + mem.contextRamBytes, vramBytes: mem.vramBytes, kvCacheBytes: mem.kvCacheBytes,
+          gpu: this.#handles.get(c.id)?.info.gpu ?? false,
+        } as const
+      : null;
+    if (c.kind === 'manifest') {
+      const base: ModelState = c.status === 'available' ? 'not-downloaded' : c.status;
+      const state: ModelState = dl ? 'downloading' : loaded ? 'loaded' : base;
+      const mismatch = c.files.find((f) => f.status === 'mismatch')?.detail ?? null;
+      return {
+        id: c.id, source: 'manifest', name: c.model.name, role: c.model.role, path: c.path, state,
+        detail: mismatch ?? this.#errors.get(c.id) ?? null,
+        sizeBytes: c.totalBytes, bytesPresent: c.bytesPresent,
+        quantization: c.model.quantization, description: c.model.description, license: c.model.license,
+        download: dl, fit: await this.#fit(c), loaded,
+      };
+    }
+    const rec = this.#records.get(c.path);
+    const recState: ModelState = c.status === 'missing' ? 'missing' : rec?.status === 'mismatch' ? 'mismatch' : c.status;
+    return {
+      id: c.id, source: 'local', name: c.name, role: c.role, path: c.path,
+      state: loaded ? 'loaded' : recState,
+      detail: c.status === 'missing' ? 'The file is no longer there.' : recState === 'mismatch' ? `SHA-256 no longer ${rec?.expectedSha256 ?? c.sha256}` : c.status === 'unverified' ? 'Changed since it was recorded: verify it again.' : null,
+      sizeBytes: c.size, bytesPresent: c.status === 'missing' ? 0 : c.size,
+      quantization: null, description: null, license: null,
+      download: null, fit: await this.#fit(c), loaded,
+    };
+  }
+
+  async #unrecordedLocal(path: string): Promise<ModelItem> {
+    let size = 0;
+    let there = true;
+    try {
+      size = (await stat(path)).size;
+    } catch {
+      there = false;
+    }
+    return {
+      id: `local:${path}`, source: 'local', name: basename(path), role: null, path, state: there ? 'unverified' : 'missing',
+      detail: there ? 'Listed in settings, not hashed yet: verify it to use it.' : 'Listed in settings, but the file is not there.',
+      sizeBytes: size, bytesPresent: size, quantization: null, description: null, license: null, download: null, fit: null, loaded: null,
+    };
+  }
+
+  /** Fit for this machine: from the GGUF header when the file is on disk, else the manifest's figures. Cached per model. */
+  async #fit(c: CatalogEntry): Promise<ModelItem['fit']> {
+    const cached = this.#fits.get(c.id);
+    if (cached) return cached;
+    const cfg = this.#requireConfig();
+    try {
+      const hw = await this.#hardwareInfo();
+      let shape;
+      if (c.kind === 'manifest') {
+        const onDisk = c.files.every((f) => f.status === 'verified' || f.status === 'unverified');
+        shape = await modelShape(c.model, onDisk ? { localFile: c.path } : {});
+      } else {
+        if (c.status === 'missing') return null;
+        shape = shapeFromHeader(await readLocalGgufPrefix(c.path), c.size);
+      }
+      const ctx = c.kind === 'manifest' ? Math.min(cfg.contextSize, c.model.contextLength) : Math.min(cfg.contextSize, shape.trainedContext ?? cfg.contextSize);
+      const r = judgeHardwareFit(shape, hw, ctx);
+      const fit = { level: r.level, message: r.message };
+      this.#fits.set(c.id, fit);
+      return fit;
+    } catch {
+      return null;
+    }
+  }
+
+  async #hardwareInfo(): Promise<HardwareInfo> {
+    if (this.#hardware && Date.now() - this.#hardware.at < HARDWARE_TTL_MS) return this.#hardware.info;
+    const info = await detectHardware();
+    this.#hardware = { at: Date.now(), info };
+    return info;
+  }
+}
+
+function stateWords(s: ModelState): string {
+  return s === 'not-downloaded' ? 'not downloaded' : s;
+}
+
+/** The file's first four bytes are the GGUF magic (its name's extension is only a hint). */
+async function hasGgufMagic(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(buf, 0, 4, 0);
+    return bytesRead === 4 && buf.toString('latin1') === 'GGUF';
+  } finally {
+    await fh.close();
+  }
+}

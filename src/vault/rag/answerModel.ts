@@ -1,0 +1,23 @@
+// What grounded answering needs from a chat model. The engine client implements it (see
+// engineAdapters.ts); every count is made with the model's own tokenizer.
+export interface PromptMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface AnswerGeneration {
+  text: string;
+  /** Tokens of the prompt as the engine built it (template included). */
+  promptTokens: number;
+  stopReason: string;
+  /** The engine had to cut the prompt to fit (should never happen: ask() fits it first). */
+  truncated: boolean;
+}
+
+export interface AnswerModel {
+  /** Tokens in the model's context window. */
+  readonly contextSize: number;
+  /** Token counts of each text, by the model's tokenizer. */
+  countTokens(texts: string[]): Promise<number[]>;
+  chat(messages: PromptMessage[], opts: { maxTokens: number; temperature?: number; seed?: number; signal?: AbortSignal; onText?: (text: string) => void }): Promise<AnswerGeneration>;
+}

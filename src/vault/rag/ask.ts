@@ -1,0 +1,206 @@
+// ask(question): retrieve, decide whether the vault holds an answer at all, fit numbered sources
+// into the chat model's context (its own tokenizer), stream the answer with invented citations
+// removed on the fly, and map every [n] to path:startLine-endLine.
+//
+// "Not in the vault" is decided BEFORE the model is called: when retrieval finds nothing that
+// carries the question's words (lexical evidence) or is clearly closer in meaning than the rest
+// of the vault (semantic evidence), the closest notes are returned and no answer is generated,
+// so the model never answers from its own knowledge.
+import type { CitationRef } from '../conversations/types';
+import type { Embedder } from '../embeddings/embedder';
+import type { Retriever } from '../retrieval/retriever';
+import type { RetrievalMode, RetrievalResult, RetrievedChunk } from '../retrieval/types';
+import type { AnswerModel, PromptMessage } from './answerModel';
+import { checkCitations, CitationStreamFilter } from './citations';
+import { fitPrompt, type PromptSource, type SourceCandidate } from './prompt';
+
+export interface Relevance {
+  /** A result must contain at least this share of the question's words (default 0.6). */
+  minTermCoverage: number;
+  /** Semantic evidence: best cosine similarity at least this (default 0.45) ... */
+  minSimilarity: number;
+  /** ... and this far above the mean similarity of the query to the whole vault (default 0.15). */
+  minSimilarityMargin: number;
+}
+
+export const DEFAULT_RELEVANCE: Relevance = { minTermCoverage: 0.6, minSimilarity: 0.45, minSimilarityMargin: 0.15 };
+
+export interface Selection {
+  root?: string;
+  /** Relative to its root, forward slashes. */
+  path: string;
+  startLine: number;
+  endLine: number;
+  text: string;
+}
+
+export interface AskOptions {
+  mode?: RetrievalMode;
+  /** Sources offered to the prompt before the budget trims them (default 8). */
+  maxSources?: number;
+  /** Tokens kept for the answer (default 256). */
+  maxAnswerTokens?: number;
+  temperature?: number;
+  seed?: number;
+  /** Earlier turns, oldest first (the conversation so far). */
+  history?: readonly PromptMessage[];
+  /** Ask about this text: it becomes source [1]; related notes are retrieved too. */
+  selection?: Selection;
+  relevance?: Partial<Relevance>;
+  pathPrefix?: string;
+  signal?: AbortSignal;
+  /** Streamed answer text, invented citations already removed. */
+  onText?: (text: string) => void;
+}
+
+export interface AnswerSource {
+  n: number;
+  root: string;
+  path: string;
+  startLine: number;
+  endLine: number;
+  title: string;
+  heading: string;
+  /** The text given to the model (for previews on hover). */
+  text: string;
+  /** True when the text was cut to fit the budget. */
+  cut: boolean;
+}
+
+export interface ClosestNote {
+  path: string;
+  startLine: number;
+  endLine: number;
+  title: string;
+  heading: string;
+  score: number;
+}
+
+export interface AskResult {
+  answer: string;
+  citations: CitationRef[];
+  /** Citation numbers the model invented (removed from the answer). */
+  invalidCitations: number[];
+  /** The answer cites no source. */
+  uncited: boolean;
+  sources: AnswerSource[];
+  notFound: boolean;
+  /** When notFound: the nearest notes, for the user to look at. */
+  closest: ClosestNote[];
+  retrieval: Pick<RetrievalResult, 'mode' | 'coverage' | 'partial' | 'fallbackReason' | 'bestSimilarity' | 'meanSimilarity'>;
+  promptTokens: number;
+  budget: number;
+  stopReason: string | null;
+  cancelled: boolean;
+  timings: { retrieveMs: number; promptMs: number; firstTokenMs: number | null; totalMs: number };
+}
+
+export interface AskDeps {
+  retriever: Retriever;
+  model: AnswerModel;
+  embedder?: Embedder;
+}
+
+function hasEvidence(r: RetrievalResult, rel: Relevance): boolean {
+  const lexical = r.items.some((i) => i.explain.lexical !== null && i.explain.termCoverage >= rel.minTermCoverage);
+  const semantic =
+    r.bestSimilarity !== null && r.meanSimilarity !== null && r.bestSimilarity >= rel.minSimilarity && r.bestSimilarity - r.meanSimilarity >= rel.minSimilarityMargin;
+  return lexical || semantic;
+}
+
+function overlaps(c: RetrievedChunk, s: Selection): boolean {
+  return c.path === s.path && (s.root === undefined || c.root === s.root) && c.startLine <= s.endLine && c.endLine >= s.startLine;
+}
+
+function toSourceRef(s: PromptSource): AnswerSource {
+  return { n: s.n, root: s.root, path: s.path, startLine: s.startLine, endLine: s.endLine, title: s.title, heading: s.heading, text: s.text, cut: s.cut };
+}
+
+export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}): Promise<AskResult> {
+  const t0 = performance.now();
+  const q = String(question ?? '').trim();
+  if (!q) throw new RangeError('The question is empty.');
+  const rel = { ...DEFAULT_RELEVANCE, ...opts.relevance };
+  const maxSources = Math.max(1, opts.maxSources ?? 8);
+  const sel = opts.selection;
+
+  // Retrieval query: the question, plus the previous question for a follow-up ("and in Python?"),
+  // plus the start of the selection when asking about one.
+  const lastUser = [...(opts.history ?? [])].reverse().find((m) => m.role === 'user')?.content;
+  const retrievalQuery = [q, lastUser && q.split(/\s+/).length < 8 ? lastUser : '', sel ? sel.text.slice(0, 400) : ''].filter(Boolean).join(' ');
+  const retrieval = await deps.retriever.retrieve(retrievalQuery, { mode: opts.mode, embedder: deps.embedder, limit: maxSources + 4, pathPrefix: opts.pathPrefix, signal: opts.signal });
+  const retrieveMs = performance.now() - t0;
+  const info = {
+    mode: retrieval.mode,
+    coverage: retrieval.coverage,
+    partial: retrieval.partial,
+    fallbackReason: retrieval.fallbackReason,
+    bestSimilarity: retrieval.bestSimilarity,
+    meanSimilarity: retrieval.meanSimilarity,
+  };
+  const closest = retrieval.items.slice(0, 5).map((i) => ({ path: i.path, startLine: i.startLine, endLine: i.endLine, title: i.title, heading: i.heading, score: i.score }));
+  // Evidence is judged on the question's own words, not on the history or selection added above.
+  const judged = retrievalQuery === q ? retrieval : await deps.retriever.retrieve(q, { mode: opts.mode, embedder: deps.embedder, limit: maxSources, pathPrefix: opts.pathPrefix, signal: opts.signal });
+  if (!sel && !hasEvidence(judged, rel)) {
+    return {
+      answer: '', citations: [], invalidCitations: [], uncited: true, sources: [], notFound: true, closest, retrieval: info,
+      promptTokens: 0, budget: 0, stopReason: null, cancelled: false,
+      timings: { retrieveMs, promptMs: 0, firstTokenMs: null, totalMs: performance.now() - t0 },
+    };
+  }
+
+  const candidates: SourceCandidate[] = [];
+  if (sel) candidates.push({ root: sel.root ?? '', path: sel.path, startLine: sel.startLine, endLine: sel.endLine, title: '', heading: 'the selected text', text: sel.text });
+  for (const it of retrieval.items) {
+    if (candidates.length >= maxSources) break;
+    if (sel && overlaps(it, sel)) continue;
+    candidates.push({ root: it.root, path: it.path, startLine: it.startLine, endLine: it.endLine, title: it.title, heading: it.heading, text: it.text });
+  }
+  const maxAnswerTokens = Math.max(16, opts.maxAnswerTokens ?? 256);
+  const fitted = await fitPrompt(deps.model, {
+    question: q,
+    candidates,
+    history: opts.history,
+    answerTokens: maxAnswerTokens,
+    selectionNote: sel ? `The question is about the selected text, source [1] (${sel.path}:${sel.startLine}-${sel.endLine}).` : null,
+  });
+  const promptMs = performance.now() - t0;
+
+  const filter = new CitationStreamFilter(fitted.sources);
+  let firstTokenMs: number | null = null;
+  let cancelled = false;
+  let gen;
+  try {
+    gen = await deps.model.chat(fitted.messages, {
+      maxTokens: maxAnswerTokens,
+      temperature: opts.temperature,
+      seed: opts.seed,
+      signal: opts.signal,
+      onText: (t) => {
+        if (firstTokenMs === null) firstTokenMs = performance.now() - t0;
+        const out = filter.push(t);
+        if (out) opts.onText?.(out);
+      },
+    });
+  } finally {
+    const rest = filter.flush();
+    if (rest) opts.onText?.(rest);
+  }
+  cancelled = gen.stopReason === 'cancelled';
+  const checked = checkCitations(gen.text, fitted.sources);
+  return {
+    answer: checked.text,
+    citations: checked.citations,
+    invalidCitations: checked.invalid,
+    uncited: checked.uncited,
+    sources: fitted.sources.map(toSourceRef),
+    notFound: false,
+    closest,
+    retrieval: info,
+    promptTokens: gen.promptTokens,
+    budget: fitted.budget,
+    stopReason: gen.stopReason,
+    cancelled,
+    timings: { retrieveMs, promptMs, firstTokenMs, totalMs: performance.now() - t0 },
+  };
+}

@@ -1,0 +1,37 @@
+// The engine client as the vault's Embedder and AnswerModel. Type-only imports: the vault layer
+// talks to whatever EngineClient instance its caller built (CLI, worker, tests).
+import type { EngineClient, ModelHandle } from '../../engine/client/engineClient';
+import type { Embedder, EmbeddingResult } from '../embeddings/embedder';
+import type { AnswerGeneration, AnswerModel, PromptMessage } from './answerModel';
+
+function abortError(signal: AbortSignal): Error {
+  const e = signal.reason instanceof Error ? signal.reason : new Error('Aborted.');
+  if (e.name !== 'AbortError') e.name = 'AbortError';
+  return e;
+}
+
+/** `modelKey` is the model file's sha256 (from the model records), so a moved file keeps its vectors. */
+export function engineEmbedder(engine: EngineClient, handle: ModelHandle, modelKey: string): Embedder {
+  return {
+    modelKey,
+    dimension: handle.info.embeddingDimension,
+    async embed(texts: readonly string[], signal?: AbortSignal): Promise<EmbeddingResult[]> {
+      if (signal?.aborted) throw abortError(signal);
+      const r = await engine.embed(handle, [...texts]);
+      if (signal?.aborted) throw abortError(signal);
+      return r.vectors.map((v, i) => ({ vector: v, truncated: r.truncated[i] ?? false }));
+    },
+  };
+}
+
+export function engineAnswerModel(engine: EngineClient, handle: ModelHandle): AnswerModel {
+  return {
+    contextSize: handle.info.contextSize,
+    countTokens: (texts: string[]) => engine.countTokens(handle, texts),
+    async chat(messages: PromptMessage[], opts): Promise<AnswerGeneration> {
+      const stream = engine.chat(handle, messages, { maxTokens: opts.maxTokens, temperature: opts.temperature, seed: opts.seed, signal: opts.signal, onText: opts.onText });
+      const r = await stream.result;
+      return { text: r.text, promptTokens: r.promptTokens, stopReason: r.stopReason, truncated: r.truncated !== null };
+    },
+  };
+}

@@ -1,0 +1,270 @@
+// Hybrid retrieval: bm25 (the vault's FTS5 index) and cosine similarity (the model's vectors)
+// fused by reciprocal rank fusion, nudged by small boosts, with a per-file cap so that one long
+// note cannot fill every slot. Each result carries an `explain` of how it got its place.
+import type { SqliteDatabase } from '../db/sqlite';
+import type { Coverage, EmbeddingStore } from '../embeddings/embeddingStore';
+import { embeddingsGeneration, type VectorIndexCache } from '../vectors/vectorIndex';
+import type { SearchHit } from '../types';
+import { computeBoosts, totalBoost } from './boosts';
+import { queryTerms, words } from './queryTerms';
+import { compareFused, fuseRankings, RRF_K, type FusedEntry, type Ranking } from './rrf';
+import { termCoverage } from './termMatch';
+import type { Explain, LexicalSource, RetrievalMode, RetrievalResult, RetrievedChunk, RetrieveOptions } from './types';
+
+export class RetrievalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetrievalError';
+  }
+}
+
+interface ChunkRow {
+  id: number;
+  hash: string;
+  start_line: number;
+  end_line: number;
+  title: string;
+  headings: string;
+  body: string;
+  tags: string;
+  path: string;
+  links: string;
+  root: string;
+  [k: string]: string | number;
+}
+
+/** Words worth requiring in a full-text query: the query minus stop words (keeps FTS syntax). */
+export function lexicalQueryText(query: string): string {
+  if (/["*]|\bOR\b/.test(query)) return query; // the user wrote FTS syntax: keep it as typed
+  const terms = new Set(queryTerms(query));
+  const kept = words(query).filter((w) => {
+    const lower = w.toLowerCase();
+    return [...terms].some((t) => lower === t || lower.startsWith(t));
+  });
+  return kept.length > 0 ? [...new Set(kept.map((w) => w.toLowerCase()))].join(' ') : query;
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function linkTargets(json: string): string[] {
+  try {
+    const arr: unknown = JSON.parse(json);
+    if (!Array.isArray(arr)) return [];
+    return arr.flatMap((l) => (l && typeof l === 'object' && (l as { kind?: unknown }).kind === 'wiki' && typeof (l as { target?: unknown }).target === 'string' ? [(l as { target: string }).target] : []));
+  } catch {
+    return [];
+  }
+}
+
+export class Retriever {
+  private coverageCache: { key: string; model: string; value: Coverage } | undefined;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly lexical: LexicalSource,
+    private readonly vectors: VectorIndexCache,
+    private readonly embeddings: EmbeddingStore,
+  ) {}
+
+  /** Embedded chunks / all chunks for a model, cached until chunks or embeddings change. */
+  coverage(model: string): Coverage {
+    const sig = this.db.get<{ n: number; m: number | null }>('SELECT count(*) AS n, max(id) AS m FROM chunks');
+    const key = `${embeddingsGeneration(this.db)}:${sig?.n}:${sig?.m}`;
+    if (this.coverageCache && this.coverageCache.key === key && this.coverageCache.model === model) return this.coverageCache.value;
+    const value = this.embeddings.coverage(model);
+    this.coverageCache = { key, model, value };
+    return value;
+  }
+
+  async retrieve(query: string, opts: RetrieveOptions = {}): Promise<RetrievalResult> {
+    const t0 = now();
+    const limit = Math.max(1, opts.limit ?? 10);
+    const depth = Math.max(limit, opts.depth ?? 50);
+    const cap = Math.max(1, opts.perFileCap ?? 2);
+    const model = opts.modelKey ?? opts.embedder?.modelKey;
+    const exclude = opts.excludeChunkIds;
+    const timings = { lexicalMs: 0, embedMs: 0, vectorMs: 0, fuseMs: 0, totalMs: 0 };
+
+    // Which mode: hybrid by default when the model has vectors; explicit modes are honoured or refused.
+    let mode: RetrievalMode = opts.mode ?? 'lexical';
+    let fallbackReason: string | null = null;
+    let coverage: Coverage | null = null;
+    const canEmbed = opts.queryVector !== undefined || opts.embedder !== undefined;
+    if (model !== undefined) coverage = this.coverage(model);
+    const hasVectors = model !== undefined && canEmbed && (coverage?.embedded ?? 0) > 0;
+    if (opts.mode === undefined) mode = hasVectors ? 'hybrid' : 'lexical';
+    else if (opts.mode !== 'lexical' && !hasVectors) {
+      const why = model === undefined || !canEmbed ? 'no embedding model was given' : 'the embedding model has no vectors in this vault yet (run embed-index)';
+      if (opts.mode === 'semantic') throw new RetrievalError(`Semantic search is not possible: ${why}.`);
+      mode = 'lexical';
+      fallbackReason = `Hybrid search fell back to lexical: ${why}.`;
+    }
+
+    const rankings: Ranking[] = [];
+    const lexInfo = new Map<number, { rank: number; score: number; hit: SearchHit }>();
+    if (mode !== 'semantic') {
+      const t = now();
+      // The vault's lexical search requires every word first, then fills up with chunks that
+      // match some of them; stop words are dropped first so that "how do I" does not count.
+      const hits = this.lexical.searchLexical(lexicalQueryText(query), { limit: depth, pathPrefix: opts.pathPrefix, tag: opts.tag });
+      const ids: number[] = [];
+      for (const h of hits) {
+        if (exclude?.has(h.chunkId) || lexInfo.has(h.chunkId)) continue;
+        ids.push(h.chunkId);
+        lexInfo.set(h.chunkId, { rank: ids.length, score: h.score, hit: h });
+        if (ids.length >= depth) break;
+      }
+      rankings.push({ name: 'lexical', ids });
+      timings.lexicalMs = now() - t;
+    }
+
+    const vecInfo = new Map<number, { rank: number; similarity: number }>();
+    let bestSimilarity: number | null = null;
+    let meanSimilarity: number | null = null;
+    if (mode !== 'lexical' && model !== undefined) {
+      let qv = opts.queryVector;
+      if (qv === undefined) {
+        const t = now();
+        const [r] = await opts.embedder!.embed([query], opts.signal);
+        if (!r) throw new RetrievalError('The embedding model returned no vector for the query.');
+        qv = r.vector;
+        timings.embedMs = now() - t;
+      }
+      const t = now();
+      const idx = this.vectors.get(model);
+      const allow = this.allowedHashes(opts.pathPrefix, opts.tag);
+      const { matches, stats } = idx.search(qv, depth, { allow });
+      meanSimilarity = stats.mean;
+      bestSimilarity = matches[0]?.similarity ?? null;
+      const simOf = new Map(matches.map((m) => [m.chunkHash, m.similarity]));
+      const rows = this.chunksByHash(matches.map((m) => m.chunkHash), opts.pathPrefix, opts.tag);
+      const order = new Map(matches.map((m, i) => [m.chunkHash, i]));
+      rows.sort((a, b) => order.get(a.hash)! - order.get(b.hash)! || a.id - b.id);
+      const ids: number[] = [];
+      for (const r of rows) {
+        if (exclude?.has(r.id)) continue;
+        ids.push(r.id);
+        vecInfo.set(r.id, { rank: ids.length, similarity: simOf.get(r.hash)! });
+        if (ids.length >= depth) break;
+      }
+      rankings.push({ name: 'vector', ids });
+      timings.vectorMs = now() - t;
+    }
+
+    const t = now();
+    const fused = fuseRankings(rankings, RRF_K);
+    const rows = new Map(this.chunksById(fused.map((f) => f.id)).map((r) => [r.id, r]));
+    const terms = queryTerms(query);
+    const order = rankings.map((r) => r.name);
+    const scored: { entry: FusedEntry; item: RetrievedChunk }[] = [];
+    for (const entry of fused) {
+      const row = rows.get(entry.id);
+      if (!row) continue; // deleted between the ranking and now
+      const boosts = computeBoosts(terms, { title: row.title, heading: row.headings, tags: row.tags, linkTargets: linkTargets(row.links) });
+      const lex = lexInfo.get(entry.id);
+      const vec = vecInfo.get(entry.id);
+      const explain: Explain = {
+        lexical: lex ? { rank: lex.rank, score: lex.score } : null,
+        vector: vec ? { rank: vec.rank, similarity: vec.similarity } : null,
+        rrf: entry.score,
+        boosts,
+        fused: entry.score + totalBoost(boosts),
+        termCoverage: termCoverage(terms, `${row.title} ${row.headings} ${row.body}`),
+        demoted: false,
+      };
+      scored.push({
+        entry,
+        item: {
+          chunkId: row.id,
+          chunkHash: row.hash,
+          root: row.root,
+          path: row.path,
+          title: row.title,
+          heading: row.headings,
+          startLine: Number(row.start_line),
+          endLine: Number(row.end_line),
+          text: row.body,
+          snippet: lex?.hit.snippet ?? row.body.slice(0, 200),
+          score: explain.fused,
+          explain,
+        },
+      });
+    }
+    scored.sort((a, b) => b.item.explain.fused - a.item.explain.fused || compareFused(a.entry, b.entry, order));
+    const items = capPerFile(scored.map((s) => s.item), cap).slice(0, limit);
+    timings.fuseMs = now() - t;
+    timings.totalMs = now() - t0;
+    return {
+      mode,
+      requestedMode: opts.mode ?? 'default',
+      fallbackReason,
+      items,
+      coverage,
+      partial: coverage !== null && coverage.ratio < 1,
+      bestSimilarity,
+      meanSimilarity,
+      timings,
+    };
+  }
+
+  private allowedHashes(pathPrefix: string | undefined, tag: string | undefined): Set<string> | undefined {
+    if (!pathPrefix && !tag) return undefined;
+    const { where, params } = filterSql(pathPrefix, tag);
+    return new Set(this.db.all<{ hash: string }>(`SELECT DISTINCT c.hash FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE ${where}`, params).map((r) => r.hash));
+  }
+
+  private chunksByHash(hashes: string[], pathPrefix: string | undefined, tag: string | undefined): ChunkRow[] {
+    if (hashes.length === 0) return [];
+    const { where, params } = filterSql(pathPrefix, tag);
+    return this.db.all<ChunkRow>(
+      `SELECT c.id, c.hash, c.start_line, c.end_line, c.title, c.headings, c.body, c.tags, d.path, d.links, r.path AS root
+       FROM chunks c JOIN documents d ON d.id = c.doc_id JOIN roots r ON r.id = d.root_id
+       WHERE c.hash IN (SELECT value FROM json_each(?)) AND ${where}`,
+      [JSON.stringify(hashes), ...params],
+    );
+  }
+
+  private chunksById(ids: number[]): ChunkRow[] {
+    if (ids.length === 0) return [];
+    return this.db.all<ChunkRow>(
+      `SELECT c.id, c.hash, c.start_line, c.end_line, c.title, c.headings, c.body, c.tags, d.path, d.links, r.path AS root
+       FROM chunks c JOIN documents d ON d.id = c.doc_id JOIN roots r ON r.id = d.root_id
+       WHERE c.id IN (SELECT value FROM json_each(?))`,
+      [JSON.stringify(ids)],
+    );
+  }
+}
+
+function filterSql(pathPrefix: string | undefined, tag: string | undefined): { where: string; params: string[] } {
+  const clauses = ['1'];
+  const params: string[] = [];
+  if (pathPrefix) {
+    clauses.push("substr(d.path, 1, length(?)) = ?");
+    params.push(pathPrefix, pathPrefix);
+  }
+  if (tag) {
+    clauses.push('EXISTS (SELECT 1 FROM json_each(d.tags) t WHERE t.value = ?)');
+    params.push(tag.replace(/^#/, '').toLowerCase());
+  }
+  return { where: clauses.join(' AND '), params };
+}
+
+/**
+ * Keeps at most `cap` chunks per file in order; the rest follow after every other file had
+ * its turn (so a vault of few files still fills the list), flagged as demoted.
+ */
+export function capPerFile(items: RetrievedChunk[], cap: number): RetrievedChunk[] {
+  const perFile = new Map<string, number>();
+  const head: RetrievedChunk[] = [];
+  const tail: RetrievedChunk[] = [];
+  for (const it of items) {
+    const key = `${it.root}\u0000${it.path}`;
+    const n = perFile.get(key) ?? 0;
+    perFile.set(key, n + 1);
+    if (n < cap) head.push(it);
+    else tail.push({ ...it, explain: { ...it.explain, demoted: true } });
+  }
+  return head.concat(tail);
+}

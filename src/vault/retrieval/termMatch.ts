@@ -1,0 +1,23 @@
+// Which of a query's terms a text contains, with a light suffix fold (close to what FTS5's
+// porter stemmer treats as one word: "borrowing" ~ "borrow", "closures" ~ "closure"). Used to
+// judge whether the best hits actually answer the question's words.
+import { words } from './queryTerms';
+
+const SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ies', 'ied', 'ers', 'er', 'ed', 'es', 'ly', 's'];
+
+export function stemLite(word: string): string {
+  const w = word.toLowerCase();
+  for (const s of SUFFIXES) {
+    if (w.length - s.length >= 3 && w.endsWith(s)) return w.slice(0, -s.length);
+  }
+  return w;
+}
+
+/** Share (0..1) of `terms` that occur in `text`. */
+export function termCoverage(terms: readonly string[], text: string): number {
+  if (terms.length === 0) return 0;
+  const stems = new Set(words(text).map(stemLite));
+  let hit = 0;
+  for (const t of terms) if (stems.has(stemLite(t))) hit++;
+  return hit / terms.length;
+}

@@ -1,0 +1,147 @@
+// Reads and writes of the vault's notes: roots, documents, chunks (and through triggers the FTS
+// index), and the list of skipped files. Callers group writes into transactions; every method
+// here is one small step, so a batch of 200 files is one transaction of many cached statements.
+import { basename } from 'node:path';
+import type { SqliteDatabase } from '../db/sqlite';
+import type { SkippedFile } from '../types';
+import type { ChunkRecord, DocumentRecord, DocumentRow, RootRow } from './rows';
+
+interface OldChunk {
+  id: number;
+  ord: number;
+  start_line: number;
+  end_line: number;
+  hash: string;
+  title: string;
+  headings: string;
+  tags: string;
+}
+
+const DOC_COLUMNS = 'id, root_id AS rootId, path, size, mtime_ms AS mtimeMs, hash, title';
+
+export class VaultStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  roots(): RootRow[] {
+    return this.db.all<{ id: number; path: string; name: string }>('SELECT id, path, name FROM roots ORDER BY path');
+  }
+
+  rootId(absPath: string): number | undefined {
+    const r = this.db.get<{ id: number }>('SELECT id FROM roots WHERE path = ?', [absPath]);
+    return r?.id;
+  }
+
+  /** The id of a root, registering it on first use. */
+  ensureRoot(absPath: string): number {
+    const id = this.rootId(absPath);
+    if (id !== undefined) return id;
+    return this.db.run('INSERT INTO roots (path, name) VALUES (?, ?)', [absPath, basename(absPath) || absPath]).lastInsertRowid;
+  }
+
+  documentsOfRoot(rootId: number): Map<string, DocumentRow> {
+    const map = new Map<string, DocumentRow>();
+    for (const r of this.db.iterate<DocumentRow & Record<string, number | string>>(`SELECT ${DOC_COLUMNS} FROM documents WHERE root_id = ?`, [rootId])) {
+      map.set(r.path, { ...r });
+    }
+    return map;
+  }
+
+  document(rootId: number, path: string): DocumentRow | undefined {
+    const r = this.db.get<DocumentRow & Record<string, number | string>>(`SELECT ${DOC_COLUMNS} FROM documents WHERE root_id = ? AND path = ?`, [rootId, path]);
+    return r ? { ...r } : undefined;
+  }
+
+  insertDocument(rootId: number, doc: DocumentRecord, now = Date.now()): number {
+    const id = this.db.run(
+      'INSERT INTO documents (root_id, path, size, mtime_ms, hash, title, tags, aliases, links, line_count, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [rootId, doc.path, doc.size, doc.mtimeMs, doc.hash, doc.title, JSON.stringify(doc.tags), JSON.stringify(doc.aliases), JSON.stringify(doc.links), doc.lineCount, now],
+    ).lastInsertRowid;
+    for (const c of doc.chunks) this.insertChunk(id, c);
+    return id;
+  }
+
+  /**
+   * Replaces a document's content. Chunks whose text, headings and title did not change keep
+   * their ids (only their position is updated), so references to them survive an edit elsewhere
+   * in the file. Returns the number of chunks inserted or changed.
+   */
+  replaceDocument(docId: number, doc: DocumentRecord, now = Date.now()): number {
+    this.db.run(
+      'UPDATE documents SET path = ?, size = ?, mtime_ms = ?, hash = ?, title = ?, tags = ?, aliases = ?, links = ?, line_count = ?, indexed_at = ? WHERE id = ?',
+      [doc.path, doc.size, doc.mtimeMs, doc.hash, doc.title, JSON.stringify(doc.tags), JSON.stringify(doc.aliases), JSON.stringify(doc.links), doc.lineCount, now, docId],
+    );
+    const old = this.db.all<OldChunk & Record<string, number | string>>('SELECT id, ord, start_line, end_line, hash, title, headings, tags FROM chunks WHERE doc_id = ? ORDER BY ord', [docId]);
+    const pool = new Map<string, OldChunk[]>();
+    for (const o of old) {
+      const key = `${o.hash}\u0000${o.title}\u0000${o.headings}\u0000${o.tags}`;
+      const list = pool.get(key);
+      if (list) list.push(o);
+      else pool.set(key, [o]);
+    }
+    let written = 0;
+    for (const c of doc.chunks) {
+      const same = pool.get(`${c.hash}\u0000${c.title}\u0000${c.headings}\u0000${c.tags}`)?.shift();
+      if (!same) {
+        this.insertChunk(docId, c);
+        written++;
+      } else if (same.ord !== c.ord || same.start_line !== c.startLine || same.end_line !== c.endLine) {
+        this.db.run('UPDATE chunks SET ord = ?, start_line = ?, end_line = ? WHERE id = ?', [c.ord, c.startLine, c.endLine, same.id]);
+      }
+    }
+    for (const rest of pool.values()) for (const o of rest) this.db.run('DELETE FROM chunks WHERE id = ?', [o.id]);
+    return written;
+  }
+
+  /** Same bytes, new size/mtime (e.g. touched, or copied back): nothing to re-index. */
+  touchDocument(docId: number, size: number, mtimeMs: number): void {
+    this.db.run('UPDATE documents SET size = ?, mtime_ms = ? WHERE id = ?', [size, mtimeMs, docId]);
+  }
+
+  /**
+   * A rename with unchanged content: the document and its chunks keep their ids; only the path
+   * (and, when the title came from the file name, the title) changes.
+   */
+  renameDocument(docId: number, path: string, size: number, mtimeMs: number, title?: { title: string; chunkTitle: string }): void {
+    this.db.run('UPDATE documents SET path = ?, size = ?, mtime_ms = ? WHERE id = ?', [path, size, mtimeMs, docId]);
+    if (title) {
+      this.db.run('UPDATE documents SET title = ? WHERE id = ? AND title <> ?', [title.title, docId, title.title]);
+      this.db.run('UPDATE chunks SET title = ? WHERE doc_id = ? AND title <> ?', [title.chunkTitle, docId, title.chunkTitle]);
+    }
+  }
+
+  deleteDocument(docId: number): void {
+    // Chunks go by ON DELETE CASCADE, and their FTS rows by the chunks_ad trigger.
+    this.db.run('DELETE FROM documents WHERE id = ?', [docId]);
+  }
+
+  chunkCount(docId: number): number {
+    return Number(this.db.get<{ n: number }>('SELECT count(*) AS n FROM chunks WHERE doc_id = ?', [docId])?.n ?? 0);
+  }
+
+  /** Replaces the skipped list of a root with the outcome of a full scan. */
+  replaceSkipped(rootId: number, skipped: readonly SkippedFile[]): void {
+    this.db.run('DELETE FROM skipped_files WHERE root_id = ?', [rootId]);
+    for (const s of skipped) this.setSkipped(rootId, s);
+  }
+
+  setSkipped(rootId: number, s: SkippedFile): void {
+    this.db.run('INSERT OR REPLACE INTO skipped_files (root_id, path, reason) VALUES (?, ?, ?)', [rootId, s.path, `${s.reason}: ${s.detail}`]);
+  }
+
+  clearSkipped(rootId: number, path: string): void {
+    this.db.run('DELETE FROM skipped_files WHERE root_id = ? AND path = ?', [rootId, path]);
+  }
+
+  counts(): { roots: number; files: number; chunks: number; skipped: number } {
+    const r = this.db.get<{ roots: number; files: number; chunks: number; skipped: number }>(
+      'SELECT (SELECT count(*) FROM roots) AS roots, (SELECT count(*) FROM documents) AS files, (SELECT count(*) FROM chunks) AS chunks, (SELECT count(*) FROM skipped_files) AS skipped',
+    );
+    return { roots: Number(r?.roots ?? 0), files: Number(r?.files ?? 0), chunks: Number(r?.chunks ?? 0), skipped: Number(r?.skipped ?? 0) };
+  }
+
+  private insertChunk(docId: number, c: ChunkRecord): void {
+    this.db.run('INSERT INTO chunks (doc_id, ord, start_line, end_line, hash, title, headings, body, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      docId, c.ord, c.startLine, c.endLine, c.hash, c.title, c.headings, c.body, c.tags,
+    ]);
+  }
+}

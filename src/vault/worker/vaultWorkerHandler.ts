@@ -1,0 +1,219 @@
+// The worker-thread side of the vault protocol: owns the Vault (one SQLite connection), answers
+// requests by id, runs mutations one at a time, and cancels by id. Kept apart from the thread
+// entry (vaultWorkerMain.ts) so unit tests can drive it in-process.
+import { isAbsolute, relative, sep } from 'node:path';
+import { Vault, VaultLockedError } from '../vault';
+import { createPathFilter, type PathFilter } from '../scan/scanner';
+import { SqliteError } from '../db/sqlite';
+import type { SqliteDatabase } from '../db/sqlite';
+import { workerServices } from './services';
+import type { IndexProgress as IndexerProgress } from '../index/types';
+import {
+  SNIPPET_CLOSE, SNIPPET_OPEN, validateHostMessage,
+  type ChangesResult, type FileChange, type HostMessage, type IndexResult, type IndexSettings, type OpenResult,
+  type RequestKind, type ResultOf, type SearchResult, type VaultStats, type WorkerErrorInfo, type WorkerMessage, type WorkerRequest,
+} from './protocol';
+
+class CancelledError extends Error {}
+
+function errorInfo(err: unknown): WorkerErrorInfo {
+  if (err instanceof CancelledError || (err instanceof Error && err.name === 'AbortError')) return { message: 'cancelled', code: 'cancelled' };
+  if (err instanceof SqliteError && (err.code === 'locked' || err.code === 'corrupt')) return { message: err.message, code: err.code };
+  return { message: err instanceof Error ? err.message : String(err), code: 'error' };
+}
+
+export class VaultWorkerHandler {
+  private vault: Vault | undefined;
+  private readOnly = false;
+  private roots: string[] = [];
+  private settings: IndexSettings = { include: [], exclude: [], maxFileBytes: 2 * 1024 * 1024 };
+  private filters = new Map<string, PathFilter>();
+  private readonly aborts = new Map<number, AbortController>();
+  private readonly services = new Map<string, object>();
+  /** Mutations (configure, index, changes) run one after another; reads do not wait. */
+  private mutations: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly emit: (msg: WorkerMessage) => void) {}
+
+  handle(raw: unknown): void {
+    const problem = validateHostMessage(raw);
+    if (problem) {
+      const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
+      this.emit({ type: 'response', id, ok: false, error: { message: `bad request: ${problem}`, code: 'bad-request' } });
+      return;
+    }
+    const msg = raw as HostMessage;
+    if (msg.type === 'cancel') {
+      this.aborts.get(msg.id)?.abort();
+      return;
+    }
+    const abort = new AbortController();
+    this.aborts.set(msg.id, abort);
+    const mutating = msg.request.kind === 'configure' || msg.request.kind === 'index' || msg.request.kind === 'applyChanges';
+    const run = (): Promise<void> => this.dispatch(msg.id, msg.request, abort.signal)
+      .then((result) => this.emit({ type: 'response', id: msg.id, ok: true, result }))
+      .catch((err: unknown) => this.emit({ type: 'response', id: msg.id, ok: false, error: errorInfo(err) }))
+      .finally(() => this.aborts.delete(msg.id));
+    if (mutating) this.mutations = this.mutations.then(run);
+    else void run();
+  }
+
+  private async dispatch(id: number, req: WorkerRequest, signal: AbortSignal): Promise<ResultOf<RequestKind>> {
+    if (signal.aborted) throw new CancelledError();
+    switch (req.kind) {
+      case 'open': return this.open(req.dbFile);
+      case 'configure': return this.configure(req.roots, req.settings);
+      case 'index': return this.index(id, signal);
+      case 'applyChanges': return this.applyChanges(req.changes);
+      case 'search': return this.search(req.query, req.mode, req.limit);
+      case 'stats': return this.stats();
+      case 'service': return this.callService(req.service, req.method, req.args);
+      case 'close': return this.close();
+    }
+  }
+
+  private requireVault(): Vault {
+    if (!this.vault) throw Object.assign(new Error('the vault is not open'), { code: 'closed' });
+    return this.vault;
+  }
+
+  private open(dbFile: string): OpenResult {
+    this.close();
+    try {
+      this.vault = Vault.open(dbFile);
+      this.readOnly = false;
+      return { readOnly: false };
+    } catch (err) {
+      // Another window (or process) owns the vault: search it, but leave writing to its owner.
+      if (!(err instanceof VaultLockedError)) throw err;
+      this.vault = Vault.open(dbFile, { readOnly: true });
+      this.readOnly = true;
+      return { readOnly: true, reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private async configure(roots: string[], settings: IndexSettings): Promise<{ roots: number }> {
+    this.roots = [...roots].sort((a, b) => b.length - a.length); // longest first: nested roots match the inner one
+    this.settings = settings;
+    this.filters.clear();
+    for (const root of this.roots) {
+      this.filters.set(root, await createPathFilter(root, { include: settings.include, exclude: settings.exclude }));
+    }
+    return { roots: roots.length };
+  }
+
+  private async index(id: number, signal: AbortSignal): Promise<IndexResult> {
+    const vault = this.requireVault();
+    if (this.readOnly) throw new Error('the vault is open read-only (another window owns it); it is indexed there');
+    const t = performance.now();
+    const summary = await vault.indexRoots(this.roots, {
+      include: this.settings.include,
+      exclude: this.settings.exclude,
+      maxFileBytes: this.settings.maxFileBytes,
+      signal,
+      onProgress: (p: IndexerProgress) => {
+        // Removal and 'done' are quick tails of the run: the host shows them as indexing.
+        if (p.phase === 'scanning' || p.phase === 'indexing') this.emit({ type: 'progress', id, progress: { phase: p.phase, done: p.done, total: p.total } });
+      },
+    });
+    this.emitStats();
+    return {
+      added: summary.added, updated: summary.updated + summary.renamed, removed: summary.removed, unchanged: summary.unchanged,
+      skipped: summary.skipped.length, ms: Math.round(performance.now() - t), cancelled: signal.aborted,
+    };
+  }
+
+  /** Maps an absolute path to its root and relative path, or undefined outside every root. */
+  private locate(abs: string): { root: string; rel: string } | undefined {
+    for (const root of this.roots) {
+      const rel = relative(root, abs);
+      if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return { root, rel: rel.split(sep).join('/') };
+    }
+    return undefined;
+  }
+
+  private accepts(root: string, rel: string): boolean {
+    return this.filters.get(root)?.accepts(rel) ?? false;
+  }
+
+  private async applyChanges(changes: FileChange[]): Promise<ChangesResult> {
+    const vault = this.requireVault();
+    if (this.readOnly) return { applied: 0, ignored: changes.length };
+    let applied = 0;
+    let ignored = 0;
+    for (const c of changes) {
+      const at = this.locate(c.path);
+      if (c.kind === 'renamed' && c.from) {
+        const from = this.locate(c.from);
+        if (at && from && at.root === from.root && this.accepts(at.root, at.rel)) {
+          await vault.renameFile(at.root, from.rel, at.rel);
+          applied++;
+          continue;
+        }
+        if (from) await vault.removeFile(from.root, from.rel);
+      }
+      if (!at) { ignored++; continue; }
+      if (c.kind === 'deleted') {
+        await vault.removeFile(at.root, at.rel);
+        applied++;
+      } else if (this.accepts(at.root, at.rel)) {
+        await vault.updateFile(at.root, at.rel);
+        applied++;
+      } else {
+        ignored++;
+      }
+    }
+    if (applied > 0) this.emitStats();
+    return { applied, ignored };
+  }
+
+  private search(query: string, mode: 'lexical' | 'hybrid', limit: number): SearchResult {
+    const vault = this.requireVault();
+    const t = performance.now();
+    const hits = query.trim() ? vault.searchLexical(query, { limit, prefixLast: true, snippetMarkers: [SNIPPET_OPEN, SNIPPET_CLOSE] }) : [];
+    const items = hits.map((h) => ({
+      chunkId: h.chunkId, root: h.root, path: h.path, title: h.title, heading: h.heading,
+      startLine: h.startLine, endLine: h.endLine, score: h.score, snippet: h.snippet,
+    }));
+    const fallbackReason = mode === 'hybrid' ? 'Semantic search needs an embedding model and its vectors; showing full-text results.' : undefined;
+    return { items, mode: 'lexical', fallbackReason, ms: Math.round((performance.now() - t) * 10) / 10 };
+  }
+
+  private stats(): VaultStats {
+    const vault = this.requireVault();
+    const s = vault.stats();
+    const db: SqliteDatabase = vault.db;
+    const row = db.get('SELECT count(*) AS n FROM chunks c WHERE EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk_hash = c.hash)');
+    return { files: s.files, chunks: s.chunks, skipped: s.skipped, embedded: Number(row?.n ?? 0), dbBytes: s.dbBytes };
+  }
+
+  private emitStats(): void {
+    try {
+      this.emit({ type: 'stats', stats: this.stats() });
+    } catch (err) {
+      this.emit({ type: 'log', level: 'warn', message: `stats failed: ${errorInfo(err).message}` });
+    }
+  }
+
+  private async callService(name: string, method: string, args: unknown[]): Promise<unknown> {
+    const vault = this.requireVault();
+    let svc = this.services.get(name);
+    if (!svc) {
+      const factory = workerServices[name];
+      if (!factory) throw new Error(`unknown worker service "${name}"`);
+      svc = factory(vault.db);
+      this.services.set(name, svc);
+    }
+    const fn = (svc as Record<string, unknown>)[method];
+    if (typeof fn !== 'function' || method.startsWith('_') || method === 'constructor') throw new Error(`unknown method ${name}.${method}`);
+    return await (fn as (...a: unknown[]) => unknown).apply(svc, args);
+  }
+
+  private close(): { closed: true } {
+    for (const a of this.aborts.values()) a.abort();
+    this.services.clear();
+    this.vault?.close();
+    this.vault = undefined;
+    return { closed: true };
+  }
+}

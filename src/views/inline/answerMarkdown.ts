@@ -1,0 +1,93 @@
+// The Markdown of an inline answer (a comment body). The answer is model output: it is rendered as
+// Markdown, but every link, image and HTML tag it writes is neutralized (escaped), so the only links
+// in the body are the ones built here: citations and "Continue in chat", as command: URIs for the
+// two command ids the MarkdownString trusts. A citation to a source that was not given stays text.
+// Plain TypeScript (no `vscode`), so it is unit-tested directly.
+import type { Citation } from '../protocol/chatProtocol';
+
+export const OPEN_CITATION_COMMAND = 'codexVault.openCitation';
+export const CONTINUE_IN_CHAT_COMMAND = 'codexVault.inline.continueInChat';
+export const TRUSTED_COMMANDS = [OPEN_CITATION_COMMAND, CONTINUE_IN_CHAT_COMMAND];
+
+const CITE_RE = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
+
+export function commandUri(command: string, args: unknown[]): string {
+  // encodeURIComponent leaves ( ) ' * ! as they are; parentheses would end a Markdown link early.
+  const query = encodeURIComponent(JSON.stringify(args)).replace(/[()'*!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `command:${command}?${query}`;
+}
+
+function lineRange(c: { startLine: number; endLine: number }): string {
+  return c.startLine === c.endLine ? `${c.startLine}` : `${c.startLine}-${c.endLine}`;
+}
+
+/** Text for a link label or title: no characters that could close or open Markdown syntax. */
+function plainLabel(s: string): string {
+  return s.replace(/[\\[\]()<>"*_`]/g, (ch) => `\\${ch}`);
+}
+
+export function citationLink(c: Citation, label = `${c.n}`): string {
+  const loc = { root: c.root, path: c.path, startLine: c.startLine, endLine: c.endLine };
+  return `[${plainLabel(label)}](${commandUri(OPEN_CITATION_COMMAND, [loc])} "${plainLabel(`${c.path}:${lineRange(c)}`)}")`;
+}
+
+/** Escapes what could make a link, image or HTML in prose; code spans and fences are left alone. */
+function neutralizeProse(text: string): string {
+  return text.replace(/[\\[\]<>!]/g, (ch) => `\\${ch}`);
+}
+
+/**
+ * Model text -> safe Markdown with [n] turned into citation links (only for `citations`).
+ * Fenced blocks are split out first (an unterminated fence, while streaming, runs to the end).
+ */
+export function answerToMarkdown(text: string, citations: readonly Citation[]): string {
+  const byN = new Map(citations.map((c) => [c.n, c]));
+  const parts = text.split(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)/g);
+  return parts.map((part, i) => {
+    if (i % 2 === 1) return part;
+    // Replace citations by placeholders first, so escaping does not touch the links we build.
+    const links: string[] = [];
+    const marked = part.replace(CITE_RE, (_m, nums: string) => nums.split(',').map((raw) => {
+      const n = Number(raw.trim());
+      const c = byN.get(n);
+      links.push(c ? citationLink(c) : `\\[${n}\\]`);
+      return `\u{E020}${links.length - 1}\u{E021}`;
+    }).join(''));
+    return neutralizeProse(marked).replace(/\u{E020}(\d+)\u{E021}/gu, (_m, k: string) => links[Number(k)]!);
+  }).join('');
+}
+
+/** "Sources: [1] a.md:3-9 · [2] b.md:12" with each entry a link that opens its lines. */
+export function sourcesLine(citations: readonly Citation[]): string {
+  const uniq = [...new Map(citations.map((c) => [c.n, c])).values()].sort((a, b) => a.n - b.n);
+  if (uniq.length === 0) return '';
+  return `**Sources:** ${uniq.map((c) => citationLink(c, `[${c.n}] ${c.path}:${lineRange(c)}`)).join(' · ')}`;
+}
+
+export type InlineStatus = 'streaming' | 'complete' | 'cancelled' | 'error';
+
+export interface InlineAnswerView {
+  text: string;
+  citations: readonly Citation[];
+  status: InlineStatus;
+  notFound?: boolean;
+  error?: string;
+  /** The conversation the exchange is stored in, for "Continue in chat". */
+  conversationId?: number;
+}
+
+export function inlineAnswerMarkdown(a: InlineAnswerView): string {
+  const out: string[] = [];
+  out.push(a.text ? answerToMarkdown(a.text, a.citations) : (a.status === 'streaming' ? '_Searching the vault…_' : ''));
+  if (a.status === 'streaming' && a.text) out.push('_Answering…_');
+  if (a.status === 'cancelled') out.push('_Stopped._');
+  if (a.status === 'error') out.push(`**Error:** ${neutralizeProse(a.error ?? 'the answer failed')}`);
+  if (a.notFound) out.push('_The vault does not seem to contain this._');
+  else if (a.status === 'complete' && a.citations.length === 0) out.push('_This answer cites no source._');
+  const sources = sourcesLine(a.citations);
+  if (sources) out.push(sources);
+  if (a.conversationId !== undefined && a.status !== 'streaming') {
+    out.push(`[Continue in chat](${commandUri(CONTINUE_IN_CHAT_COMMAND, [a.conversationId])})`);
+  }
+  return out.filter(Boolean).join('\n\n');
+}

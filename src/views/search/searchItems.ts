@@ -1,0 +1,52 @@
+// Turns search results into quick pick rows (pure: no vscode import, unit-testable).
+// Quick pick rows are plain text (VS Code renders no HTML in them), so note text stays inert;
+// the snippet's match markers are removed and the matched terms listed instead.
+import { SNIPPET_CLOSE, SNIPPET_OPEN, type SearchResultItem } from '../../vault/worker/protocol';
+
+export interface SearchRow {
+  label: string;
+  description: string;
+  detail: string;
+  hit: SearchResultItem;
+}
+
+const MAX_DETAIL = 160;
+
+/** Splits a marked snippet into its plain text and the [start, end) ranges of its matches. */
+export function parseSnippet(snippet: string): { text: string; ranges: [number, number][] } {
+  let text = '';
+  const ranges: [number, number][] = [];
+  let open = -1;
+  for (const ch of snippet) {
+    if (ch === SNIPPET_OPEN) open = text.length;
+    else if (ch === SNIPPET_CLOSE) {
+      if (open >= 0 && text.length > open) ranges.push([open, text.length]);
+      open = -1;
+    } else text += ch;
+  }
+  return { text, ranges };
+}
+
+/** One line, whitespace collapsed, control characters dropped. */
+function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** `$(...)` in note text would render as an icon in a quick pick row: escape it. */
+function noIcons(s: string): string {
+  return s.replace(/\$\(/g, '$\u200b(');
+}
+
+export function toRow(hit: SearchResultItem, multiRoot: boolean, rootName: (root: string) => string): SearchRow {
+  const { text } = parseSnippet(hit.snippet);
+  let detail = oneLine(text);
+  if (detail.length > MAX_DETAIL) detail = detail.slice(0, MAX_DETAIL - 1) + '…';
+  const where = `${multiRoot ? `${rootName(hit.root)} › ` : ''}${hit.path}:${hit.startLine}–${hit.endLine}`;
+  const heading = hit.heading ? hit.heading : hit.title;
+  return {
+    label: `$(markdown) ${noIcons(oneLine(heading))}`,
+    description: noIcons(where),
+    detail: noIcons(detail),
+    hit,
+  };
+}

@@ -1,0 +1,76 @@
+// The vault's status bar item: files, chunks, indexing %, embedding coverage and the engine's state;
+// a click opens a quick menu of actions.
+import * as vscode from 'vscode';
+import { Disposable } from '../../services/disposable';
+import type { VaultService, VaultState } from '../../services/vaultService';
+import type { EngineStatusSource } from '../common/engineStatus';
+import { formatBytes, formatCount } from '../common/format';
+
+export const SHOW_MENU_COMMAND = 'codexVault.showStatusMenu';
+
+export class VaultStatusBar extends Disposable {
+  private readonly item = this._register(vscode.window.createStatusBarItem('codexVault.status', vscode.StatusBarAlignment.Left, 10));
+  private engine: EngineStatusSource | undefined;
+
+  constructor(private readonly vault: VaultService) {
+    super();
+    this.item.name = 'Codex Vault';
+    this.item.command = SHOW_MENU_COMMAND;
+    this._register(vault.onDidChangeState((s) => this.render(s)));
+    this.render(vault.state);
+  }
+
+  /** The engine's owner calls this once its client exists. */
+  setEngineSource(source: EngineStatusSource): void {
+    this.engine = source;
+    this._register(source.onDidChange(() => this.render(this.vault.state)));
+    this.render(this.vault.state);
+  }
+
+  private render(s: VaultState): void {
+    if (s.phase === 'no-folder') {
+      this.item.hide();
+      return;
+    }
+    const stats = s.stats;
+    let text: string;
+    switch (s.phase) {
+      case 'stopped': text = '$(database) Codex Vault'; break;
+      case 'starting': text = '$(loading~spin) Codex Vault'; break;
+      case 'indexing': {
+        const p = s.progress;
+        text = p && p.total > 0 ? `$(sync~spin) Indexing ${Math.floor((p.done / p.total) * 100)}%` : '$(sync~spin) Scanning…';
+        break;
+      }
+      case 'error': text = '$(error) Codex Vault'; break;
+      case 'ready': text = stats ? `$(database) ${formatCount(stats.files)} files · ${formatCount(stats.chunks)} chunks` : '$(database) Codex Vault'; break;
+    }
+    const engine = this.engine?.current();
+    if (engine?.loadedModel) text += ` $(hubot) ${engine.state === 'busy' ? '$(loading~spin)' : ''}`;
+    this.item.text = text;
+    this.item.backgroundColor = s.phase === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.isTrusted = false;
+    tip.supportHtml = false;
+    tip.appendMarkdown('**Codex Vault**\n\n');
+    if (stats) {
+      const coverage = stats.chunks > 0 ? Math.round((stats.embedded / stats.chunks) * 100) : 0;
+      tip.appendMarkdown(`- ${formatCount(stats.files)} files, ${formatCount(stats.chunks)} chunks, ${formatCount(stats.skipped)} skipped\n`);
+      tip.appendMarkdown(`- embeddings: ${coverage}% of chunks (${formatCount(stats.embedded)})\n`);
+      tip.appendMarkdown(`- database: ${formatBytes(stats.dbBytes)}${s.readOnly ? ' (read-only: another window owns it)' : ''}\n`);
+    } else if (s.phase === 'stopped') {
+      tip.appendMarkdown('Not started yet: search or index to start it.\n');
+    }
+    if (s.phase === 'indexing' && s.progress) tip.appendMarkdown(`- indexing: ${s.progress.done} / ${s.progress.total || '?'} files\n`);
+    if (s.phase === 'error' && s.message) tip.appendText(`Error: ${s.message}\n`);
+    if (engine) {
+      const mem = [engine.ramBytes ? `RAM ${formatBytes(engine.ramBytes)}` : '', engine.vramBytes ? `VRAM ${formatBytes(engine.vramBytes)}` : ''].filter(Boolean).join(', ');
+      tip.appendText(`- engine: ${engine.state}${engine.loadedModel ? `, ${engine.loadedModel}` : ', no model loaded'}${mem ? ` (${mem})` : ''}\n`);
+    }
+    tip.appendMarkdown('\nClick for actions.');
+    this.item.tooltip = tip;
+    this.item.accessibilityInformation = { label: `Codex Vault: ${text.replace(/\$\([^)]*\)\s*/g, '')}` };
+    this.item.show();
+  }
+}

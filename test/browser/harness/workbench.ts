@@ -1,0 +1,152 @@
+// Drives the code-server workbench in Debian's Chromium (playwright-core; never a downloaded browser)
+// the way a person does: command palette, quick picks, status bar, editors, webviews, screenshots.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import type { CodeServer } from './codeServer';
+import { resultsDir } from './codeServer';
+
+export const CHROMIUM = process.env.CODEX_VAULT_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+/** Where the extension's status bar item lives in the DOM (id: <extension id>.<item id>). */
+export const VAULT_STATUS = '[id="codex-vault.codex-vault.codexVault.status"]';
+
+export class Workbench {
+  private constructor(readonly browser: Browser, readonly context: BrowserContext, readonly page: Page, readonly server: CodeServer) {}
+
+  /** Launches Chromium and opens the workbench on `folder` (default: the server's workspace). */
+  static async open(server: CodeServer, folder = server.workspace): Promise<Workbench> {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const wb = new Workbench(browser, context, page, server);
+    await wb.load(folder);
+    return wb;
+  }
+
+  /** (Re)loads the workbench page: a window reload, as Developer: Reload Window does. */
+  async load(folder = this.server.workspace): Promise<void> {
+    await this.page.goto(`${this.server.url}/?folder=${encodeURIComponent(folder)}`);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // The status bar renders once the workbench has restored its parts.
+    await this.page.locator('#workbench\\.parts\\.statusbar').waitFor({ timeout: 60_000 });
+    // Codex Vault activates on start-up finished; its status bar item says its commands are registered
+    // (a palette opened before that would list none of them).
+    if (this.waitForExtension) await this.page.locator(VAULT_STATUS).waitFor({ state: 'attached', timeout: 90_000 });
+  }
+
+  /** Set false before load() for a window where the extension shows no status item (no folder). */
+  waitForExtension = true;
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+  }
+
+  get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  get quickInputBox(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-box input');
+  }
+
+  /** Rows of the open quick pick (visible ones). */
+  get quickPickRows(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  }
+
+  /** Runs a command from the palette by its full title, e.g. "Codex Vault: Search Vault". */
+  async runCommand(title: string): Promise<void> {
+    await this.openPalette();
+    await this.quickInputBox.fill(`>${title}`);
+    const exact = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+    const row = this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exact }) }).first();
+    try {
+      await row.waitFor({ timeout: 10_000 });
+    } catch {
+      // The palette lists the commands known when it opened: reopen it once.
+      await this.page.keyboard.press('Escape');
+      await this.openPalette();
+      await this.quickInputBox.fill(`>${title}`);
+      await row.waitFor({ timeout: 20_000 });
+    }
+    await row.click();
+  }
+
+  /** The command palette's rows for a query, e.g. to check which commands are offered. */
+  async paletteTitles(query: string): Promise<string[]> {
+    await this.openPalette();
+    await this.quickInputBox.fill(`>${query}`);
+    await this.page.waitForTimeout(400); // the palette's own debounce; no assertion on time
+    const titles = await this.quickPickRows.locator('.label-name').allTextContents();
+    await this.page.keyboard.press('Escape');
+    return titles.map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  async openPalette(): Promise<void> {
+    await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+    await this.page.keyboard.press('F1');
+    await this.quickInputBox.waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
+  async focusedRowText(): Promise<string | undefined> {
+    const t = await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused .label-name').first().textContent().catch(() => null);
+    return t?.replace(/\s+/g, ' ').trim();
+  }
+
+  /** Types into the open quick pick (replacing its value). */
+  async typeInQuickPick(text: string): Promise<void> {
+    await this.quickInputBox.fill(text);
+  }
+
+  /** Waits for a quick pick row whose text (label, description or detail) contains `text`. */
+  async waitForQuickPickRow(text: string, timeoutMs = 20_000): Promise<Locator> {
+    const row = this.quickPickRows.filter({ hasText: text }).first();
+    await row.waitFor({ timeout: timeoutMs });
+    return row;
+  }
+
+  async quickPickTitle(): Promise<string> {
+    return (await this.page.locator('.quick-input-widget .quick-input-title').textContent()) ?? '';
+  }
+
+  /** The vault's status bar item text (codicons excluded). */
+  async vaultStatusText(): Promise<string> {
+    return ((await this.page.locator(VAULT_STATUS).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  }
+
+  /** Waits until the vault's status bar item text matches. */
+  async waitForVaultStatus(re: RegExp, timeoutMs = 60_000): Promise<string> {
+    await this.page.waitForFunction(
+      ([sel, src, flags]) => new RegExp(src, flags).test((document.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim()),
+      [VAULT_STATUS, re.source, re.flags] as const,
+      { timeout: timeoutMs },
+    );
+    return this.vaultStatusText();
+  }
+
+  /** The editor's "Ln x, Col y" status bar entry. */
+  async cursorStatus(): Promise<string> {
+    return ((await this.page.locator('[id="status.editor.selection"]').textContent()) ?? '').trim();
+  }
+
+  /** Title of the active editor tab. */
+  async activeTabTitle(): Promise<string> {
+    return ((await this.page.locator('.tabs-container .tab.active .label-name').first().textContent()) ?? '').trim();
+  }
+
+  /** The content frame of the visible webview (webview views and panels). */
+  webviewFrame(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  }
+
+  /** Saves a PNG under test-results/ (kept as a test artifact) and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(resultsDir, { recursive: true });
+    const file = join(resultsDir, `${name.replace(/[^a-z0-9._-]+/gi, '-')}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+}

@@ -1,0 +1,72 @@
+// Shared set-up for the retrieval tests: a migrated vault database in a temporary folder, a
+// seeded random generator, and notes inserted straight into the schema.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrate } from '../../../src/vault/db/migrations';
+import { SqliteDatabase } from '../../../src/vault/db/sqlite';
+import { tempDir } from '../../helpers/paths';
+
+export function withDb<T>(fn: (db: SqliteDatabase, dir: string) => T | Promise<T>): Promise<T> {
+  const t = tempDir('cv-retrieval-');
+  const db = SqliteDatabase.open(join(t.dir, 'vault.db'));
+  migrate(db);
+  return Promise.resolve()
+    .then(() => fn(db, t.dir))
+    .finally(() => {
+      db.close();
+      t.cleanup();
+    });
+}
+
+/** mulberry32: small, seeded, good enough for test data. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function gaussian(rand: () => number): number {
+  const u = Math.max(rand(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+export function randomVector(rand: () => number, dim: number): Float32Array {
+  const v = new Float32Array(dim);
+  for (let i = 0; i < dim; i++) v[i] = gaussian(rand);
+  return v;
+}
+
+// The real engine with the real tiny model. The built engine (dist/engine-host.mjs, made by the
+// test runner's build) starts much faster than the TypeScript source under tsx.
+import { existsSync } from 'node:fs';
+import { EngineClient, type EngineEntry } from '../../../src/engine/client/engineClient';
+import { addLocalModel } from '../../../src/engine/verify/verifyModelFile';
+import { ModelRecords } from '../../../src/vault/models/modelRecords';
+import { repoRoot, tinyModel } from '../../helpers/paths';
+
+export function engineEntry(): EngineEntry | undefined {
+  const built = join(repoRoot, 'dist', 'engine-host.mjs');
+  return existsSync(built) ? { file: built, execArgv: [] } : undefined;
+}
+
+/** An engine client over the vault's model records, with the tiny model added as a local model. */
+export async function tinyEngine(db: SqliteDatabase): Promise<{ engine: EngineClient; sha256: string }> {
+  const records = new ModelRecords(db);
+  const added = await addLocalModel(records, tinyModel);
+  const entry = engineEntry();
+  const engine = new EngineClient({ records, settings: { threads: 1, gpu: 'cpu', idleUnloadMs: 0 }, ...(entry ? { entry } : {}) });
+  return { engine, sha256: added.record.sha256 };
+}
+
+/** `count` small notes of two sections each, under `root`. */
+export function writeNotes(root: string, count: number): void {
+  mkdirSync(root, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    writeFileSync(join(root, `note-${String(i).padStart(3, '0')}.md`), `# Note ${i}\n\nThe fox number ${i} jumps over dog ${i * 7}.\n\n## Part two\n\nA second part, about ${i % 5 === 0 ? 'borrowing' : 'ownership'} ${i}.\n`);
+  }
+}
