@@ -164,12 +164,25 @@ function userBubble(text: string, context: ContextItem[]): HTMLElement {
     h('div', { class: 'msg-body plain' }, text));
 }
 
+/**
+ * The sources row under an answer: every source the model was given (a real note, so a chip that
+ * opens its lines), cited ones first and marked. Citations the model invented never get here.
+ */
 function sourcesRow(citations: Citation[], sources: Source[]): HTMLElement | null {
-  if (citations.length === 0) return null;
+  const cited = new Set(citations.map((c) => c.n));
+  const all = new Map<number, Citation>();
+  for (const c of citations) all.set(c.n, c);
+  for (const s of sources) if (!all.has(s.n)) all.set(s.n, { n: s.n, root: s.root, path: s.path, startLine: s.startLine, endLine: s.endLine });
+  if (all.size === 0) return null;
   const srcByN = new Map(sources.map((s) => [s.n, s]));
-  const uniq = [...new Map(citations.map((c) => [c.n, c])).values()].sort((a, b) => a.n - b.n);
-  return h('div', { class: 'sources', role: 'list', 'aria-label': 'Cited sources' },
-    ...uniq.map((c) => h('span', { role: 'listitem' }, citationChip(c, srcByN.get(c.n), false))));
+  const ordered = [...all.values()].sort((a, b) => Number(cited.has(b.n)) - Number(cited.has(a.n)) || a.n - b.n);
+  return h('div', { class: 'sources', role: 'list', 'aria-label': 'Sources' },
+    h('span', { class: 'sources-label' }, 'Sources:'),
+    ...ordered.map((c) => {
+      const chip = citationChip(c, srcByN.get(c.n), false);
+      if (!cited.has(c.n)) { chip.classList.add('uncited'); chip.setAttribute('aria-label', `${chip.getAttribute('aria-label')} (given, not cited)`); }
+      return h('span', { role: 'listitem' }, chip);
+    }));
 }
 
 function assistantBubble(m: ChatMessage, retry?: () => void): HTMLElement {
@@ -211,7 +224,7 @@ function queueStreamRender(): void {
     renderQueued = false;
     const a = state.ask;
     if (!a) return;
-    const body = a.el.querySelector<HTMLElement>('.msg-body')!;
+    const body = a.el.querySelector<HTMLElement>('.msg.assistant .msg-body')!;
     // While streaming, [n] is a link when source n was given to the model; the final message
     // replaces these with the verified citations.
     const cites: Citation[] = a.sources.map((s) => ({ n: s.n, root: s.root, path: s.path, startLine: s.startLine, endLine: s.endLine }));
@@ -307,7 +320,7 @@ function onAnswerEvent(ev: Extract<FromHost, { askId: number }>): void {
       const retry = { question: a.question, context: a.context, vaultOnly: a.vaultOnly };
       a.el.classList.remove('streaming');
       a.el.querySelector('.thinking')?.remove();
-      const body = a.el.querySelector<HTMLElement>('.msg-body')!;
+      const body = a.el.querySelector<HTMLElement>('.msg.assistant .msg-body')!;
       if (ev.partial) renderAnswer(body, ev.partial, [], a.sources);
       a.el.querySelector('.msg.assistant')?.append(errorNote(ev.error, () => { a.el.remove(); void ask(retry); }));
       // The failed exchange stays on screen (not in `messages`, which mirrors what is stored).

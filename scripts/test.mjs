@@ -44,7 +44,9 @@ function nodeTests(title, files, extraEnv = {}) {
     if (files.length === 0) return resolve();
     const tapDir = mkdtempSync(join(tmpdir(), 'cv-tap-'));
     const tap = join(tapDir, 'out.tap');
-    const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files];
+    const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+      // Real-host files each start a code-server and a Chromium: one file at a time on 2 cores.
+      ...(extraEnv.CODEX_VAULT_HOST_TESTS ? ['--test-concurrency=1'] : []), ...files];
     const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...extraEnv } });
     child.on('exit', (code) => {
       const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';

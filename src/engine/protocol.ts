@@ -22,6 +22,9 @@ export interface EngineSettings {
   streamFlushMs: number;
 }
 
+/** The settings a running engine can change. */
+export type RuntimeSettings = Partial<Pick<EngineSettings, 'idleUnloadMs' | 'lowMemoryWatermarkBytes' | 'memoryEventIntervalMs' | 'memoryBudgetBytes' | 'streamFlushMs'>>;
+
 export interface SamplingOptions {
   temperature?: number;
   topK?: number;
@@ -197,6 +200,8 @@ export interface EngineInfo {
 /** Each operation: its parameters and its result. */
 export interface EngineOps {
   init: { params: EngineSettings; result: EngineInfo };
+  /** Changes the settings that need no restart (threads and gpu do: they apply to the next engine). */
+  configure: { params: RuntimeSettings; result: { ok: true } };
   inspect: { params: { file: string; contextSize?: number }; result: ModelInspection };
   load: { params: { file: string; options: LoadOptions }; result: LoadedModel };
   unload: { params: { modelId: string }; result: { unloaded: boolean } };

@@ -12,6 +12,7 @@ import { VaultService } from './vaultService';
 import { SearchQuickPick } from '../views/search/searchQuickPick';
 import { VaultStatusBar } from '../views/statusBar/vaultStatusBar';
 import { BookmarksView } from '../views/bookmarks/bookmarksView';
+import { ModelsView } from '../views/models/modelsView';
 
 export class Container extends Disposable {
   readonly log: Log;
@@ -32,6 +33,7 @@ export class Container extends Disposable {
     this._register(new CoreCommands(this.vault, this.log));
     // Features of other parts register here, one line each (G: bookmarks, models; H: chat, inline).
     this._register(new BookmarksView(this.vault, this.search, this.log));
+    this._register(new ModelsView(this.vault, context.globalStorageUri.fsPath, this.log));
   }
 
   /** Work that may follow activation (never part of it): background indexing when the user enabled it. */

@@ -3,8 +3,24 @@
 import type { CliCommand } from '../command';
 import { indexCommand } from './indexCommand';
 import { searchCommand } from './searchCommand';
+import { embedIndexCommand } from './embedIndexCommand';
+import { askCommand } from './askCommand';
+import { modelsListCommand } from './modelsListCommand';
+import { downloadModelCommand } from './downloadModelCommand';
+import { verifyCommand } from './verifyCommand';
+import { generateCommand } from './generateCommand';
+import { embedCommand } from './embedCommand';
+import { modelsInspectCommand } from './modelsInspectCommand';
 
 export const commands: readonly CliCommand[] = [
   indexCommand,
   searchCommand,
+  embedIndexCommand,
+  askCommand,
+  modelsListCommand,
+  downloadModelCommand,
+  verifyCommand,
+  generateCommand,
+  embedCommand,
+  modelsInspectCommand,
 ];

@@ -25,6 +25,7 @@ import {
   type LoadedModel,
   type MemorySnapshot,
   type ModelInspection,
+  type RuntimeSettings,
   type SamplingOptions,
 } from '../protocol';
 import { EngineError } from './engineError';
@@ -119,7 +120,7 @@ export class EngineClient {
   private stderrTail = '';
   private disposed = false;
   private stopping = false;
-  private readonly settings: EngineSettings;
+  private settings: EngineSettings;
 
   constructor(private readonly opts: EngineClientOptions) {
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
@@ -143,6 +144,18 @@ export class EngineClient {
   /** Starts the engine now (otherwise the first request does). */
   async start(): Promise<EngineInfo> {
     return this.ensureStarted();
+  }
+
+  /**
+   * Changes settings. Idle unload, watermark, memory events and budget apply to the running
+   * engine at once; threads and gpu apply from the next engine start (call stop() to restart).
+   */
+  async configure(changes: Partial<EngineSettings>): Promise<void> {
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<EngineSettings>;
+    this.settings = { ...this.settings, ...defined };
+    if (!this.child || !this.ready) return;
+    const { threads: _threads, gpu: _gpu, ...runtime } = defined;
+    await this.request('configure', runtime as RuntimeSettings, 'changing settings');
   }
 
   /** GGUF metadata, insights and the memory estimate for a context size. Needs no verification. */

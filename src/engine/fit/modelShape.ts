@@ -51,7 +51,8 @@ export async function modelShape(model: ManifestModel, opts: ShapeOptions = {}):
     for (const url of model.files[0]!.urls) {
       try {
         const h = await readRemoteGgufHeader(url, { dispatcherFor: opts.dispatcherFor, signal: opts.signal });
-        return shapeFromHeader(h.info, modelSize(model));
+        // A URL download without --size has no manifest size: the server's is the next best.
+        return shapeFromHeader(h.info, modelSize(model) || h.fileSize || 0);
       } catch (err) {
         opts.signal?.throwIfAborted();
         opts.onNote?.(`remote GGUF header not read: ${err instanceof Error ? err.message : String(err)}`);

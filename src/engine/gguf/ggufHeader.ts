@@ -146,6 +146,7 @@ export function readGgufHeader(file: string): GgufHeader {
   }
   try {
     const st = fstatSync(fd);
+    if (st.isDirectory()) throw new GgufError('not-gguf', `${file} is a folder, not a GGUF model file.`);
     if (!st.isFile()) throw new GgufError('not-gguf', `${file} is not a regular file.`);
     return walk(new BoundedReader(fd, st.size, file), file);
   } finally {

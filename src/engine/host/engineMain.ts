@@ -234,6 +234,14 @@ async function dispatch(req: EngineRequest, signal: AbortSignal): Promise<void> 
   switch (req.op) {
     case 'init':
       return respond(req.id, req.op, await init(req.params));
+    case 'configure': {
+      const s = settings;
+      if (!s) throw new HostError('bad-request', 'The engine has not been initialised.');
+      settings = { ...s, ...definedOnly(req.params) };
+      if (housekeeping) clearInterval(housekeeping);
+      startHousekeeping();
+      return respond(req.id, req.op, { ok: true });
+    }
     case 'inspect': {
       const l = requireLlama();
       const { inspection } = await inspectFile(l, req.params.file, { contextSize: req.params.contextSize, budget: settings?.memoryBudgetBytes, gpu: l.gpu !== false });
@@ -283,6 +291,10 @@ async function dispatch(req: EngineRequest, signal: AbortSignal): Promise<void> 
       await shutdown(0);
       return respond(req.id, req.op, { ok: true });
   }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 async function handle(req: EngineRequest): Promise<void> {

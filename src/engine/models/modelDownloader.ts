@@ -41,7 +41,8 @@ export async function downloadModel(model: ManifestModel, opts: ModelDownloadOpt
         urls: f.urls,
         fileName: f.name,
         expectedSha256: f.sha256,
-        expectedSize: f.size,
+        // Size 0 means "unknown" (a URL download without --size): the SHA-256 alone decides.
+        expectedSize: f.size > 0 ? f.size : undefined,
         knownSha256: store
           ? (path, size, mtimeMs) => {
               const r = store.get(path);
@@ -49,7 +50,11 @@ export async function downloadModel(model: ManifestModel, opts: ModelDownloadOpt
             }
           : undefined,
         onProgress: onProgress
-          ? (p) => onProgress({ ...p, bytes: done + p.bytes, total, etaSeconds: p.bytesPerSecond > 0 ? (total - done - p.bytes) / p.bytesPerSecond : undefined, fileIndex: i + 1, fileCount: model.files.length, fileName: f.name })
+          ? (p) => {
+              const all = total > 0 ? total : p.total;
+              const bytes = done + p.bytes;
+              onProgress({ ...p, bytes, total: all, etaSeconds: p.bytesPerSecond > 0 && all !== undefined ? (all - bytes) / p.bytesPerSecond : undefined, fileIndex: i + 1, fileCount: model.files.length, fileName: f.name });
+            }
           : undefined,
       });
       done += f.size;

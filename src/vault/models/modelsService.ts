@@ -11,6 +11,7 @@ import { buildCatalog, type CatalogEntry } from '../../engine/models/catalog';
 import { modelPath, partPath, sidecarPath } from '../../engine/models/fileNames';
 import { mergeManifests, type SourcedModel } from '../../engine/models/manifestSources';
 import { downloadModel } from '../../engine/models/modelDownloader';
+import { ProxyResolver } from '../../engine/download/proxy';
 import { verifyFile } from '../../engine/models/verifyModel';
 import { detectHardware, type HardwareInfo } from '../../engine/fit/hardware';
 import { judgeHardwareFit, shapeFromHeader } from '../../engine/fit/hardwareFit';
@@ -120,6 +121,7 @@ export class ModelsService {
       const r = await downloadModel(s.model, {
         dir: cfg.modelsDir,
         signal: abort.signal,
+        dispatcherFor: new ProxyResolver({ ...(cfg.proxyUrl ? { proxyUrl: cfg.proxyUrl } : {}), ...(cfg.strictSSL === false ? { strictSSL: false } : {}) }).dispatcherFor,
         store: this.#records,
         onProgress: (p) => {
           entry.state = { bytes: p.bytes, total: p.total ?? entry.state.total, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds ?? null, phase: p.phase };
@@ -157,7 +159,9 @@ export class ModelsService {
         lines.push(`${basename(file)}: recorded, SHA-256 ${out.record.sha256}`);
         continue;
       }
-      const r = await verifyFile(file, { models, store: this.#records, force: true });
+      // A local file is checked against its own record only: matching it to a manifest entry by
+      // file name would turn the user's file into a manifest download.
+      const r = await verifyFile(file, { ...(id.startsWith('local:') ? {} : { models }), store: this.#records, force: true });
       if (r.match === false) match = false;
       lines.push(`${basename(file)}: ${r.match === false ? `MISMATCH — ${r.detail ?? ''}` : `OK, SHA-256 ${r.sha256}`}`);
     }
@@ -252,7 +256,10 @@ export class ModelsService {
 
   async #manifest(): Promise<{ models: SourcedModel[]; problems: string[] }> {
     const cfg = this.#requireConfig();
-    return mergeManifests({ ...(cfg.manifestFile ? { manifestFile: cfg.manifestFile } : {}) });
+    return mergeManifests({
+      ...(cfg.manifestFile ? { manifestFile: cfg.manifestFile } : {}),
+      ...(cfg.settingsEntries && cfg.settingsEntries.length > 0 ? { settingsEntries: cfg.settingsEntries } : {}),
+    });
   }
 
   async #manifestModel(id: string): Promise<SourcedModel> {

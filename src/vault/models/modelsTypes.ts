@@ -65,8 +65,13 @@ export interface ModelsConfig {
   modelsDir: string;
   /** A user manifest file (codexVault.manifestFile), if any. */
   manifestFile?: string;
-  /** Local .gguf paths listed from settings (codexVault.extraModels). */
+  /** Local .gguf paths listed from settings (the strings of codexVault.extraModels). */
   extraModels?: string[];
+  /** Manifest entries from settings (the objects of codexVault.extraModels), validated like a manifest. */
+  settingsEntries?: unknown[];
+  /** VS Code's http.proxy and http.proxyStrictSSL (else HTTPS_PROXY/NO_PROXY apply). */
+  proxyUrl?: string;
+  strictSSL?: boolean;
   contextSize: number;
   threads?: number;
   gpu: 'auto' | 'cpu';

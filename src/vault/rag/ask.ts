@@ -15,7 +15,7 @@ import { checkCitations, CitationStreamFilter } from './citations';
 import { fitPrompt, type PromptSource, type SourceCandidate } from './prompt';
 
 export interface Relevance {
-  /** A result must contain at least this share of the question's words (default 0.6). */
+  /** A result must contain at least this share of the question's words (default 0.5). */
   minTermCoverage: number;
   /** Semantic evidence: best cosine similarity at least this (default 0.45) ... */
   minSimilarity: number;
@@ -23,7 +23,7 @@ export interface Relevance {
   minSimilarityMargin: number;
 }
 
-export const DEFAULT_RELEVANCE: Relevance = { minTermCoverage: 0.6, minSimilarity: 0.45, minSimilarityMargin: 0.15 };
+export const DEFAULT_RELEVANCE: Relevance = { minTermCoverage: 0.5, minSimilarity: 0.45, minSimilarityMargin: 0.15 };
 
 export interface Selection {
   root?: string;
@@ -139,9 +139,9 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}
     meanSimilarity: retrieval.meanSimilarity,
   };
   const closest = retrieval.items.slice(0, 5).map((i) => ({ path: i.path, startLine: i.startLine, endLine: i.endLine, title: i.title, heading: i.heading, score: i.score }));
-  // Evidence is judged on the question's own words, not on the history or selection added above.
-  const judged = retrievalQuery === q ? retrieval : await deps.retriever.retrieve(q, { mode: opts.mode, embedder: deps.embedder, limit: maxSources, pathPrefix: opts.pathPrefix, signal: opts.signal });
-  if (!sel && !hasEvidence(judged, rel)) {
+  // With a selection there is always something to answer from; otherwise the retrieved notes
+  // must carry the question's words (a follow-up: with the previous question's) or its meaning.
+  if (!sel && !hasEvidence(retrieval, rel)) {
     return {
       answer: '', citations: [], invalidCitations: [], uncited: true, sources: [], notFound: true, closest, retrieval: info,
       promptTokens: 0, budget: 0, stopReason: null, cancelled: false,

@@ -22,8 +22,11 @@ export interface CitationCheck {
   uncited: boolean;
 }
 
-/** "[3]", "[1, 2]", "[1][2]" (each bracket on its own): a bracket of numbers and commas only. */
-const CITATION = /\[(\s*\d{1,4}\s*(?:[,;]\s*\d{1,4}\s*)*)\]/g;
+/**
+ * "[3]", "[1, 2]", "[1][2]": a bracket of numbers and commas only, not glued to a word before it
+ * (so code such as arr[0] is left alone).
+ */
+const CITATION = /(?<![\p{L}\p{N}_])\[(\s*\d{1,4}\s*(?:[,;]\s*\d{1,4}\s*)*)\]/gu;
 
 function rewrite(text: string, valid: ReadonlySet<number>, onValid: (n: number) => void, onInvalid: (n: number) => void): string {
   return text.replace(CITATION, (_m, inner: string) => {
@@ -69,6 +72,8 @@ export function checkCitations(text: string, sources: readonly NumberedSource[])
  */
 export class CitationStreamFilter {
   private held = '';
+  /** The tail of what was passed on: context for a bracket that spans a chunk boundary. */
+  private last = '';
   private readonly valid: ReadonlySet<number>;
 
   constructor(sources: readonly NumberedSource[]) {
@@ -81,7 +86,8 @@ export class CitationStreamFilter {
     // Hold back from the last "[" that has no "]" after it, if it could still be a citation
     // (plus one space before it, which goes if the citation is removed).
     const open = text.lastIndexOf('[');
-    if (open !== -1 && text.indexOf(']', open) === -1 && /^\[[\d\s,;]{0,24}$/.test(text.slice(open))) {
+    const glued = open > 0 ? /[\p{L}\p{N}_]/u.test(text[open - 1]!) : open === 0 && /[\p{L}\p{N}_]$/u.test(this.last);
+    if (open !== -1 && !glued && text.indexOf(']', open) === -1 && /^\[[\d\s,;]{0,24}$/.test(text.slice(open))) {
       const cut = open > 0 && text[open - 1] === ' ' ? open - 1 : open;
       this.held = text.slice(cut);
       return this.clean(text.slice(0, cut));
@@ -102,6 +108,12 @@ export class CitationStreamFilter {
   }
 
   private clean(s: string): string {
-    return rewrite(s, this.valid, () => undefined, () => undefined);
+    if (!s) return s;
+    // Rewritten with what was passed on just before (never ending in a space: trailing spaces are
+    // held), so that "arr[" + "0]" across a chunk boundary is still seen as glued to a word.
+    const ctx = this.last;
+    const out = rewrite(ctx + s, this.valid, () => undefined, () => undefined).slice(ctx.length);
+    this.last = (ctx + out).slice(-32);
+    return out;
   }
 }

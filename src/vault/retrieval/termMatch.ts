@@ -6,11 +6,15 @@ import { words } from './queryTerms';
 const SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ies', 'ied', 'ers', 'er', 'ed', 'es', 'ly', 's'];
 
 export function stemLite(word: string): string {
-  const w = word.toLowerCase();
+  let w = word.toLowerCase();
   for (const s of SUFFIXES) {
-    if (w.length - s.length >= 3 && w.endsWith(s)) return w.slice(0, -s.length);
+    if (w.length - s.length >= 3 && w.endsWith(s)) {
+      w = w.slice(0, -s.length);
+      break;
+    }
   }
-  return w;
+  // "move" and "moves" -> "mov"; "scope" and "scoped" -> "scop".
+  return w.length > 3 && w.endsWith('e') ? w.slice(0, -1) : w;
 }
 
 /** Share (0..1) of `terms` that occur in `text`. */

@@ -5,10 +5,12 @@ import type { SqliteDatabase } from '../db/sqlite';
 import { BookmarkStore } from '../bookmarks/bookmarkStore';
 import { ModelsService } from '../models/modelsService';
 import { ConversationStore } from '../conversations/conversationStore';
+import { ChatService } from '../chat/chatService';
 
 export type ServiceFactory = (db: SqliteDatabase) => object;
 
 export const workerServices: Record<string, ServiceFactory> = {
+  chat: (db) => new ChatService(db),
   bookmarks: (db) => new BookmarkStore(db),
   models: (db) => new ModelsService(db),
   conversations: (db) => new ConversationStore(db),

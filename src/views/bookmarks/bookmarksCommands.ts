@@ -24,6 +24,7 @@ export const BOOKMARK_COMMANDS = {
   delete: 'codexVault.bookmarks.delete',
   moveUp: 'codexVault.bookmarks.moveUp',
   moveDown: 'codexVault.bookmarks.moveDown',
+  moveToFolder: 'codexVault.bookmarks.moveToFolder',
   open: 'codexVault.bookmarks.open',
   refresh: 'codexVault.bookmarks.refresh',
 } as const;
@@ -52,6 +53,7 @@ export class BookmarksCommands {
       reg(c.delete, (node?: BookmarkNode, nodes?: BookmarkNode[]) => this.delete(node, nodes)),
       reg(c.moveUp, (node?: BookmarkNode) => this.moveBy(node, -1)),
       reg(c.moveDown, (node?: BookmarkNode) => this.moveBy(node, 1)),
+      reg(c.moveToFolder, (node?: BookmarkNode, nodes?: BookmarkNode[]) => this.moveToFolder(node, nodes)),
       reg(c.open, (node?: BookmarkNode) => this.open(node)),
       reg(c.refresh, async () => this.tree.refresh()),
     ];
@@ -171,6 +173,32 @@ export class BookmarksCommands {
     if (!target) return;
     await this.vault.call('bookmarks', 'moveBy', target.id, delta);
     await this.reveal(target.id);
+  }
+
+  /** The keyboard way to do what drag and drop does: pick a folder (or the top level) to move into. */
+  async moveToFolder(node?: BookmarkNode, nodes?: BookmarkNode[]): Promise<void> {
+    const many = nodes && nodes.length > 1 && node && nodes.some((n) => n.id === node.id) ? nodes : undefined;
+    const targets = many ?? [await this.target(node, 'Move which bookmark?')].filter((n): n is BookmarkNode => n !== undefined);
+    if (targets.length === 0) return;
+    const moving = new Set(targets.map((t) => t.id));
+    const inside = (n: BookmarkNode): boolean => {
+      for (let p: number | null = n.id; p !== null; p = this.tree.node(p)?.parentId ?? null) if (moving.has(p)) return true;
+      return false;
+    };
+    const folders = this.tree.all().filter((n) => n.kind === 'folder' && !inside(n));
+    const picked = await vscode.window.showQuickPick(
+      [{ label: '$(root-folder) Top level', parentId: null as number | null }, ...folders.map((f) => ({ label: `$(folder) ${f.label.replace(/\$\(/g, '$\u200b(')}`, description: this.pathOf(f), parentId: f.id as number | null }))],
+      { title: targets.length === 1 ? `Move "${targets[0]!.label}" to…` : `Move ${targets.length} bookmarks to…` },
+    );
+    if (!picked) return;
+    await this.move(targets.map((t) => t.id), { parentId: picked.parentId });
+  }
+
+  /** "Outer › Inner" for a folder, to tell same-named folders apart. */
+  private pathOf(n: BookmarkNode): string {
+    const names: string[] = [];
+    for (let p = n.parentId; p !== null; p = this.tree.node(p)?.parentId ?? null) names.unshift(this.tree.node(p)?.label ?? '');
+    return names.join(' › ');
   }
 
   async move(ids: number[], place: Placement): Promise<void> {

@@ -1,8 +1,6 @@
 // The engine process's life: killed mid-generation (every pending request gets a clear error and
-// the next request is served by a fresh engine), idle unload, the low-memory watermark, the
-// memory-fit refusal, and an orderly dispose that leaves nothing running.
+// the next request is served by a fresh engine), and an orderly dispose that leaves nothing running.
 import assert from 'node:assert/strict';
-import { totalmem } from 'node:os';
 import { test } from 'node:test';
 import type { ClientEvent } from '../../../src/engine/client/engineClient';
 import { EngineError } from '../../../src/engine/client/engineClient';
@@ -65,72 +63,6 @@ test('engine killed (SIGKILL) mid-generation: pending requests fail clearly, the
     assert.match(r.text, /^, there was a little girl named Lily/);
     assert.ok(fx.engine.pid !== undefined && fx.engine.pid !== firstPid, 'a new engine process');
     assert.equal(isAlive(firstPid), false);
-  } finally {
-    await fx.close();
-  }
-});
-
-test('a model idle longer than the setting is unloaded, told about, and reloaded on next use', async () => {
-  const fx = await openFixture({ idleUnloadMs: 300 });
-  try {
-    const model = await fx.engine.loadModel(tinyModel, { contextSize: 256 });
-    await fx.engine.generate(model, 'Hi', { maxTokens: 3 }).result;
-    const ev = await waitFor(fx, (e): e is Extract<ClientEvent, { type: 'unloaded' }> => e.type === 'unloaded');
-    assert.equal(ev.reason, 'idle');
-    assert.equal(ev.file, tinyModel);
-    assert.match(ev.message, /without use/);
-    assert.deepEqual((await fx.engine.memory()).models, []);
-    const r = await fx.engine.generate(model, 'Once upon a time', { maxTokens: 5, seed: 1 }).result;
-    assert.equal(r.tokens, 5);
-    assert.equal((await fx.engine.memory()).models.length, 1);
-  } finally {
-    await fx.close();
-  }
-});
-
-test('under the free-memory watermark idle models are unloaded first, and the user is told', async () => {
-  // A watermark of all the machine's memory: free memory is always under it.
-  const fx = await openFixture({ lowMemoryWatermarkBytes: totalmem() });
-  try {
-    const unloaded = waitFor(fx, (e): e is Extract<ClientEvent, { type: 'unloaded' }> => e.type === 'unloaded');
-    await fx.engine.loadModel(tinyModel, { contextSize: 256 });
-    const ev = await unloaded;
-    assert.equal(ev.reason, 'low-memory');
-    assert.match(ev.message, /under the .* watermark: unloaded the idle model/);
-    assert.deepEqual((await fx.engine.memory()).models, []);
-  } finally {
-    await fx.close();
-  }
-});
-
-test('memory events carry the loaded models', async () => {
-  const fx = await openFixture({ memoryEventIntervalMs: 100 });
-  try {
-    await fx.engine.loadModel(tinyModel, { contextSize: 256 });
-    const ev = await waitFor(fx, (e): e is Extract<ClientEvent, { type: 'memory' }> => e.type === 'memory' && e.snapshot.models.length > 0);
-    assert.equal(ev.snapshot.models[0].file, tinyModel);
-    assert.equal(ev.snapshot.models[0].contextSize, 256);
-    assert.ok(ev.snapshot.process.rss > 0);
-  } finally {
-    await fx.close();
-  }
-});
-
-test('a model and context that do not fit are refused before loading, with a suggestion', async () => {
-  const fx = await openFixture({ memoryBudgetBytes: 3 * 1024 * 1024 });
-  try {
-    const insp = await fx.engine.inspect(tinyModel, { contextSize: 2048 });
-    assert.equal(insp.fit.fits, false);
-    assert.ok(insp.fit.neededBytes > insp.fit.availableBytes);
-    await assert.rejects(fx.engine.loadModel(tinyModel, { contextSize: 2048 }), (err: unknown) => {
-      assert.ok(err instanceof EngineError);
-      assert.equal(err.code, 'insufficient-memory');
-      assert.match(err.message, /2048-token context need about .* but only 3\.0 MiB is available \(memory budget setting\)\. Try a context of at most \d+ tokens/);
-      return true;
-    });
-    // The suggestion holds: a small context fits the same budget.
-    const small = await fx.engine.loadModel(tinyModel, { contextSize: 256 });
-    assert.equal(small.info.contextSize, 256);
   } finally {
     await fx.close();
   }

@@ -18,10 +18,18 @@ let server: Server;
 let db: SqliteDatabase;
 let svc: ModelsService;
 let config: ModelsConfig;
+let slowReleased = false;
 
 before(async () => {
   server = createServer((req, res) => {
-    if (req.url !== '/stories260K.gguf') {
+    if (req.url === '/slow/stories-slow.gguf' && !slowReleased) {
+      // Sends the first 200 KB, then holds the connection open: a download in progress.
+      res.writeHead(200, { 'content-length': String(statSync(tinyModel).size), 'content-type': 'application/octet-stream' });
+      res.write(readFileSync(tinyModel).subarray(0, 200_000));
+      req.on('close', () => res.destroy());
+      return;
+    }
+    if (req.url !== '/stories260K.gguf' && req.url !== '/slow/stories-slow.gguf') {
       res.writeHead(404).end();
       return;
     }
@@ -37,6 +45,10 @@ before(async () => {
       id: 'stories-260k', name: 'Stories 260K', role: 'chat', quantization: 'F32', contextLength: 512, license: 'MIT',
       description: 'A tiny test model.',
       files: [{ name: 'stories260K.gguf', size: statSync(tinyModel).size, sha256: tinyModelSha256, urls: [`http://127.0.0.1:${port}/stories260K.gguf`] }],
+    }, {
+      id: 'stories-slow', name: 'Stories (slow server)', role: 'chat', quantization: 'F32', contextLength: 512, license: 'MIT',
+      description: 'The tiny model from a server that stalls.',
+      files: [{ name: 'stories-slow.gguf', size: statSync(tinyModel).size, sha256: tinyModelSha256, urls: [`http://127.0.0.1:${port}/slow/stories-slow.gguf`] }],
     }],
   }));
   db = SqliteDatabase.open(join(t.dir, 'vault.db'));
@@ -133,4 +145,27 @@ test('unknown models and missing settings give specific errors', async () => {
   const fresh = new ModelsService(db);
   await assert.rejects(fresh.list(), /no settings yet/);
   assert.throws(() => fresh.configure({ ...config, modelsDir: 'relative' }), /absolute path/);
+});
+
+test('a download in progress shows as downloading with bytes and speed, is cancelled to partial, and resumes to verified', async () => {
+  const running = svc.download('stories-slow');
+  let seen;
+  for (let i = 0; i < 200; i++) {
+    seen = (await svc.list()).models.find((m) => m.id === 'stories-slow')!;
+    if (seen.download && seen.download.bytes > 0) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal(seen?.state, 'downloading');
+  assert.ok(seen?.download && seen.download.bytes > 0 && seen.download.bytes <= 200_000, JSON.stringify(seen?.download));
+  assert.equal(seen?.download?.total, statSync(tinyModel).size);
+  assert.equal(svc.cancelDownload('stories-slow'), true);
+  await assert.rejects(running, /cancelled; what was downloaded is kept/);
+  const partial = (await svc.list()).models.find((m) => m.id === 'stories-slow')!;
+  assert.equal(partial.state, 'partial');
+  assert.ok(partial.bytesPresent > 0 && partial.bytesPresent <= 200_000, String(partial.bytesPresent));
+  assert.equal(svc.cancelDownload('stories-slow'), false);
+  slowReleased = true;
+  await svc.download('stories-slow');
+  assert.equal((await svc.list()).models.find((m) => m.id === 'stories-slow')?.state, 'verified');
+  await svc.remove('stories-slow');
 });

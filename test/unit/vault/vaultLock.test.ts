@@ -89,16 +89,30 @@ test('a holder killed with SIGKILL leaves a stale lock that the next open clears
   }
 });
 
-test('a process that exits without closing releases the lock in its exit hook', async () => {
+test('after close the vault is unlocked; a process that exits without closing releases it in its exit hook', async () => {
   const t = tempDir();
   try {
+    const notes = join(t.dir, 'notes');
+    copyRustBook(notes, ['ch15-01-box.md']);
     const db = join(t.dir, 'v.db');
-    const child = spawnChild('holdVault.ts', [db]);
-    await child.waitFor((l) => l.startsWith('ready'));
+    const v = Vault.open(db);
+    await v.indexRoots([notes]);
+    v.searchLexical('box');
+    v.close();
+    v.close();
+    assert.equal(v.isOpen, false);
+    assert.throws(() => v.searchLexical('box'), /closed/);
+    assert.ok(!existsSync(`${db}.owner`));
+    assert.ok(!existsSync(`${db}.lock`));
+    // Another process can now write it (it re-indexes, i.e. takes SQLite's write lock too).
+    const child = spawnChild('holdVault.ts', [db, notes]);
+    assert.equal(await child.waitFor((l) => l.startsWith('ready') || l.startsWith('error')), `ready ${child.proc.pid}`);
     child.send('exit');
     const { code } = await child.exited;
     assert.equal(code, 0);
-    assert.ok(!existsSync(`${db}.owner`));
+    assert.ok(!existsSync(`${db}.owner`), 'released by the exit hook');
+    assert.ok(!existsSync(`${db}.lock`));
+    Vault.open(db).close();
   } finally {
     t.cleanup();
   }
@@ -154,30 +168,6 @@ test('a corrupt or foreign file gives a clear error, keeps its bytes, and leaves
 
     assert.throws(() => Vault.open(join(t.dir, 'missing.db'), { readOnly: true }), /There is no vault at/);
     assert.throws(() => Vault.open(t.dir), /not a file/);
-  } finally {
-    t.cleanup();
-  }
-});
-
-test('after close the vault is unlocked: no owner file, no lock directory, and another process can write it', async () => {
-  const t = tempDir();
-  try {
-    const notes = join(t.dir, 'notes');
-    copyRustBook(notes, ['ch15-01-box.md']);
-    const db = join(t.dir, 'v.db');
-    const v = Vault.open(db);
-    await v.indexRoots([notes]);
-    v.searchLexical('box');
-    v.close();
-    v.close();
-    assert.equal(v.isOpen, false);
-    assert.throws(() => v.searchLexical('box'), /closed/);
-    assert.ok(!existsSync(`${db}.owner`));
-    assert.ok(!existsSync(`${db}.lock`));
-    const child = spawnChild('holdVault.ts', [db, notes]);
-    assert.equal(await child.waitFor((l) => l.startsWith('ready') || l.startsWith('error')), `ready ${child.proc.pid}`);
-    child.send('close');
-    await child.exited;
   } finally {
     t.cleanup();
   }

@@ -1,0 +1,131 @@
+// `codex-vault ask "<question>" --db <file> --model <file>`: answers from the vault's notes with
+// numbered sources, streaming the answer and then listing the sources it was given; or says the
+// vault does not contain the answer (with the closest notes) without asking the model at all.
+import { intOption, numberOption, parse, required, UsageError } from '../args';
+import type { CliCommand, CliIo } from '../command';
+import { addLocalModel } from '../../engine/verify/verifyModelFile';
+import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
+import type { Embedder } from '../../vault/embeddings/embedder';
+import { ask, type AskResult } from '../../vault/rag/ask';
+import { engineAnswerModel } from '../../vault/rag/engineAdapters';
+import { Retriever } from '../../vault/retrieval/retriever';
+import { Vault } from '../../vault/vault';
+import { VectorIndexCache } from '../../vault/vectors/vectorIndex';
+import { loadEmbedder, modeOption, startEngine } from './retrievalShared';
+
+const options = {
+  db: { type: 'string' },
+  model: { type: 'string' },
+  'embedding-model': { type: 'string' },
+  mode: { type: 'string' },
+  json: { type: 'boolean' },
+  'max-tokens': { type: 'string' },
+  'context-size': { type: 'string' },
+  'max-sources': { type: 'string' },
+  temperature: { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
+/** The --json shape: these keys first (the contract), then details. */
+export function askJson(r: AskResult): Record<string, unknown> {
+  return {
+    answer: r.answer,
+    citations: r.citations,
+    sources: r.sources.map((s) => ({ n: s.n, path: s.path, startLine: s.startLine, endLine: s.endLine, heading: s.heading })),
+    notFound: r.notFound,
+    closest: r.notFound ? r.closest : [],
+    invalidCitations: r.invalidCitations,
+    uncited: r.uncited,
+    mode: r.retrieval.mode,
+    coverage: r.retrieval.coverage,
+    fallbackReason: r.retrieval.fallbackReason,
+    promptTokens: r.promptTokens,
+    budget: r.budget,
+    stopReason: r.stopReason,
+  };
+}
+
+export const askCommand: CliCommand = {
+  name: ['ask'],
+  summary: 'Answer a question from the vault with numbered, cited sources (local model).',
+  help: `Usage: codex-vault ask "<question>" --db <file> --model <file.gguf> [options]
+
+Retrieves the notes that match the question, gives the best of them to the chat model as
+numbered sources (as many as fit its context, counted with its own tokenizer) and streams the
+answer, then lists the sources as path:startLine-endLine. Citations to sources that were not
+given are removed and reported. When the vault has nothing relevant, it says so and lists the
+closest notes instead of letting the model answer from its own knowledge.
+
+Options:
+  --db <file>                The vault database file (required).
+  --model <file>             The chat model, a GGUF file (required).
+  --embedding-model <file>   Embedding model for semantic/hybrid retrieval (run embed-index first).
+  --mode <m>                 lexical | semantic | hybrid (default: hybrid when vectors exist).
+  --json                     Print {answer, citations:[{n,path,startLine,endLine}], sources, notFound, ...}.
+  --max-tokens <n>           Most answer tokens (default 256).
+  --context-size <n>         Context size to load the chat model with (default: the model's, up to 4096).
+  --max-sources <n>          Sources offered before the token budget trims them (default 8).
+  --temperature <t>          Sampling temperature (default: the engine's).
+  --seed <n>                 Sampling seed, for repeatable answers.`,
+
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parse(argv, options);
+    const db = required(values.db, 'db');
+    const modelFile = required(values.model, 'model');
+    const question = positionals.join(' ').trim();
+    if (!question) throw new UsageError('Give a question, e.g. codex-vault ask "How do I read a file?" --db notes.vault --model model.gguf.');
+    const mode = modeOption(values.mode);
+    const maxAnswerTokens = intOption(values['max-tokens'], 'max-tokens', 256, 1, 32768);
+    const contextSize = values['context-size'] === undefined ? undefined : intOption(values['context-size'], 'context-size', 0, 64, 1 << 20);
+    const maxSources = intOption(values['max-sources'], 'max-sources', 8, 1, 50);
+    const temperature = numberOption(values.temperature, 'temperature', undefined, 0, 10);
+    const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0);
+    if (mode && mode !== 'lexical' && !values['embedding-model']) throw new UsageError(`--mode ${mode} needs --embedding-model.`);
+
+    const vault = Vault.open(db);
+    const e = startEngine(vault);
+    try {
+      await addLocalModel(e.records, modelFile, { role: 'chat', signal: io.signal });
+      let embedder: Embedder | undefined;
+      if (values['embedding-model']) embedder = await loadEmbedder(e, values['embedding-model'], io.signal);
+      const handle = await e.engine.loadModel(modelFile, contextSize ? { contextSize } : {});
+      const store = new EmbeddingStore(vault.db);
+      const retriever = new Retriever(vault.db, vault, new VectorIndexCache(vault.db), store);
+      const streaming = !values.json;
+      const r = await ask({ retriever, model: engineAnswerModel(e.engine, handle), embedder }, question, {
+        mode,
+        maxAnswerTokens,
+        maxSources,
+        temperature,
+        seed,
+        signal: io.signal,
+        onText: streaming ? (t) => io.out.write(t) : undefined,
+      });
+      if (values.json) {
+        io.out.write(JSON.stringify(askJson(r)) + '\n');
+        return 0;
+      }
+      if (r.retrieval.fallbackReason) io.err.write(`${r.retrieval.fallbackReason}\n`);
+      if (r.retrieval.partial && r.retrieval.coverage) io.err.write(`Semantic coverage is partial: ${r.retrieval.coverage.embedded}/${r.retrieval.coverage.total} chunks have vectors (run embed-index).\n`);
+      if (r.notFound) {
+        const lines = ['The vault does not seem to contain the answer to this question.'];
+        if (r.closest.length > 0) lines.push('', 'Closest notes:', ...r.closest.map((c) => `  ${c.path}:${c.startLine}-${c.endLine}${c.heading ? `  ${c.heading}` : ''}`));
+        io.out.write(lines.join('\n') + '\n');
+        return 0;
+      }
+      const lines = ['', ''];
+      if (r.cancelled) lines.push('(stopped)');
+      if (r.uncited) lines.push('Note: this answer cites none of the sources; check it against them.');
+      if (r.invalidCitations.length > 0) lines.push(`Removed citations of sources that were not given: ${r.invalidCitations.map((n) => `[${n}]`).join(' ')}`);
+      const cited = new Set(r.citations.map((c) => c.n));
+      lines.push('Sources:');
+      for (const s of r.sources) lines.push(`  [${s.n}]${cited.has(s.n) ? '*' : ' '} ${s.path}:${s.startLine}-${s.endLine}${s.heading ? `  ${s.heading}` : ''}`);
+      if (cited.size > 0) lines.push('  (* cited in the answer)');
+      io.out.write(lines.join('\n') + '\n');
+      return 0;
+    } finally {
+      await e.dispose();
+      vault.close();
+    }
+  },
+};

@@ -1,0 +1,236 @@
+// The chat's worker service ('chat'): one question of a conversation, end to end, next to the vault's
+// database. It stores the question, runs grounded ask() (retrieval, token-budgeted prompt, streamed
+// answer, verified citations) with the engine the models service owns, streams the answer to the
+// host, and stores the answer as it ends (complete, cancelled, or error with the partial text).
+// It also serves the conversation history in the shape the chat view shows.
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { ModelHandle } from '../../engine/client/engineClient';
+import type { SqliteDatabase } from '../db/sqlite';
+import { ConversationStore } from '../conversations/conversationStore';
+import type { CitationRef, Message, SourceRef } from '../conversations/types';
+import { EmbeddingStore } from '../embeddings/embeddingStore';
+import { engineFor } from '../models/modelsService';
+import type { PromptMessage } from '../rag/answerModel';
+import { ask, type AskResult, type Selection } from '../rag/ask';
+import { engineAnswerModel } from '../rag/engineAdapters';
+import { Retriever } from '../retrieval/retriever';
+import { searchLexical } from '../search/lexicalSearch';
+import { VectorIndexCache } from '../vectors/vectorIndex';
+import type {
+  ChatAskRequest, ChatCitation, ChatContextRef, ChatConversationData, ChatConversationSummary, ChatMessageData, ChatSource, StreamContext,
+} from './chatTypes';
+
+declare module '../worker/protocol' {
+  interface WorkerServices {
+    chat: ChatService;
+  }
+}
+
+export class ChatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChatError';
+  }
+}
+
+/** Earlier turns given to the model with a follow-up (ask() trims them to its token budget). */
+const MAX_HISTORY_MESSAGES = 10;
+/** A whole file given as context is cut here: the prompt's budget could not hold more. */
+const MAX_FILE_CONTEXT_CHARS = 40_000;
+
+/** One chat model handle per file and settings in this worker: loading it again would double its memory. */
+const handles = new WeakMap<SqliteDatabase, Map<string, Promise<ModelHandle>>>();
+
+function chatHandle(db: SqliteDatabase, m: ChatAskRequest['model']): Promise<ModelHandle> {
+  let byKey = handles.get(db);
+  if (!byKey) handles.set(db, (byKey = new Map()));
+  const key = `${resolve(m.path)}|${m.contextSize}|${m.threads ?? 0}`;
+  let h = byKey.get(key);
+  if (!h) {
+    h = engineFor(db).loadModel(m.path, { contextSize: m.contextSize, purpose: 'generate', ...(m.threads ? { threads: m.threads } : {}) });
+    byKey.set(key, h);
+    h.catch(() => byKey.delete(key)); // a failed load is retried next time
+  }
+  return h;
+}
+
+export function titleFromQuestion(question: string): string {
+  const line = question.trim().split('\n')[0]!.replace(/\s+/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 57).trimEnd()}…` : line;
+}
+
+function checkRequest(req: ChatAskRequest): void {
+  if (typeof req?.question !== 'string' || !req.question.trim()) throw new ChatError('The question is empty.');
+  if (!req.model || typeof req.model.path !== 'string' || !isAbsolute(req.model.path)) throw new ChatError('No chat model is chosen.');
+  if (!Number.isInteger(req.model.contextSize) || req.model.contextSize < 256) throw new ChatError(`Context size ${req.model.contextSize} is too small.`);
+}
+
+export class ChatService {
+  private readonly store: ConversationStore;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.store = new ConversationStore(db);
+  }
+
+  listConversations(): ChatConversationSummary[] {
+    return this.store.list().map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt }));
+  }
+
+  getConversation(id: number): ChatConversationData | null {
+    const c = this.store.get(id);
+    if (!c) return null;
+    return { id: c.id, title: c.title, messages: this.store.messages(id).filter((m) => m.role !== 'system').map((m) => this.toData(m)) };
+  }
+
+  renameConversation(id: number, title: string): void {
+    if (!String(title ?? '').trim()) throw new ChatError('A conversation needs a title.');
+    this.store.rename(id, title);
+  }
+
+  deleteConversation(id: number): void {
+    if (!this.store.delete(id)) throw new ChatError(`There is no conversation ${id}.`);
+  }
+
+  /**
+   * Asks `req.question` in its conversation (a new one when conversationId is null), streaming
+   * through `ctx.emit`. Resolves with the stored answer; a cancelled ask resolves too (status
+   * 'cancelled', the partial answer kept). Other failures store what streamed and reject.
+   */
+  async ask(req: ChatAskRequest, ctx: StreamContext): Promise<ChatMessageData> {
+    checkRequest(req);
+    const question = req.question.trim();
+    let conversationId = req.conversationId;
+    let title: string;
+    if (conversationId === null) {
+      const c = this.store.create(titleFromQuestion(question));
+      conversationId = c.id;
+      title = c.title;
+    } else {
+      const c = this.store.get(conversationId);
+      if (!c) throw new ChatError(`There is no conversation ${conversationId}.`);
+      title = c.title;
+    }
+    const history = this.history(conversationId);
+    const userMessage = this.store.append(conversationId, { role: 'user', content: question });
+    ctx.emit({ type: 'start', conversationId, title, userMessage: this.toData(userMessage) });
+    const answer = this.store.append(conversationId, { role: 'assistant', content: '', status: 'streaming' });
+
+    let streamed = '';
+    try {
+      const selection = await this.selectionFrom(req.context);
+      const engine = engineFor(this.db);
+      const handle = await chatHandle(this.db, req.model);
+      const retriever = new Retriever(this.db, { searchLexical: (q, o) => searchLexical(this.db, q, o) }, new VectorIndexCache(this.db), new EmbeddingStore(this.db));
+      const result = await ask({ retriever, model: engineAnswerModel(engine, handle) }, question, {
+        history,
+        ...(selection ? { selection } : {}),
+        maxAnswerTokens: req.maxAnswerTokens,
+        temperature: req.temperature,
+        signal: ctx.signal,
+        // "Answer only from the vault" off: a weak match is still given to the model.
+        ...(req.vaultOnly ? {} : { relevance: { minTermCoverage: 0 } }),
+        onText: (text) => {
+          streamed += text;
+          ctx.emit({ type: 'token', text });
+        },
+        onSources: (sources: AskResult['sources']) => ctx.emit({ type: 'sources', sources: sources.map(toChatSource) }),
+      } as Parameters<typeof ask>[2]);
+      return this.finish(answer.id, result);
+    } catch (e) {
+      const cancelled = ctx.signal.aborted;
+      this.store.update(answer.id, { content: streamed, status: cancelled ? 'cancelled' : 'error' });
+      if (cancelled) return { ...this.toData({ ...answer, content: streamed, status: 'cancelled' }) };
+      throw e instanceof Error ? e : new ChatError(String(e));
+    }
+  }
+
+  private finish(messageId: number, r: AskResult): ChatMessageData {
+    let sources: ChatSource[] = r.sources.map(toChatSource);
+    let citations: ChatCitation[] = r.citations.map((c) => withRoot(c, sources));
+    let content = r.answer;
+    if (r.notFound) {
+      // The closest notes become the numbered sources of a "not in the vault" answer, so they are
+      // clickable like citations; the model was not asked.
+      sources = r.closest.map((c, i) => ({ n: i + 1, root: rootOfPath(this.db, c.path), path: c.path, startLine: c.startLine, endLine: c.endLine, headings: c.heading, text: '' }));
+      citations = sources.map(({ n, root, path, startLine, endLine }) => ({ n, root, path, startLine, endLine }));
+      content = sources.length
+        ? `The vault does not seem to contain this. The closest notes are ${sources.map((s) => `[${s.n}]`).join(', ')}.`
+        : 'The vault does not seem to contain this, and no note comes close.';
+    }
+    const status = r.cancelled ? 'cancelled' : 'complete';
+    this.store.update(messageId, { content, sources: sources.map(toSourceRef), citations: citations.map(toCitationRef), status });
+    const stored = this.store.messages(this.conversationOf(messageId)).find((m) => m.id === messageId)!;
+    return { ...this.toData(stored), sources: sources.map((s) => (s.text ? s : { ...s, text: this.chunkText(s) })), notFound: r.notFound, invented: r.invalidCitations };
+  }
+
+  private conversationOf(messageId: number): number {
+    const row = this.db.get<{ c: number }>('SELECT conversation_id AS c FROM messages WHERE id = ?', [messageId]);
+    if (!row) throw new ChatError(`There is no message ${messageId}.`);
+    return Number(row.c);
+  }
+
+  private history(conversationId: number): PromptMessage[] {
+    return this.store.messages(conversationId)
+      .filter((m) => (m.role === 'user' || m.role === 'assistant') && m.content.trim() && (m.role === 'user' || m.status === 'complete'))
+      .slice(-MAX_HISTORY_MESSAGES)
+      .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+  }
+
+  /** The question's context as ask()'s selection: a selection wins over a whole file. */
+  private async selectionFrom(context: readonly ChatContextRef[]): Promise<Selection | undefined> {
+    const sel = context.find((c) => c.kind === 'selection' && c.text);
+    if (sel) return { root: sel.root, path: sel.path, startLine: sel.startLine ?? 1, endLine: sel.endLine ?? sel.startLine ?? 1, text: sel.text! };
+    const file = context.find((c) => c.kind === 'file');
+    if (!file) return undefined;
+    const abs = resolve(file.root, file.path);
+    const rel = relative(file.root, abs);
+    if (!isAbsolute(file.root) || rel.startsWith('..') || isAbsolute(rel)) throw new ChatError(`${file.path} is not inside ${file.root}.`);
+    const text = (await readFile(abs, 'utf8')).slice(0, MAX_FILE_CONTEXT_CHARS);
+    return { root: file.root, path: file.path, startLine: 1, endLine: Math.max(1, text.split('\n').length), text };
+  }
+
+  /** The indexed text of a cited range (stored messages keep only its location). */
+  private chunkText(s: { root: string; path: string; startLine: number; endLine: number }): string {
+    const rows = this.db.all<{ body: string }>(
+      `SELECT c.body FROM chunks c JOIN documents d ON d.id = c.doc_id JOIN roots r ON r.id = d.root_id
+       WHERE r.path = ? AND d.path = ? AND c.start_line <= ? AND c.end_line >= ? ORDER BY c.start_line LIMIT 3`,
+      [s.root, s.path, s.endLine, s.startLine],
+    );
+    return rows.map((r) => r.body).join('\n\n');
+  }
+
+  private toData(m: Message): ChatMessageData {
+    const sources = m.sources.map((s) => ({ ...toChatSource({ ...s, text: '' }), text: this.chunkText(s) }));
+    return {
+      id: m.id,
+      role: m.role === 'assistant' ? 'assistant' : 'user',
+      content: m.content,
+      sources,
+      citations: m.citations.map((c) => withRoot(c, sources)),
+      // A row left 'streaming' by a worker that died mid-answer is shown as the error it was.
+      status: m.status === 'streaming' ? 'error' : m.status,
+      createdAt: m.createdAt,
+    };
+  }
+}
+
+function toChatSource(s: { n: number; root: string; path: string; startLine: number; endLine: number; heading: string; text: string }): ChatSource {
+  return { n: s.n, root: s.root, path: s.path, startLine: s.startLine, endLine: s.endLine, headings: s.heading, text: s.text };
+}
+
+function toSourceRef(s: ChatSource): SourceRef {
+  return { n: s.n, root: s.root, path: s.path, startLine: s.startLine, endLine: s.endLine, heading: s.headings, title: '' };
+}
+
+function toCitationRef(c: ChatCitation): CitationRef {
+  return { n: c.n, path: c.path, startLine: c.startLine, endLine: c.endLine };
+}
+
+function withRoot(c: CitationRef, sources: readonly { n: number; root: string }[]): ChatCitation {
+  return { n: c.n, root: sources.find((s) => s.n === c.n)?.root ?? '', path: c.path, startLine: c.startLine, endLine: c.endLine };
+}
+
+function rootOfPath(db: SqliteDatabase, path: string): string {
+  return db.get<{ p: string }>('SELECT r.path AS p FROM documents d JOIN roots r ON r.id = d.root_id WHERE d.path = ? LIMIT 1', [path])?.p ?? '';
+}

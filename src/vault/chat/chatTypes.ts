@@ -1,0 +1,86 @@
+// Plain data of the chat service (vault worker side). Shaped like the webview protocol's types
+// (src/views/protocol/chatProtocol.ts), which the host-side adapter checks at compile time, but
+// defined here because src/vault never depends on the views.
+
+export interface ChatSource {
+  n: number;
+  root: string;
+  path: string;
+  startLine: number;
+  endLine: number;
+  headings: string;
+  text: string;
+}
+
+export interface ChatCitation {
+  n: number;
+  root: string;
+  path: string;
+  startLine: number;
+  endLine: number;
+}
+
+export type ChatMessageStatus = 'complete' | 'cancelled' | 'error' | 'streaming';
+
+export interface ChatMessageData {
+  id: number;
+  role: 'user' | 'assistant';
+  content: string;
+  sources: ChatSource[];
+  citations: ChatCitation[];
+  status: ChatMessageStatus;
+  notFound?: boolean;
+  invented?: number[];
+  createdAt: number;
+}
+
+export interface ChatConversationData {
+  id: number;
+  title: string;
+  messages: ChatMessageData[];
+}
+
+export interface ChatConversationSummary {
+  id: number;
+  title: string;
+  updatedAt: number;
+}
+
+export interface ChatContextRef {
+  kind: 'file' | 'selection';
+  root: string;
+  path: string;
+  startLine?: number;
+  endLine?: number;
+  text?: string;
+  label: string;
+}
+
+export interface ChatModelChoice {
+  /** Absolute path of the chat model's GGUF file (verified by the models service). */
+  path: string;
+  contextSize: number;
+  threads?: number;
+}
+
+export interface ChatAskRequest {
+  conversationId: number | null;
+  question: string;
+  context: ChatContextRef[];
+  vaultOnly: boolean;
+  model: ChatModelChoice;
+  maxAnswerTokens: number;
+  temperature: number;
+}
+
+/** Streamed to the host while an ask runs. */
+export type ChatEvent =
+  | { type: 'start'; conversationId: number; title: string; userMessage: ChatMessageData }
+  | { type: 'sources'; sources: ChatSource[] }
+  | { type: 'token'; text: string };
+
+/** What a streaming worker call receives besides its arguments. */
+export interface StreamContext {
+  signal: AbortSignal;
+  emit(event: ChatEvent): void;
+}

@@ -1,0 +1,42 @@
+// Which model answers (or embeds): the user's setting when it names a usable model, else (for chat
+// only) the loaded chat model, else the first verified one. A model is usable when it is verified
+// or loaded. Local files added without a role count for chat (GGUF files of unknown purpose are
+// most often chat models; the embedding model is always chosen explicitly).
+import type { ModelItem } from '../models/modelsTypes';
+
+export type Role = 'chat' | 'embedding';
+
+export function usable(m: ModelItem): boolean {
+  return m.state === 'verified' || m.state === 'loaded';
+}
+
+export function fitsRole(m: ModelItem, role: Role): boolean {
+  return m.role === role || (role === 'chat' && m.role === null && m.source === 'local');
+}
+
+/** Matches a setting value: a manifest id, a model id ('local:<path>'), or a file path. */
+function matches(m: ModelItem, setting: string): boolean {
+  return m.id === setting || m.path === setting || m.id === `local:${setting}`;
+}
+
+export function chooseModel(models: readonly ModelItem[], role: Role, setting: string): ModelItem | null {
+  const s = setting.trim();
+  if (s) {
+    const named = models.find((m) => matches(m, s));
+    if (named && usable(named)) return named;
+    if (role === 'embedding') return null;
+  }
+  if (role === 'embedding') return null;
+  const candidates = models.filter((m) => fitsRole(m, role) && usable(m));
+  return candidates.find((m) => m.state === 'loaded') ?? candidates[0] ?? null;
+}
+
+/** Models of `role` the user has and can use now. */
+export function availableModels(models: readonly ModelItem[], role: Role): ModelItem[] {
+  return models.filter((m) => fitsRole(m, role) && usable(m));
+}
+
+/** Manifest models of `role` that are not on disk yet (or only partly): what can be downloaded. */
+export function offeredModels(models: readonly ModelItem[], role: Role): ModelItem[] {
+  return models.filter((m) => m.source === 'manifest' && m.role === role && (m.state === 'not-downloaded' || m.state === 'partial' || m.state === 'downloading'));
+}

@@ -1,0 +1,182 @@
+// The Models commands: each asks what it must (which model, a file, a confirmation), calls the
+// vault worker's 'models' service, and shows the outcome. Progress is shown in a notification and,
+// for downloads, in the tree (n% with speed).
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import type { Log } from '../../services/log';
+import { SECTION } from '../../services/settings';
+import type { VaultService } from '../../services/vaultService';
+import type { ModelItem, ModelState } from '../../vault/models/modelsTypes';
+import { formatBytes } from '../common/format';
+import { stateWords, type ModelNode } from './modelItems';
+import type { ModelsTree } from './modelsTree';
+
+export const MODEL_COMMANDS = {
+  download: 'codexVault.models.download',
+  cancelDownload: 'codexVault.models.cancelDownload',
+  verify: 'codexVault.models.verify',
+  load: 'codexVault.models.load',
+  unload: 'codexVault.models.unload',
+  delete: 'codexVault.models.delete',
+  reveal: 'codexVault.models.reveal',
+  addLocal: 'codexVault.models.addLocal',
+  useForChat: 'codexVault.models.useForChat',
+  useForEmbedding: 'codexVault.models.useForEmbedding',
+  refresh: 'codexVault.models.refresh',
+} as const;
+
+const POLL_MS = 500;
+
+export class ModelsCommands {
+  constructor(private readonly vault: VaultService, private readonly tree: ModelsTree, private readonly log: Log) {}
+
+  register(): vscode.Disposable[] {
+    const c = MODEL_COMMANDS;
+    const reg = (id: string, fn: (arg?: never) => Promise<unknown>): vscode.Disposable =>
+      vscode.commands.registerCommand(id, (arg?: never) => fn(arg).catch((err: unknown) => this.fail(err)));
+    const on = (states: ModelState[], question: string, fn: (m: ModelItem) => Promise<unknown>) => async (node?: ModelNode) => {
+      const m = await this.target(node, states, question);
+      if (m) await fn(m);
+    };
+    return [
+      reg(c.download, on(['not-downloaded', 'partial', 'mismatch'], 'Download which model?', (m) => this.download(m))),
+      reg(c.cancelDownload, on(['downloading'], 'Cancel which download?', (m) => this.vault.call('models', 'cancelDownload', m.id))),
+      reg(c.verify, on(['verified', 'unverified', 'mismatch', 'loaded'], 'Verify which model?', (m) => this.verify(m))),
+      reg(c.load, on(['verified'], 'Load which model?', (m) => this.load(m))),
+      reg(c.unload, on(['loaded'], 'Unload which model?', (m) => this.unload(m))),
+      reg(c.delete, on(['verified', 'unverified', 'mismatch', 'partial', 'missing', 'loaded'], 'Delete which model?', (m) => this.delete(m))),
+      reg(c.reveal, on(['verified', 'unverified', 'mismatch', 'loaded'], 'Reveal which model file?', (m) => this.reveal(m))),
+      reg(c.addLocal, (arg?: vscode.Uri | string) => this.addLocal(arg)),
+      reg(c.useForChat, on(['verified', 'loaded'], 'Answer with which model?', (m) => this.useFor(m, 'chatModel'))),
+      reg(c.useForEmbedding, on(['verified', 'loaded'], 'Embed with which model?', (m) => this.useFor(m, 'embeddingModel'))),
+      reg(c.refresh, async () => this.tree.refresh()),
+    ];
+  }
+
+  async download(m: ModelItem): Promise<void> {
+    if (m.fit?.level === 'wont-fit') {
+      const go = await vscode.window.showWarningMessage(`${m.name} will probably not fit on this machine.`, { modal: true, detail: m.fit.message }, 'Download Anyway');
+      if (go !== 'Download Anyway') return;
+    }
+    const done = this.vault.call('models', 'download', m.id);
+    this.tree.refresh();
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Downloading ${m.name}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => void this.vault.call('models', 'cancelDownload', m.id));
+        let last = 0;
+        let finished = false;
+        const outcome = done.then(
+          (r) => ({ ok: true as const, path: r.path }),
+          (err: unknown) => ({ ok: false as const, err }),
+        ).finally(() => { finished = true; });
+        while (!finished) {
+          await Promise.race([outcome, new Promise((r) => setTimeout(r, POLL_MS))]);
+          const now = (await this.tree.load(), this.tree.model(m.id));
+          if (now?.download) {
+            const pct = now.download.total > 0 ? Math.floor((now.download.bytes / now.download.total) * 100) : 0;
+            progress.report({ increment: Math.max(0, pct - last), message: stateWords(now) });
+            last = Math.max(last, pct);
+          }
+        }
+        const r = await outcome;
+        this.tree.refresh();
+        if (r.ok) void vscode.window.showInformationMessage(`Codex Vault: ${m.name} is downloaded and verified.`);
+        else if (token.isCancellationRequested) void vscode.window.showInformationMessage(`Codex Vault: download of ${m.name} cancelled; it resumes where it stopped next time.`);
+        else throw r.err;
+      },
+    );
+  }
+
+  async verify(m: ModelItem): Promise<void> {
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Verifying ${m.name} (SHA-256)…` },
+      () => this.vault.call('models', 'verify', m.id),
+    );
+    this.tree.refresh();
+    if (report.match) void vscode.window.showInformationMessage(`Codex Vault: ${m.name} verified — its checksum matches.`);
+    else void vscode.window.showErrorMessage(`Codex Vault: ${m.name} does not match what it should be, and cannot be used.`, { modal: false, detail: report.lines.join('\n') });
+  }
+
+  async load(m: ModelItem): Promise<void> {
+    const item = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Loading ${m.name}…` },
+      () => this.vault.call('models', 'load', m.id),
+    );
+    this.tree.refresh();
+    const mem = item.loaded ? ` (${formatBytes(item.loaded.ramBytes + item.loaded.vramBytes)})` : '';
+    vscode.window.setStatusBarMessage(`$(vm-running) ${m.name} loaded${mem}`, 5000);
+  }
+
+  async unload(m: ModelItem): Promise<void> {
+    await this.vault.call('models', 'unload', m.id);
+    this.tree.refresh();
+    vscode.window.setStatusBarMessage(`$(vm) ${m.name} unloaded`, 5000);
+  }
+
+  async delete(m: ModelItem): Promise<void> {
+    const local = m.source === 'local';
+    const ok = await vscode.window.showWarningMessage(
+      local ? `Remove ${m.name} from the list?` : `Delete ${m.name}?`,
+      { modal: true, detail: local ? `The file itself stays where it is:\n${m.path}` : `Its files (${formatBytes(m.bytesPresent)}) are deleted from the models folder. It can be downloaded again.` },
+      local ? 'Remove' : 'Delete',
+    );
+    if (ok !== (local ? 'Remove' : 'Delete')) return;
+    await this.vault.call('models', 'remove', m.id);
+    this.tree.refresh();
+  }
+
+  async reveal(m: ModelItem): Promise<void> {
+    const uri = vscode.Uri.file(m.path);
+    if (vscode.env.uiKind === vscode.UIKind.Desktop) {
+      await vscode.commands.executeCommand('revealFileInOS', uri);
+      return;
+    }
+    // A browser cannot open the server's file manager: show the path, offer to copy it or open its folder.
+    const pick = await vscode.window.showInformationMessage(`${m.name}: ${m.path}`, 'Copy Path', 'Open Containing Folder');
+    if (pick === 'Copy Path') await vscode.env.clipboard.writeText(m.path);
+    if (pick === 'Open Containing Folder') await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.joinPath(uri, '..'), { forceNewWindow: true });
+  }
+
+  async addLocal(arg?: vscode.Uri | string): Promise<void> {
+    let path = typeof arg === 'string' ? arg : arg instanceof vscode.Uri ? arg.fsPath : undefined;
+    if (!path) {
+      const picked = await vscode.window.showOpenDialog({
+        title: 'Add a Local GGUF Model', openLabel: 'Add Model', canSelectMany: false, canSelectFiles: true, canSelectFolders: false,
+        filters: { 'GGUF models': ['gguf'], 'All files': ['*'] },
+      });
+      path = picked?.[0]?.fsPath;
+    }
+    if (!path) return;
+    const item = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Adding ${basename(path)} (computing its SHA-256)…` },
+      () => this.vault.call('models', 'addLocal', path),
+    );
+    this.tree.refresh();
+    void vscode.window.showInformationMessage(`Codex Vault: added ${item.name} (${formatBytes(item.sizeBytes)}, ${stateWords(item)}).`);
+  }
+
+  async useFor(m: ModelItem, key: 'chatModel' | 'embeddingModel'): Promise<void> {
+    await vscode.workspace.getConfiguration(SECTION).update(key, m.source === 'manifest' ? m.id : m.path, vscode.ConfigurationTarget.Global);
+    vscode.window.setStatusBarMessage(`$(check) ${m.name} is now the ${key === 'chatModel' ? 'chat' : 'embedding'} model`, 5000);
+  }
+
+  /** The model a command acts on: its tree node, else one the user picks among those it applies to. */
+  private async target(node: ModelNode | undefined, states: ModelState[], question: string): Promise<ModelItem | undefined> {
+    if (node && typeof node === 'object' && node.type === 'model') return this.tree.model(node.model.id) ?? node.model;
+    const s = await this.tree.load();
+    const fitting = (s?.models ?? []).filter((m) => states.includes(m.state));
+    if (fitting.length === 0) {
+      void vscode.window.showInformationMessage(`Codex Vault: no model is ${states.map((x) => x.replace('-', ' ')).join(' or ')} right now.`);
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(fitting.map((m) => ({ label: m.name, description: stateWords(m), detail: m.fit?.message, m })), { title: question });
+    return picked?.m;
+  }
+
+  private fail(err: unknown): void {
+    this.log.error('model command failed', err);
+    void vscode.window.showErrorMessage(`Codex Vault: ${err instanceof Error ? err.message : String(err)}`);
+    this.tree.refresh();
+  }
+}

@@ -1,0 +1,254 @@
+// The chat and "Ask About Selection" in a real VS Code (code-server) driven through Chromium, with
+// the real tiny model (../shared/models/stories260K.gguf): the empty state, adding the model from it,
+// tokens streaming in, stopping mid-answer, a citation chip opening its lines, history surviving a
+// window reload, an inline answer under a selection carried on in the chat, inert note markup.
+// The tiny model writes children's stories, not answers: what is checked is the mechanics.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Frame, Locator } from 'playwright-core';
+import { repoRoot, tinyModel } from '../helpers/paths';
+import { copyToTemp, startHost, type HostSession } from './harness/index';
+
+const BORROW = [
+  '# Zorblax rules',                                               // 1
+  '',                                                              // 2
+  'Some introduction about the vault.',                            // 3
+  '',                                                              // 4
+  '## The zorblax checker',                                        // 5
+  '',                                                              // 6
+  'The zorblax checker enforces that every zorblax value has exactly one owner.', // 7
+  'When the owner goes out of scope, the zorblax value is dropped.',             // 8
+  '',                                                              // 9
+].join('\n');
+const EVIL = [
+  '# Quuxfrob markup',
+  '',
+  'quuxfrob <script>window.__cvPwned = 1</script> [click](javascript:window.__cvPwned=2) <img src="https://evil.example/x.png" onerror="window.__cvPwned = 3"> quuxfrob end.',
+  '',
+].join('\n');
+
+let h: HostSession;
+let ws: string;
+/** README screenshots are refreshed only when asked (they are tracked files). */
+const docsShots = process.env.CODEX_VAULT_DOCS_SCREENSHOTS === '1';
+
+before(async () => {
+  ws = copyToTemp(join(repoRoot, 'sample-vault'));
+  writeFileSync(join(ws, 'zorblax.md'), BORROW);
+  writeFileSync(join(ws, 'quuxfrob.md'), EVIL);
+  h = await startHost({
+    workspace: ws,
+    userSettings: {
+      'codexVault.threads': 1,
+      'codexVault.gpu': 'cpu',
+      'codexVault.contextSize': 2048,
+      'codexVault.sampling.maxTokens': 1024,
+      'workbench.colorTheme': 'Default Dark Modern',
+    },
+  });
+}, { timeout: 240_000 });
+
+after(async () => {
+  await h?.stop();
+  if (ws) rmSync(ws, { recursive: true, force: true });
+});
+
+async function docsShot(name: string, clip?: Locator): Promise<void> {
+  await h.wb.screenshot(`chat-${name}`);
+  if (!docsShots) return;
+  const dir = join(repoRoot, 'docs', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  const box = clip ? await clip.boundingBox() : null;
+  await h.wb.page.screenshot({ path: join(dir, `${name}.png`), ...(box ? { clip: box } : {}) });
+}
+
+/** The chat webview's content frame (for evaluate(); locators go through chat()). */
+async function chatFrame(): Promise<Frame> {
+  for (let i = 0; i < 100; i++) {
+    for (const f of h.wb.page.frames()) {
+      if (await f.evaluate(() => !!document.getElementById('transcript')).catch(() => false)) return f;
+    }
+    await h.wb.page.waitForTimeout(200);
+  }
+  throw new Error('the chat webview did not appear');
+}
+
+const chat = () => h.wb.webviewFrame();
+
+async function openChat(): Promise<void> {
+  await h.wb.runCommand('Codex Vault: Open Chat');
+  await chat().locator('#question').waitFor({ timeout: 60_000 });
+}
+
+async function ask(question: string): Promise<void> {
+  const box = chat().locator('#question');
+  await box.fill(question);
+  await box.press('Enter');
+}
+
+/** Waits until the newest assistant message is stored (not streaming) and returns its status. */
+async function lastAnswerStatus(timeoutMs = 90_000): Promise<string> {
+  const last = chat().locator('.msg.assistant[data-status]:not([data-status="streaming"])').last();
+  await chat().locator('.msg-pair.streaming').waitFor({ state: 'detached', timeout: timeoutMs });
+  await last.waitFor({ timeout: timeoutMs });
+  return (await last.getAttribute('data-status')) ?? '';
+}
+
+test('with no chat model the chat shows the empty state; lexical search is said to work without an embedding model', { timeout: 120_000 }, async () => {
+  await h.wb.runCommand('Codex Vault: Index Workspace');
+  await h.wb.waitForVaultStatus(/files/, 90_000);
+  await openChat();
+  const empty = chat().getByRole('region', { name: 'No chat model' });
+  await empty.waitFor({ timeout: 30_000 });
+  assert.ok(await chat().locator('#question').isDisabled());
+  assert.match((await chat().getByRole('region', { name: 'No embedding model' }).textContent()) ?? '', /lexical\) search, which works without one/);
+  await h.wb.screenshot('chat-empty-state');
+});
+
+test('the empty state adds a local model: pick "Add a local GGUF file…" and the file', { timeout: 180_000 }, async () => {
+  await chat().getByRole('button', { name: /Choose a chat model/ }).click();
+  const row = await h.wb.waitForQuickPickRow('Add a local GGUF file');
+  await row.click();
+  // files.simpleDialog.enable: the open dialog is VS Code's own quick input with a path box.
+  await h.wb.quickInputBox.waitFor({ state: 'visible' });
+  await h.wb.quickInputBox.fill(tinyModel);
+  await h.wb.page.keyboard.press('Enter');
+  await chat().getByRole('region', { name: 'No chat model' }).waitFor({ state: 'detached', timeout: 120_000 });
+  assert.ok(await chat().locator('#question').isEnabled());
+  assert.match(await chat().locator('#model-select option:checked').textContent() ?? '', /stories260K/);
+});
+
+test('ask: the answer streams in token by token and lists its sources', { timeout: 180_000 }, async () => {
+  const frame = await chatFrame();
+  // Record the streaming answer's length at every DOM change: more than one length = streamed.
+  await frame.evaluate(() => {
+    const w = window as unknown as { __lengths: number[] };
+    w.__lengths = [];
+    new MutationObserver(() => {
+      const body = document.querySelector('.msg-pair.streaming .msg.assistant .msg-body');
+      const n = body?.textContent?.length ?? 0;
+      if (n > 0 && w.__lengths.at(-1) !== n) w.__lengths.push(n);
+    }).observe(document.getElementById('transcript')!, { childList: true, subtree: true, characterData: true });
+  });
+  await ask('What does the zorblax checker enforce?');
+  assert.equal(await lastAnswerStatus(), 'complete');
+  const lengths = await frame.evaluate(() => (window as unknown as { __lengths: number[] }).__lengths);
+  assert.ok(lengths.length >= 2, `the answer appeared at once, not streamed (lengths seen: ${lengths.join(', ')})`);
+  const answer = chat().locator('.msg.assistant').last();
+  assert.ok(((await answer.locator('.msg-body').textContent()) ?? '').trim().length > 0, 'the answer is empty');
+  await answer.locator('.sources .cite', { hasText: 'zorblax.md' }).first().waitFor();
+  await docsShot('chat', h.wb.page.locator('#workbench\\.parts\\.sidebar'));
+});
+
+test('a source chip shows its text on hover and opens its lines on click', { timeout: 120_000 }, async () => {
+  const chip = chat().locator('.msg.assistant').last().locator('.sources .cite', { hasText: 'zorblax.md' }).first();
+  const label = (await chip.textContent()) ?? '';
+  const m = /zorblax\.md:(\d+)(?:-(\d+))?/.exec(label);
+  assert.ok(m, `no line range on the chip "${label}"`);
+  const [start, end] = [Number(m[1]), Number(m[2] ?? m[1])];
+  assert.ok(start <= 7 && end >= 7, `the source ${start}-${end} does not hold line 7`);
+  await chip.hover();
+  await chat().locator('#cite-hover', { hasText: 'exactly one owner' }).waitFor();
+  await chip.click();
+  await h.wb.page.waitForFunction(() => /zorblax\.md/.test(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? ''), undefined, { timeout: 20_000 });
+  // Selected from the first line to the end of the last: the cursor sits on `end`, with a selection.
+  await h.wb.page.waitForFunction((ln) => new RegExp(`^Ln ${ln}, Col \\d+ \\(\\d+ selected\\)`).test(document.querySelector('[id="status.editor.selection"]')?.textContent?.trim() ?? ''), end, { timeout: 20_000 });
+});
+
+test('Esc stops mid-answer at once and keeps the partial answer', { timeout: 180_000 }, async () => {
+  await openChat();
+  const frame = await chatFrame();
+  await ask('Tell me everything about the zorblax checker and its owner rules');
+  // Stop as soon as the first words are on screen.
+  await frame.waitForFunction(() => (document.querySelector('.msg-pair.streaming .msg.assistant .msg-body')?.textContent ?? '').trim().length > 0, undefined, { timeout: 90_000 });
+  await chat().locator('#question').press('Escape');
+  const shown = ((await chat().locator('.msg-pair .msg.assistant .msg-body').last().textContent()) ?? '').trim();
+  assert.ok(shown.length > 0, 'the partial answer is gone');
+  assert.ok(await chat().locator('button.send').isVisible(), 'the chat is idle at once');
+  assert.equal(await lastAnswerStatus(), 'cancelled', 'the answer had finished before Stop (the stored status is not "cancelled")');
+  const stored = ((await chat().locator('.msg.assistant').last().locator('.msg-body').textContent()) ?? '').trim();
+  assert.ok(stored.startsWith(shown.slice(0, 20)), `the stored partial answer "${stored.slice(0, 60)}" does not continue what was shown "${shown.slice(0, 60)}"`);
+  assert.match((await chat().locator('.msg.assistant').last().textContent()) ?? '', /Stopped/);
+});
+
+test('note markup shown in the chat stays inert', { timeout: 120_000 }, async () => {
+  const frame = await chatFrame();
+  await ask('quuxfrob');
+  await lastAnswerStatus();
+  const chip = chat().locator('.msg.assistant').last().locator('.sources .cite', { hasText: 'quuxfrob.md' }).first();
+  await chip.hover();
+  const hover = chat().locator('#cite-hover');
+  await hover.waitFor();
+  assert.match((await hover.textContent()) ?? '', /<script>window\.__cvPwned = 1<\/script>/, 'the markup is shown as text');
+  assert.equal(await frame.locator('#transcript script, #transcript img, #transcript iframe, #cite-hover script, #cite-hover img').count(), 0);
+  const hrefs = await frame.locator('#transcript a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+  assert.ok(hrefs.every((href) => /^(https?:|mailto:)/.test(href)), `unsafe links: ${hrefs.join(' ')}`);
+  assert.equal(await frame.evaluate(() => (window as unknown as { __cvPwned?: number }).__cvPwned), undefined);
+  assert.equal(await h.wb.page.evaluate(() => (window as unknown as { __cvPwned?: number }).__cvPwned), undefined);
+});
+
+test('history survives a window reload: the conversation reopens and is listed', { timeout: 180_000 }, async () => {
+  const before = await chat().locator('.msg.user').count();
+  assert.ok(before >= 2);
+  const title = (await chat().locator('#conversation-title').textContent()) ?? '';
+  await h.wb.load();
+  await openChat();
+  await chat().locator('.msg.user').first().waitFor({ timeout: 60_000 });
+  assert.equal(await chat().locator('.msg.user').count(), before);
+  assert.equal(await chat().locator('#conversation-title').textContent(), title);
+  await chat().getByRole('button', { name: 'Conversation history' }).click();
+  await chat().locator('.history-item .history-open', { hasText: title }).first().waitFor();
+  // Rename it, then start a new conversation and come back through the list.
+  await chat().locator('.history-item').first().getByRole('button', { name: /^Rename/ }).click();
+  await chat().locator('.rename-input').fill('Zorblax questions');
+  await chat().locator('.rename-input').press('Enter');
+  await chat().locator('#conversation-title', { hasText: 'Zorblax questions' }).waitFor();
+  await chat().getByRole('button', { name: 'New conversation' }).click();
+  await chat().locator('.empty-hint').waitFor();
+  await chat().getByRole('button', { name: 'Conversation history' }).click();
+  await chat().locator('.history-open', { hasText: 'Zorblax questions' }).click();
+  await chat().locator('.msg.user').first().waitFor();
+  assert.equal(await chat().locator('.msg.user').count(), before);
+});
+
+test('Ask About Selection answers in place under the selection; Continue in chat; dismiss leaves the file as it was', { timeout: 240_000 }, async () => {
+  const file = join(ws, 'zorblax.md');
+  const original = readFileSync(file, 'utf8');
+  // Open the note and select lines 7-8.
+  await h.wb.runCommand('Go to File...').catch(async () => undefined);
+  await h.wb.quickInputBox.fill('zorblax.md');
+  await (await h.wb.waitForQuickPickRow('zorblax.md')).click();
+  await h.wb.page.waitForFunction(() => /zorblax\.md/.test(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? ''));
+  await h.wb.page.keyboard.press('Control+G');
+  await h.wb.quickInputBox.fill(':7');
+  await h.wb.page.keyboard.press('Enter');
+  await h.wb.page.keyboard.press('Home');
+  await h.wb.page.keyboard.press('Shift+ArrowDown');
+  await h.wb.page.keyboard.press('Shift+End');
+  await h.wb.page.waitForFunction(() => /\(\d+ selected\)/.test(document.querySelector('[id="status.editor.selection"]')?.textContent ?? ''));
+  await h.wb.runCommand('Codex Vault: Ask About Selection');
+  await h.wb.quickInputBox.waitFor({ state: 'visible' });
+  await h.wb.quickInputBox.fill('What happens to the value?');
+  await h.wb.page.keyboard.press('Enter');
+  // The comment thread opens under the selection, in the editor.
+  const thread = h.wb.page.locator('.review-widget').filter({ hasText: 'Codex Vault' }).first();
+  await thread.waitFor({ timeout: 60_000 });
+  await thread.locator('a', { hasText: 'Continue in chat' }).waitFor({ timeout: 120_000 });
+  const text = (await thread.textContent()) ?? '';
+  assert.match(text, /What happens to the value\?/);
+  assert.match(text, /Sources:.*zorblax\.md:7-8/s, 'the selection is a source');
+  await h.wb.screenshot('inline-answer');
+  await thread.locator('a', { hasText: 'Continue in chat' }).click();
+  await chat().locator('.msg.user', { hasText: 'What happens to the value?' }).waitFor({ timeout: 60_000 });
+  // Dismiss: the thread goes away and the file is unchanged (not even dirty).
+  await h.wb.runCommand('Go to File...').catch(async () => undefined);
+  await h.wb.quickInputBox.fill('zorblax.md');
+  await (await h.wb.waitForQuickPickRow('zorblax.md')).click();
+  await thread.hover();
+  await thread.getByRole('button', { name: 'Dismiss Answer' }).click();
+  await h.wb.page.locator('.review-widget').filter({ hasText: 'Codex Vault' }).waitFor({ state: 'detached', timeout: 20_000 });
+  assert.equal(await h.wb.page.locator('.tabs-container .tab.active.dirty').count(), 0);
+  assert.equal(readFileSync(file, 'utf8'), original);
+});

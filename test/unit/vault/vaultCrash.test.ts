@@ -1,0 +1,70 @@
+// kill -9 at any moment of indexing: a real child process indexes the Rust book in small
+// batches and is killed mid-run (during the scan, and at several points of the indexing). The
+// next open must clear the dead writer's locks, pass integrity_check, and the next run must
+// finish the job, ending with exactly what an uninterrupted index holds.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Vault } from '../../../src/vault/vault';
+import { tempDir } from '../../helpers/paths';
+import { spawnChild } from './support/child';
+import { copyRustBook } from './support/vaultFixtures';
+
+/** Everything the index holds, independent of row ids. */
+function contents(v: Vault): string[] {
+  return v.db
+    .all<{ k: string }>("SELECT d.path || '#' || c.ord || ':' || c.start_line || '-' || c.end_line || ':' || c.hash || ':' || c.headings AS k FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY d.path, c.ord")
+    .map((r) => r.k);
+}
+
+test('kill -9 mid-index (4 trials): stale locks cleared, integrity ok, the next run completes the vault', async (t) => {
+  const dir = tempDir();
+  try {
+    // 60 chapters of the Rust book: enough for ~20 transactions of 3 files, quick to redo 4 times.
+    const notes = join(dir.dir, 'notes');
+    copyRustBook(notes, undefined, 60);
+    const reference = Vault.open(join(dir.dir, 'reference.db'));
+    await reference.indexRoots([notes]);
+    const expected = contents(reference);
+    const expectedFiles = reference.stats().files;
+    reference.close();
+
+    // Kill points: right after opening (scan), and after 3, ~25 and ~50 files indexed. The
+    // children run side by side so the test stays quick on a loaded machine.
+    const killAfter = [0, 3, 25, 50];
+    const trials = killAfter.map(async (after, i) => {
+      const db = join(dir.dir, `trial${i}.db`);
+      const child = spawnChild('indexChild.ts', [db, notes, '3']);
+      await child.waitFor((l) => (after === 0 ? l === 'opened' : l.startsWith('progress ') && Number(l.split(' ')[1]) >= after), 60_000);
+      // A little jitter so the kill lands at different points of a batch (reading, parsing, writing).
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 15)));
+      child.proc.kill('SIGKILL');
+      const { signal } = await child.exited;
+      assert.equal(signal, 'SIGKILL', 'the child was killed, not finished');
+      return { db, i };
+    });
+    for (const { db, i } of await Promise.all(trials)) {
+      assert.ok(existsSync(`${db}.owner`), `trial ${i}: the killed writer's owner file is still there`);
+      const leftovers = [existsSync(`${db}.lock`) ? 'lock directory' : '', existsSync(`${db}-journal`) ? 'hot journal' : ''].filter(Boolean);
+      const v = Vault.open(db);
+      try {
+        assert.equal(v.integrityCheck(), 'ok', `trial ${i}: integrity after the crash`);
+        const partial = v.stats().files;
+        assert.ok(partial < expectedFiles, `trial ${i}: the run was interrupted (${partial} files)`);
+        t.diagnostic(`trial ${i}: killed after ${killAfter[i]} files; ${partial} files committed; left ${leftovers.join(' and ') || 'no SQLite lock or journal'}`);
+        const s = await v.indexRoots([notes]);
+        assert.equal(s.unchanged, partial, `trial ${i}: committed files are not redone`);
+        assert.equal(s.totalFiles, expectedFiles);
+        assert.deepEqual(contents(v), expected, `trial ${i}: same contents as an uninterrupted index`);
+        assert.equal(v.integrityCheck(), 'ok');
+        assert.match(v.searchLexical('ownership borrowing', { limit: 1 })[0]?.path ?? '', /^ch04-/);
+      } finally {
+        v.close();
+      }
+      assert.ok(!existsSync(`${db}.owner`) && !existsSync(`${db}.lock`) && !existsSync(`${db}-journal`));
+    }
+  } finally {
+    dir.cleanup();
+  }
+});
