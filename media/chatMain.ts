@@ -194,8 +194,10 @@ function assistantBubble(m: ChatMessage, retry?: () => void): HTMLElement {
   if (m.notFound) notes.push(h('div', { class: 'note' }, icon('info'), ' The vault does not seem to contain this.'));
   else if (m.status === 'complete' && m.citations.length === 0) notes.push(h('div', { class: 'note warn' }, icon('warning'), ' This answer cites no source.'));
   if (m.invented?.length) notes.push(h('div', { class: 'note warn' }, icon('warning'), ` Removed citations to sources that were not given: ${m.invented.map((n) => `[${n}]`).join(' ')}`));
+  const stats = m.stats ? h('div', { class: 'stats muted', 'data-tokens': String(m.stats.tokens), 'data-tps': String(m.stats.tokensPerSecond) },
+    `${m.stats.tokens} tokens · ${Math.round(m.stats.tokensPerSecond).toLocaleString()} tokens/s`) : null;
   return h('div', { class: 'msg assistant', 'data-status': m.status },
-    h('div', { class: 'msg-role' }, 'Codex Vault'), body, sourcesRow(m.citations, m.sources), ...notes);
+    h('div', { class: 'msg-role' }, 'Codex Vault'), body, sourcesRow(m.citations, m.sources), ...notes, stats);
 }
 
 function errorNote(text: string, retry?: () => void): HTMLElement {
@@ -227,8 +229,13 @@ function queueStreamRender(): void {
     const body = a.el.querySelector<HTMLElement>('.msg.assistant .msg-body')!;
     // While streaming, [n] is a link when source n was given to the model; the final message
     // replaces these with the verified citations.
-    const cites: Citation[] = a.sources.map((s) => ({ n: s.n, root: s.root, path: s.path, startLine: s.startLine, endLine: s.endLine }));
-    renderAnswer(body, a.text, cites, a.sources);
+    if (a.sources.length === 0) {
+      // Sources not known yet: [n] stays neutral text until they are (never a link, never "invalid").
+      renderMarkdown(body, a.text, { chip: (n) => h('span', { class: 'cite-pending' }, `[${n}]`), copyButton });
+    } else {
+      const cites: Citation[] = a.sources.map((s) => ({ n: s.n, root: s.root, path: s.path, startLine: s.startLine, endLine: s.endLine }));
+      renderAnswer(body, a.text, cites, a.sources);
+    }
     const nearBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80;
     if (nearBottom) transcript.scrollTop = transcript.scrollHeight;
   });

@@ -80,8 +80,11 @@ export class Vault {
     let db: SqliteDatabase | undefined;
     try {
       db = retryWhileLocked(() => SqliteDatabase.open(file));
-      // A few MB of page cache speeds up batched FTS inserts; the rollback journal stays (kill -9 safe).
-      db.exec('PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY');
+      // Rollback journal (kill -9 safe: a hot journal is rolled back on the next open), kept as a
+      // file and truncated rather than deleted after each commit, and synced at the critical
+      // points only: together about halves the cost of each batch's commit. A few MB of page
+      // cache speed up batched FTS inserts.
+      db.exec('PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY');
       const opened = db;
       retryWhileLocked(() => migrate(opened));
       return new Vault(opened, file, false, lock);

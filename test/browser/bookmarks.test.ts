@@ -85,12 +85,27 @@ async function openFile(name: string): Promise<void> {
 
 /** Puts the cursor on a line and selects it whole. */
 async function selectLine(line: number): Promise<void> {
-  await h.wb.openPalette();
+  await page().keyboard.press('F1');
+  await h.wb.quickInputBox.waitFor({ state: 'visible', timeout: 10_000 });
   await h.wb.quickInputBox.fill(`:${line}`);
   await page().keyboard.press('Enter');
   await page().keyboard.press('Home');
   await page().keyboard.press('Shift+End');
   await page().waitForFunction((ln) => new RegExp(`^Ln ${ln}, Col \\d+ \\(\\d+ selected\\)`).test(document.querySelector('[id="status.editor.selection"]')?.textContent?.trim() ?? ''), line, { timeout: 10_000 });
+}
+
+/**
+ * Runs a palette command without clicking into the workbench first (Workbench.runCommand clicks the
+ * middle of the window to focus it, which would move the editor's cursor and drop its selection).
+ */
+async function runKeepingSelection(title: string): Promise<void> {
+  await page().keyboard.press('F1');
+  await h.wb.quickInputBox.waitFor({ state: 'visible', timeout: 10_000 });
+  await h.wb.quickInputBox.fill(`>${title}`);
+  const exact = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  const r = h.wb.quickPickRows.filter({ has: page().locator('.label-name', { hasText: exact }) }).first();
+  await r.waitFor({ timeout: 20_000 });
+  await r.click();
 }
 
 async function answerInput(text: string): Promise<void> {
@@ -110,7 +125,7 @@ test('add, rename, move into a folder and delete bookmarks; they survive a windo
 
   await openFile('bm-target.md');
   await selectLine(5);
-  await h.wb.runCommand('Codex Vault: Add Bookmark (Selection)');
+  await runKeepingSelection('Codex Vault: Add Bookmark (Selection)');
   await waitForShape(['sourdough.md', '## Tidal observatory']);
   assert.match((await row('## Tidal observatory').textContent()) ?? '', /bm-target\.md:5/);
 
@@ -167,13 +182,14 @@ test('a bookmark finds its text again after lines are inserted above it', { time
   await showBookmarks();
   await openFile('bm-target.md');
   await selectLine(7);
-  await h.wb.runCommand('Codex Vault: Add Bookmark (Selection)');
+  await runKeepingSelection('Codex Vault: Add Bookmark (Selection)');
   const label = 'The tidal observatory records each high water mark.';
   await row(label).waitFor({ timeout: 20_000 });
   assert.match((await row(label).textContent()) ?? '', /bm-target\.md:7/);
 
   // Three lines typed at the top of the note, saved.
-  await h.wb.openPalette();
+  await page().keyboard.press('F1');
+  await h.wb.quickInputBox.waitFor({ state: 'visible', timeout: 10_000 });
   await h.wb.quickInputBox.fill(':1');
   await page().keyboard.press('Enter');
   await page().keyboard.press('Home');
@@ -205,7 +221,7 @@ test('note markup in a bookmark renders inert in the view', { timeout: 120_000 }
   await showBookmarks();
   await openFile('bm-inert.md');
   await selectLine(3);
-  await h.wb.runCommand('Codex Vault: Add Bookmark (Selection)');
+  await runKeepingSelection('Codex Vault: Add Bookmark (Selection)');
   const r = rows().filter({ hasText: 'zebracorn' }).first();
   await r.waitFor({ timeout: 20_000 });
   const text = (await r.textContent()) ?? '';

@@ -10,8 +10,9 @@ import { EngineClient } from '../../engine/client/engineClient';
 import type { GpuSetting } from '../../engine/protocol';
 import { addLocalModel } from '../../engine/verify/verifyModelFile';
 import { migrate } from '../../vault/db/migrations';
-import { SqliteDatabase } from '../../vault/db/sqlite';
+import { SqliteDatabase, SqliteError } from '../../vault/db/sqlite';
 import { ModelRecords } from '../../vault/models/modelRecords';
+import type { ModelRecord, ModelRecordStore } from '../../engine/verify/modelRecordStore';
 
 /** $CODEX_VAULT_HOME/state.db, else ~/.codex-vault/state.db. */
 export function defaultStateDb(): string {
@@ -35,9 +36,40 @@ export const engineOptionHelp = `  --model <file>     The GGUF model. Naming it 
   --gpu auto|cpu     auto uses CUDA/Vulkan/Metal when present, else the CPU (default auto).
   --context <n>      Context size in tokens (default: the model's, at most 4096).`;
 
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Several CLI processes may share the state database (e.g. two `generate` runs at once), and
+ * SQLite's WASM file lock does not wait: a statement that meets another process's lock fails at
+ * once. Each statement here holds the lock for microseconds, so it is retried for a few seconds.
+ */
+export function retryLocked<T>(fn: () => T): T {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof SqliteError) || err.code !== 'locked' || attempt >= 200) throw err;
+      Atomics.wait(sleeper, 0, 0, 10 + Math.floor(Math.random() * 20));
+    }
+  }
+}
+
+class RetryingRecords implements ModelRecordStore {
+  constructor(private readonly inner: ModelRecords) {}
+  get(path: string): ModelRecord | undefined {
+    return retryLocked(() => this.inner.get(path));
+  }
+  put(record: ModelRecord): void {
+    retryLocked(() => this.inner.put(record));
+  }
+  markMismatch(path: string, sha256: string, size: number, mtimeMs: number): void {
+    retryLocked(() => this.inner.markMismatch(path, sha256, size, mtimeMs));
+  }
+}
+
 export interface EngineSession {
   engine: EngineClient;
-  records: ModelRecords;
+  records: ModelRecordStore;
   close(): Promise<void>;
 }
 
@@ -59,14 +91,14 @@ export function openEngineSession(flags: EngineFlags, io: CliIo): EngineSession 
   const gpu = gpuOption(flags.gpu);
   const file = resolve(flags.db ?? defaultStateDb());
   if (!flags.db) mkdirSync(dirname(file), { recursive: true });
-  const db = SqliteDatabase.open(file);
+  const db = retryLocked(() => SqliteDatabase.open(file));
   try {
-    migrate(db);
+    retryLocked(() => migrate(db));
   } catch (err) {
     db.close();
     throw err;
   }
-  const records = new ModelRecords(db);
+  const records = new RetryingRecords(new ModelRecords(db));
   const engine = new EngineClient({ records, settings: { threads, gpu, idleUnloadMs: 0, lowMemoryWatermarkBytes: 0, memoryEventIntervalMs: 0 } });
   engine.onEvent((e) => {
     if (e.type === 'log' && (e.level === 'error' || e.level === 'warn' || process.env.CODEX_VAULT_DEBUG)) io.err.write(`engine: ${e.message}\n`);

@@ -3,6 +3,7 @@
 // context size, with whether it fits this machine.
 import { UsageError, intOption, parse } from '../args';
 import type { CliCommand, CliIo } from '../command';
+import { readGgufHeader } from '../../engine/gguf/ggufHeader';
 import { formatBytes } from '../../engine/memory/fit';
 import type { ModelInspection } from '../../engine/protocol';
 import { engineOptionSpec, gpuOption, openEngineSession } from './engineCommon';
@@ -27,6 +28,8 @@ Options:
     if (positionals.length !== 1) throw new UsageError('Give one model file, e.g. codex-vault models inspect model.gguf.');
     gpuOption(values.gpu);
     const contextSize = values.context === undefined ? undefined : intOption(values.context, 'context', 0, 16, 100_000_000);
+    // A bad file is refused here, from its header alone, before an engine is started for it.
+    readGgufHeader(positionals[0]);
     const session = openEngineSession({ gpu: values.gpu, db: values.db }, io);
     try {
       const r = await session.engine.inspect(positionals[0], { contextSize });

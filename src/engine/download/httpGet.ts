@@ -61,6 +61,8 @@ export async function httpGet(start: string, opts: GetOptions): Promise<GetRespo
         dispatcher: opts.dispatcherFor?.(url),
         headersTimeout: opts.stallTimeoutMs,
         bodyTimeout: opts.stallTimeoutMs,
+        // A deeper body buffer than the 64 KiB default: the socket keeps flowing while a batch is hashed.
+        highWaterMark: 4 * 1024 * 1024,
       });
     } catch (err) {
       throw classifyError(err, url, opts.signal);

@@ -73,7 +73,7 @@ export async function acquirePartLock(lockFile: string, label: string): Promise<
         // unreadable: written by a process that died between open and write
       }
       if (pid && pid !== process.pid && processAlive(pid)) {
-        throw new DownloadError('busy', `${label} is already being downloaded by another process (pid ${pid}).`);
+        throw new DownloadError('busy', `${label} is already being downloaded by another process (pid ${pid}). If no download is running, delete ${lockFile}.`);
       }
       if (pid === process.pid) throw new DownloadError('busy', `${label} is already being downloaded in this process.`);
       await rm(lockFile, { force: true });

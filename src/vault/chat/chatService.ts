@@ -18,7 +18,7 @@ import { Retriever } from '../retrieval/retriever';
 import { searchLexical } from '../search/lexicalSearch';
 import { VectorIndexCache } from '../vectors/vectorIndex';
 import type {
-  ChatAskRequest, ChatCitation, ChatContextRef, ChatConversationData, ChatConversationSummary, ChatMessageData, ChatSource, StreamContext,
+  ChatAskRequest, ChatCitation, ChatContextRef, ChatConversationData, ChatConversationSummary, ChatEvent, ChatMessageData, ChatSource, StreamContext,
 } from './chatTypes';
 
 declare module '../worker/protocol' {
@@ -66,8 +66,33 @@ function checkRequest(req: ChatAskRequest): void {
   if (!Number.isInteger(req.model.contextSize) || req.model.contextSize < 256) throw new ChatError(`Context size ${req.model.contextSize} is too small.`);
 }
 
+/** Progress of a running ask, for the host's long polls. */
+export interface AskPoll {
+  events: ChatEvent[];
+  /** The cursor for the next poll. */
+  next: number;
+  done: boolean;
+  result?: ChatMessageData;
+  error?: string;
+}
+
+interface Run {
+  events: ChatEvent[];
+  done: boolean;
+  result?: ChatMessageData;
+  error?: string;
+  abort: AbortController;
+  wake: (() => void)[];
+  lastPoll: number;
+}
+
+/** A run nobody polls for this long is abandoned (its host went away): it is cancelled and dropped. */
+const ABANDONED_MS = 60_000;
+
 export class ChatService {
   private readonly store: ConversationStore;
+  private readonly runs = new Map<number, Run>();
+  private nextRun = 1;
 
   constructor(private readonly db: SqliteDatabase) {
     this.store = new ConversationStore(db);
@@ -90,6 +115,53 @@ export class ChatService {
 
   deleteConversation(id: number): void {
     if (!this.store.delete(id)) throw new ChatError(`There is no conversation ${id}.`);
+  }
+
+  /**
+   * Starts an ask in the background and returns its run id. Calls between the extension host and
+   * the worker are request/response, so the answer streams by long polling: poll() returns the
+   * events after a cursor as soon as there are any (or after `waitMs`), the final answer with the
+   * last poll. A token reaches the host one message round trip after it is generated.
+   */
+  startAsk(req: ChatAskRequest): number {
+    const id = this.nextRun++;
+    const run: Run = { events: [], done: false, abort: new AbortController(), wake: [], lastPoll: Date.now() };
+    this.runs.set(id, run);
+    const wake = (): void => { for (const w of run.wake.splice(0)) w(); };
+    const watchdog = setInterval(() => {
+      if (Date.now() - run.lastPoll > ABANDONED_MS) { run.abort.abort(); this.runs.delete(id); clearInterval(watchdog); }
+    }, 10_000);
+    watchdog.unref?.();
+    this.ask(req, { signal: run.abort.signal, emit: (e) => { run.events.push(e); wake(); } }).then(
+      (result) => { run.result = result; },
+      (e: unknown) => { run.error = e instanceof Error ? e.message : String(e); },
+    ).finally(() => { run.done = true; clearInterval(watchdog); wake(); });
+    return id;
+  }
+
+  async poll(runId: number, from: number, waitMs = 500): Promise<AskPoll> {
+    const run = this.runs.get(runId);
+    if (!run) throw new ChatError(`There is no running answer ${runId}.`);
+    run.lastPoll = Date.now();
+    if (run.events.length <= from && !run.done) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(Math.max(0, waitMs), 5000));
+        run.wake.push(() => { clearTimeout(t); resolve(); });
+      });
+    }
+    const events = run.events.slice(from);
+    const next = from + events.length;
+    const done = run.done && next >= run.events.length;
+    if (done) this.runs.delete(runId);
+    return { events, next, done, ...(done && run.result ? { result: run.result } : {}), ...(done && run.error !== undefined ? { error: run.error } : {}) };
+  }
+
+  /** Stops a running ask; its partial answer is stored as cancelled and comes with the last poll. */
+  cancelAsk(runId: number): boolean {
+    const run = this.runs.get(runId);
+    if (!run) return false;
+    run.abort.abort();
+    return true;
   }
 
   /**
@@ -161,7 +233,15 @@ export class ChatService {
     const status = r.cancelled ? 'cancelled' : 'complete';
     this.store.update(messageId, { content, sources: sources.map(toSourceRef), citations: citations.map(toCitationRef), status });
     const stored = this.store.messages(this.conversationOf(messageId)).find((m) => m.id === messageId)!;
-    return { ...this.toData(stored), sources: sources.map((s) => (s.text ? s : { ...s, text: this.chunkText(s) })), notFound: r.notFound, invented: r.invalidCitations };
+    // The engine's own figures, when ask() reports them (they feed the chat's tokens/s benchmark).
+    const gen = (r as AskResult & { generation?: { tokens: number; tokensPerSecond: number; timeToFirstTokenMs?: number | null } | null }).generation;
+    return {
+      ...this.toData(stored),
+      sources: sources.map((s) => (s.text ? s : { ...s, text: this.chunkText(s) })),
+      notFound: r.notFound,
+      invented: r.invalidCitations,
+      ...(gen ? { stats: { tokens: gen.tokens, tokensPerSecond: gen.tokensPerSecond, firstTokenMs: r.timings.firstTokenMs } } : {}),
+    };
   }
 
   private conversationOf(messageId: number): number {

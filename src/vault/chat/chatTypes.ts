@@ -31,6 +31,7 @@ export interface ChatMessageData {
   status: ChatMessageStatus;
   notFound?: boolean;
   invented?: number[];
+  stats?: { tokens: number; tokensPerSecond: number; firstTokenMs: number | null };
   createdAt: number;
 }
 

@@ -1,5 +1,6 @@
 // The one markdown-it instance the vault parses with: building one costs far more than
 // parsing a note, so it is created once and reused (parsing keeps no state between calls).
+// For indexing only — it skips inline parsing the index does not need, so never render with it.
 import MarkdownItCtor, { type MarkdownIt, type StateCore } from 'markdown-it';
 import { hashTagPlugin } from './hashTagRule';
 import { linkPositionPlugin } from './linkPositionRule';

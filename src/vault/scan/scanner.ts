@@ -60,18 +60,19 @@ export async function scanRoots(roots: string[], opts: ScanOptions = {}): Promis
   };
   for (const root of [...new Set(roots.map((r) => resolve(r)))]) {
     opts.signal?.throwIfAborted();
+    const skipped: SkippedFile[] = [];
     const skip = (path: string, reason: SkipReason, detail: string): void => {
-      result.skipped.push({ root, path, reason, detail });
+      skipped.push({ root, path, reason, detail });
     };
     let rootReal: string;
     try {
       rootReal = await realpath(root);
       if (!(await stat(rootReal)).isDirectory()) {
-        skip('', 'not-a-file', `${root} is not a folder`);
+        result.skipped.push({ root, path: '', reason: 'not-a-file', detail: `${root} is not a folder` });
         continue;
       }
     } catch (err) {
-      skip('', 'unreadable', `cannot open the folder ${root}: ${errorText(err)}`);
+      result.skipped.push({ root, path: '', reason: 'unreadable', detail: `cannot open the folder ${root}: ${errorText(err)}` });
       continue;
     }
     const candidates: Candidate[] = [];
@@ -81,12 +82,16 @@ export async function scanRoots(roots: string[], opts: ScanOptions = {}): Promis
     });
     await walker.walk(root, '', await outerLevels(root), [rootReal]);
     const files = await statAll(candidates, root, maxFileBytes, skip, opts.signal);
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    result.files.push(...files);
+    // Sorted so that results do not depend on the order stats completed in.
+    result.files.push(...files.sort(byPath));
+    result.skipped.push(...skipped.sort(byPath));
   }
   opts.onProgress?.(seen);
-  result.skipped.sort((a, b) => (a.root === b.root ? (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) : 0));
   return result;
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 class Walker {
@@ -138,7 +143,7 @@ class Walker {
       }
       if (kind === 'dir') {
         if (this.globs.excludesDir(childRel) || isIgnored(stack, `${childRel}/`)) continue;
-        let real = `${parentReal}/${e.name}`;
+        let real = join(parentReal, e.name);
         if (linkStats) {
           try {
             real = await realpath(childAbs);

@@ -46,6 +46,13 @@ export class InlineAsk implements vscode.Disposable {
   constructor(private readonly opts: InlineAskOptions) {
     this.controller = vscode.comments.createCommentController('codexVault.inline', 'Codex Vault');
     this.controller.options = { prompt: 'Ask a follow-up…', placeHolder: 'Ask Codex Vault a follow-up question' };
+    // The reply box needs commenting ranges: the lines of our own threads, nothing else, so the
+    // editor gains no "+" gutter buttons elsewhere.
+    this.controller.commentingRangeProvider = {
+      provideCommentingRanges: (doc) => [...this.threads.values()]
+        .filter((t) => t.thread.uri.toString() === doc.uri.toString() && t.thread.range)
+        .map((t) => t.thread.range!),
+    };
     this.disposables.push(
       this.controller,
       vscode.commands.registerCommand(ASK_ABOUT_SELECTION_COMMAND, () => this.askAboutSelection()),
@@ -81,8 +88,18 @@ export class InlineAsk implements vscode.Disposable {
   }
 
   private async reply(reply: vscode.CommentReply): Promise<void> {
-    const st = this.threads.get(reply.thread);
-    if (!st || !reply.text.trim()) return;
+    if (!reply.text.trim()) return;
+    let st = this.threads.get(reply.thread);
+    if (!st) {
+      // A new thread started from the gutter on our lines: a question about those lines.
+      const doc = await vscode.workspace.openTextDocument(reply.thread.uri);
+      const context = reply.thread.range ? selectionContext(doc, reply.thread.range) : null;
+      if (!context) { reply.thread.dispose(); return; }
+      reply.thread.label = `Codex Vault · ${context.label}`;
+      reply.thread.canReply = true;
+      st = { thread: reply.thread, context, conversationId: null, comments: [], abort: undefined };
+      this.threads.set(reply.thread, st);
+    }
     if (st.abort) return void vscode.window.showInformationMessage('Codex Vault: wait for the answer, or stop it, before asking a follow-up.');
     await this.run(st, reply.text.trim());
   }

@@ -41,6 +41,8 @@ export const chatMessageSchema = obj({
   notFound: optional(bool()),
   /** Numbers the model cited that matched no source: removed from the links, reported here. */
   invented: optional(arr(int(0), 1000)),
+  /** The engine's own figures for this answer (absent for stored history and "not in the vault"). */
+  stats: optional(obj({ tokens: int(0), tokensPerSecond: num(), firstTokenMs: nullable(num()) })),
   createdAt: num(),
 });
 export type ChatMessage = Infer<typeof chatMessageSchema>;

@@ -39,14 +39,14 @@ function noIcons(s: string): string {
 
 export function toRow(hit: SearchResultItem, multiRoot: boolean, rootName: (root: string) => string): SearchRow {
   const { text } = parseSnippet(hit.snippet);
-  let detail = oneLine(text);
+  let detail = noIcons(oneLine(text));
   if (detail.length > MAX_DETAIL) detail = detail.slice(0, MAX_DETAIL - 1) + '…';
   const where = `${multiRoot ? `${rootName(hit.root)} › ` : ''}${hit.path}:${hit.startLine}–${hit.endLine}`;
   const heading = hit.heading ? hit.heading : hit.title;
   return {
     label: `$(markdown) ${noIcons(oneLine(heading))}`,
     description: noIcons(where),
-    detail: noIcons(detail),
+    detail,
     hit,
   };
 }

@@ -1,0 +1,41 @@
+// Quick pick rows from search hits: markers removed, note text kept as inert single-line text.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SNIPPET_CLOSE as C, SNIPPET_OPEN as O, type SearchResultItem } from '../../../src/vault/worker/protocol';
+import { parseSnippet, toRow } from '../../../src/views/search/searchItems';
+
+const hit = (over: Partial<SearchResultItem> = {}): SearchResultItem => ({
+  chunkId: 1, root: '/w/notes', path: 'a/b.md', title: 'B', heading: 'B > Part', startLine: 3, endLine: 9, score: 1,
+  snippet: `the ${O}borrow${C} checker and ${O}borrow${C}s`, ...over,
+});
+
+test('parseSnippet strips markers and returns match ranges', () => {
+  const { text, ranges } = parseSnippet(`the ${O}borrow${C} checker and ${O}borrow${C}s`);
+  assert.equal(text, 'the borrow checker and borrows');
+  assert.deepEqual(ranges.map(([s, e]) => text.slice(s, e)), ['borrow', 'borrow']);
+});
+
+test('parseSnippet ignores an unmatched close marker', () => {
+  assert.deepEqual(parseSnippet(`a${C}b`), { text: 'ab', ranges: [] });
+});
+
+test('toRow: heading as label, file:lines as description, one-line snippet as detail', () => {
+  const row = toRow(hit({ snippet: `line one\n\nline ${O}two${C}\t<b>x</b>` }), false, () => 'notes');
+  assert.equal(row.label, '$(markdown) B > Part');
+  assert.equal(row.description, 'a/b.md:3–9');
+  assert.equal(row.detail, 'line one line two <b>x</b>');
+});
+
+test('toRow: multi-root prefixes the folder name; empty heading falls back to the title', () => {
+  const row = toRow(hit({ heading: '' }), true, () => 'notes');
+  assert.equal(row.label, '$(markdown) B');
+  assert.equal(row.description, 'notes › a/b.md:3–9');
+});
+
+test('toRow: $(icon) syntax from note text is neutralised; long snippets are cut', () => {
+  const row = toRow(hit({ heading: 'Use $(zap) here', snippet: '$(alert) ' + 'x'.repeat(400) }), false, () => '');
+  assert.ok(!row.label.slice('$(markdown) '.length).includes('$('));
+  assert.ok(!row.detail.includes('$('));
+  assert.ok(row.detail.length <= 160);
+  assert.ok(row.detail.endsWith('…'));
+});

@@ -1,0 +1,148 @@
+// The vault worker through its real thread (dist/vault-worker.js, built by `node esbuild.mjs`) and
+// typed protocol: real SQLite files in temp folders, real notes on disk.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { repoRoot, tempDir } from '../../helpers/paths';
+import { SNIPPET_CLOSE, SNIPPET_OPEN, type WorkerMessage } from '../../../src/vault/worker/protocol';
+import { VaultWorkerClient, VaultWorkerError } from '../../../src/vault/worker/vaultWorkerClient';
+import { VaultWorkerHandler } from '../../../src/vault/worker/vaultWorkerHandler';
+
+const workerFile = join(repoRoot, 'dist', 'vault-worker.js');
+const settings = { include: ['**/*.md', '**/*.markdown'], exclude: ['drafts/**'], maxFileBytes: 2 * 1024 * 1024 };
+
+let tmp: { dir: string; cleanup: () => void };
+let notes: string;
+let client: VaultWorkerClient;
+
+before(async () => {
+  assert.ok(existsSync(workerFile), `${workerFile} is missing: run node esbuild.mjs first`);
+  tmp = tempDir('cv-worker-');
+  notes = join(tmp.dir, 'notes');
+  mkdirSync(join(notes, 'drafts'), { recursive: true });
+  writeFileSync(join(notes, 'alpha.md'), '# Alpha\n\n## Gardening\n\nTomatoes need staking and deep watering.\n');
+  writeFileSync(join(notes, 'beta.md'), '# Beta\n\nA note about lighthouses and their keepers.\n');
+  writeFileSync(join(notes, 'drafts', 'secret.md'), '# Draft\n\nTomatoes in a draft that is excluded.\n');
+  client = new VaultWorkerClient(workerFile);
+  const opened = await client.request({ kind: 'open', dbFile: join(tmp.dir, 'vault.db') });
+  assert.equal(opened.readOnly, false);
+  await client.request({ kind: 'configure', roots: [notes], settings });
+});
+
+after(async () => {
+  await client?.dispose();
+  tmp?.cleanup();
+});
+
+async function paths(query: string): Promise<string[]> {
+  return (await client.request({ kind: 'search', query, mode: 'lexical', limit: 20 })).items.map((i) => i.path);
+}
+
+test('index reports progress and counts; excluded folders stay out', async () => {
+  const progress: string[] = [];
+  let statsEvents = 0;
+  const off = client.onStats(() => statsEvents++);
+  const r = await client.request({ kind: 'index' }, { onProgress: (p) => progress.push(p.phase) });
+  off();
+  assert.equal(r.added, 2);
+  assert.equal(r.cancelled, false);
+  assert.ok(progress.includes('indexing'));
+  assert.ok(statsEvents >= 1);
+  const s = await client.request({ kind: 'stats' });
+  assert.equal(s.files, 2);
+  assert.ok(s.chunks >= 2);
+  assert.equal(s.embedded, 0);
+  assert.deepEqual(await paths('tomatoes'), ['alpha.md']);
+});
+
+test('search returns heading, lines and a snippet with private-use markers', async () => {
+  const res = await client.request({ kind: 'search', query: 'staking', mode: 'lexical', limit: 5 });
+  const hit = res.items[0]!;
+  assert.equal(hit.path, 'alpha.md');
+  assert.equal(hit.root, notes);
+  assert.match(hit.heading, /Gardening/);
+  assert.ok(hit.startLine >= 3 && hit.endLine >= 5);
+  assert.ok(hit.snippet.includes(`${SNIPPET_OPEN}staking${SNIPPET_CLOSE}`), hit.snippet);
+  assert.equal(res.mode, 'lexical');
+  assert.equal(res.fallbackReason, undefined);
+});
+
+test('hybrid search without embeddings falls back to full text and says why', async () => {
+  const res = await client.request({ kind: 'search', query: 'lighthouses', mode: 'hybrid', limit: 5 });
+  assert.equal(res.mode, 'lexical');
+  assert.match(res.fallbackReason ?? '', /embedding/);
+  assert.equal(res.items[0]?.path, 'beta.md');
+});
+
+test('live changes: add, rename, delete; excluded and outside paths are ignored', async () => {
+  writeFileSync(join(notes, 'gamma.md'), '# Gamma\n\nQuokkas are small marsupials.\n');
+  writeFileSync(join(notes, 'drafts', 'more.md'), '# Quokka draft\n');
+  let r = await client.request({ kind: 'applyChanges', changes: [
+    { kind: 'changed', path: join(notes, 'gamma.md') },
+    { kind: 'changed', path: join(notes, 'drafts', 'more.md') },
+    { kind: 'changed', path: join(tmp.dir, 'outside.md') },
+  ] });
+  assert.deepEqual(r, { applied: 1, ignored: 2 });
+  assert.deepEqual(await paths('quokkas'), ['gamma.md']);
+
+  renameSync(join(notes, 'gamma.md'), join(notes, 'delta.md'));
+  r = await client.request({ kind: 'applyChanges', changes: [{ kind: 'renamed', path: join(notes, 'delta.md'), from: join(notes, 'gamma.md') }] });
+  assert.equal(r.applied, 1);
+  assert.deepEqual(await paths('quokkas'), ['delta.md']);
+
+  rmSync(join(notes, 'delta.md'));
+  await client.request({ kind: 'applyChanges', changes: [{ kind: 'deleted', path: join(notes, 'delta.md') }] });
+  assert.deepEqual(await paths('quokkas'), []);
+});
+
+test('configure with new exclude rules, then index, removes newly excluded notes', async () => {
+  await client.request({ kind: 'configure', roots: [notes], settings: { ...settings, exclude: ['drafts/**', 'beta.md'] } });
+  const r = await client.request({ kind: 'index' });
+  assert.equal(r.removed, 1);
+  assert.deepEqual(await paths('lighthouses'), []);
+  await client.request({ kind: 'configure', roots: [notes], settings });
+  await client.request({ kind: 'index' });
+  assert.deepEqual(await paths('lighthouses'), ['beta.md']);
+});
+
+test('a cancelled index rejects with code "cancelled" and leaves the vault usable', async () => {
+  const many = join(notes, 'many');
+  mkdirSync(many);
+  for (let i = 0; i < 400; i++) writeFileSync(join(many, `n${i}.md`), `# Note ${i}\n\nfiller text number ${i}\n`);
+  const abort = new AbortController();
+  const run = client.request({ kind: 'index' }, { signal: abort.signal, onProgress: () => abort.abort() });
+  await assert.rejects(run, (err: unknown) => err instanceof VaultWorkerError && err.code === 'cancelled');
+  assert.deepEqual(await paths('tomatoes'), ['alpha.md']);
+  rmSync(many, { recursive: true });
+});
+
+test('a second worker on the same database opens it read-only, saying why, and can search', async () => {
+  const second = new VaultWorkerClient(workerFile);
+  try {
+    const opened = await second.request({ kind: 'open', dbFile: join(tmp.dir, 'vault.db') });
+    assert.equal(opened.readOnly, true);
+    assert.match(opened.reason ?? '', /process/);
+    const res = await second.request({ kind: 'search', query: 'tomatoes', mode: 'lexical', limit: 5 });
+    assert.equal(res.items[0]?.path, 'alpha.md');
+    await second.request({ kind: 'configure', roots: [notes], settings });
+    await assert.rejects(second.request({ kind: 'index' }), /read-only/);
+  } finally {
+    await second.dispose();
+  }
+});
+
+test('malformed messages and unknown services get specific errors', async () => {
+  const sent: WorkerMessage[] = [];
+  const handler = new VaultWorkerHandler((m) => sent.push(m));
+  handler.handle({ type: 'request', id: 7, request: { kind: 'drop-tables' } });
+  handler.handle('nonsense');
+  assert.deepEqual(sent.map((m) => m.type === 'response' && !m.ok ? [m.id, m.error.code] : null), [[7, 'bad-request'], [-1, 'bad-request']]);
+  await assert.rejects(client.request({ kind: 'service', service: 'nope', method: 'x', args: [] }), /unknown worker service "nope"/);
+});
+
+test('requests after dispose fail with code "closed"', async () => {
+  const c = new VaultWorkerClient(workerFile);
+  await c.dispose();
+  await assert.rejects(c.request({ kind: 'stats' }), (err: unknown) => err instanceof VaultWorkerError && err.code === 'closed');
+});
