@@ -49,6 +49,20 @@ async function main(): Promise<void> {
     const median = act[Math.floor(act.length / 2)] ?? NaN;
     console.log(`activation (activate() in the real extension host, ${act.length} hosts): median ${median} ms, min ${act[0]} ms, max ${act[act.length - 1]} ms  [baseline: budget ${BUDGET_MS} ms]`);
     console.log(`  samples: ${act.join(', ')} ms`);
+    // Per-service construction times, from the breakdown activate() logs with each figure.
+    const parts = new Map<string, number[]>();
+    for (const f of findLogs(join(ud, 'logs'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/activated in [\d.]+ ms \(([^)]*)\)/g)) {
+        for (const part of m[1]!.split(', ')) {
+          const [name, ms] = part.split(' ');
+          if (name && ms) parts.set(name, [...(parts.get(name) ?? []), Number(ms)]);
+        }
+      }
+    }
+    for (const [name, v] of parts) {
+      v.sort((a, b) => a - b);
+      console.log(`  ${name}: median ${v[Math.floor(v.length / 2)]} ms`);
+    }
     if (start.length) console.log(`deferred to first use: vault worker start + database open ${start.join(', ')} ms (not part of activation)`);
   } finally {
     await h.stop();

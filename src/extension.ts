@@ -22,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): CodexVaultApi {
   context.subscriptions.push(container);
   const c = container;
   const activationMs = Math.round((performance.now() - t0) * 100) / 100;
-  c.log.info(`activated in ${activationMs} ms`);
+  c.log.info(`activated in ${activationMs} ms (${c.timings.map(([n, ms]) => `${n} ${ms}`).join(', ')})`);
   c.afterActivation();
   maybeRunInHostTests(c);
   return {

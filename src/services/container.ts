@@ -1,6 +1,7 @@
 // Builds the extension's services once, in dependency order, and owns them: the composition root's
 // only state. Constructors take their dependencies; nothing heavy happens here (the vault worker
-// starts on first use). A feature is one line: `this.x = this._register(new Feature(deps))`.
+// starts on first use). A feature is one line: `this.x = this.add('name', () => new Feature(deps))`;
+// add() registers the disposable once and times its construction (the activation breakdown in the log).
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import { CoreCommands } from './coreCommands';
@@ -13,27 +14,38 @@ import { SearchQuickPick } from '../views/search/searchQuickPick';
 import { VaultStatusBar } from '../views/statusBar/vaultStatusBar';
 import { BookmarksView } from '../views/bookmarks/bookmarksView';
 import { ModelsView } from '../views/models/modelsView';
+import { ChatFeature } from '../views/chat/chatFeature';
 
 export class Container extends Disposable {
   readonly log: Log;
   readonly vault: VaultService;
   readonly statusBar: VaultStatusBar;
   readonly search: SearchQuickPick;
+  /** Construction time of each service, in activation order (ms). */
+  readonly timings: [string, number][] = [];
 
   constructor(readonly context: vscode.ExtensionContext) {
     super();
-    this.log = this._register(new Log());
-    this.vault = this._register(new VaultService({
+    this.log = this.add('log', () => new Log());
+    this.vault = this.add('vault', () => new VaultService({
       workerFile: join(context.extensionPath, 'dist', 'vault-worker.js'),
       storageDir: context.storageUri?.fsPath,
     }, this.log));
-    this._register(new LiveUpdates(this.vault, this.log));
-    this.statusBar = this._register(new VaultStatusBar(this.vault));
-    this.search = this._register(new SearchQuickPick(this.vault, context.workspaceState, this.log));
-    this._register(new CoreCommands(this.vault, this.log));
+    this.add('liveUpdates', () => new LiveUpdates(this.vault, this.log));
+    this.statusBar = this.add('statusBar', () => new VaultStatusBar(this.vault));
+    this.search = this.add('search', () => new SearchQuickPick(this.vault, context.workspaceState, this.log));
+    this.add('commands', () => new CoreCommands(this.vault, this.log));
     // Features of other parts register here, one line each (G: bookmarks, models; H: chat, inline).
-    this._register(new BookmarksView(this.vault, this.search, this.log));
-    this._register(new ModelsView(this.vault, context.globalStorageUri.fsPath, this.log));
+    this.add('bookmarks', () => new BookmarksView(this.vault, this.search, this.log));
+    this.add('models', () => new ModelsView(this.vault, context.globalStorageUri.fsPath, this.log));
+    this.add('chat', () => new ChatFeature(context, this.vault, this.log));
+  }
+
+  private add<T extends vscode.Disposable>(name: string, create: () => T): T {
+    const t = performance.now();
+    const service = this._register(create());
+    this.timings.push([name, Math.round((performance.now() - t) * 100) / 100]);
+    return service;
   }
 
   /** Work that may follow activation (never part of it): background indexing when the user enabled it. */

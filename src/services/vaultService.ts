@@ -9,7 +9,7 @@ import type { Log } from './log';
 import { affectsIndex, readSettings } from './settings';
 import { VaultWorkerClient, VaultWorkerError } from '../vault/worker/vaultWorkerClient';
 import type {
-  FileChange, IndexProgress, IndexResult, MethodName, SearchMode, SearchResult, ServiceArgs, ServiceName, ServiceResult, VaultStats,
+  FileChange, IndexProgress, IndexResult, MethodName, QueryEmbedding, SearchMode, SearchResult, ServiceArgs, ServiceName, ServiceResult, VaultStats,
 } from '../vault/worker/protocol';
 
 export type VaultPhase = 'stopped' | 'starting' | 'indexing' | 'ready' | 'error' | 'no-folder';
@@ -23,6 +23,13 @@ export interface VaultState {
   lastIndex?: IndexResult;
 }
 
+/** Embeds a search query with the loaded embedding model (supplied by whoever owns the engine). */
+export interface QueryEmbedder {
+  /** Key of the model's vectors in the vault (its sha256). */
+  readonly modelKey: string;
+  embed(text: string, signal?: AbortSignal): Promise<number[]>;
+}
+
 export interface VaultPaths {
   workerFile: string;
   /** Workspace storage folder (context.storageUri); undefined when no folder is open. */
@@ -33,6 +40,7 @@ export class VaultService extends Disposable {
   private client: VaultWorkerClient | undefined;
   private starting: Promise<VaultWorkerClient> | undefined;
   private indexing: { abort: AbortController; promise: Promise<IndexResult | undefined> } | undefined;
+  private embedder: QueryEmbedder | undefined;
   private current: VaultState = { phase: 'stopped', readOnly: false };
   private readonly changed = this._register(new vscode.EventEmitter<VaultState>());
   readonly onDidChangeState = this.changed.event;
@@ -161,9 +169,26 @@ export class VaultService extends Disposable {
     return true;
   }
 
+  /** Hybrid search needs the query's vector: the engine's owner sets (or clears) the embedder. */
+  setQueryEmbedder(embedder: QueryEmbedder | undefined): void {
+    this.embedder = embedder;
+  }
+
   async search(query: string, mode: SearchMode, limit: number, signal?: AbortSignal): Promise<SearchResult> {
     const client = await this.ready();
-    return client.request({ kind: 'search', query, mode, limit }, { signal });
+    let embedding: QueryEmbedding | undefined;
+    let embedError: string | undefined;
+    if (mode === 'hybrid' && this.embedder && query.trim()) {
+      try {
+        embedding = { modelKey: this.embedder.modelKey, vector: await this.embedder.embed(query, signal) };
+      } catch (err) {
+        if (signal?.aborted) throw new VaultWorkerError('cancelled', 'cancelled');
+        embedError = `The query could not be embedded (${err instanceof Error ? err.message : String(err)}): showing full-text results.`;
+        this.log.warn(embedError);
+      }
+    }
+    const res = await client.request({ kind: 'search', query, mode, limit, embedding }, { signal });
+    return embedError ? { ...res, fallbackReason: embedError } : res;
   }
 
   /** Calls a feature store living in the worker beside the vault (see WorkerServices in protocol.ts). */

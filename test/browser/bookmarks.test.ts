@@ -53,15 +53,13 @@ async function showBookmarks(): Promise<void> {
   await pane().locator('.pane-body').waitFor({ state: 'visible', timeout: 20_000 });
 }
 
-/** Labels of the tree rows, indented by depth ("  " per level), top to bottom. */
+/** Labels of the tree rows, indented by depth ("  " per level), top to bottom (read in one go: the tree re-renders). */
 async function treeShape(): Promise<string[]> {
-  const out: string[] = [];
-  for (const r of await rows().all()) {
-    const level = Number((await r.getAttribute('aria-level')) ?? '1');
-    const label = ((await r.locator('.label-name').first().textContent()) ?? '').trim();
-    out.push(`${'  '.repeat(level - 1)}${label}`);
-  }
-  return out;
+  return page().evaluate(() => {
+    const header = document.querySelector('.pane-header[aria-label="Bookmarks Section"]');
+    const rowsEl = header?.closest('.pane')?.querySelectorAll('.monaco-list-row') ?? [];
+    return [...rowsEl].map((r) => `${'  '.repeat(Number(r.getAttribute('aria-level') ?? '1') - 1)}${(r.querySelector('.label-name')?.textContent ?? '').trim()}`);
+  });
 }
 
 async function waitForShape(expected: string[], timeoutMs = 20_000): Promise<void> {
@@ -207,8 +205,10 @@ test('a bookmark finds its text again after lines are inserted above it', { time
   await page().waitForFunction(() => /^Ln 10, Col \d+ \(\d+ selected\)/.test(document.querySelector('[id="status.editor.selection"]')?.textContent?.trim() ?? ''), undefined, { timeout: 20_000 });
   await h.wb.screenshot('bookmark-found-after-insert');
 
-  // Its text deleted: the bookmark says its text is gone.
-  await page().keyboard.press('Control+L'); // expand selection to the whole line
+  // Its text deleted: the bookmark says its text is gone. (Opening from the tree keeps the focus in
+  // the tree, as the Explorer does: move it to the editor without touching the selection.)
+  await runKeepingSelection('View: Focus Active Editor Group');
+  await page().keyboard.press('Control+L'); // expand the selection to the whole line
   await page().keyboard.press('Delete');
   await page().keyboard.press('Control+S');
   await page().waitForFunction((l) => [...document.querySelectorAll('.monaco-list-row')].some((r) => r.textContent?.includes(l) && /text gone/.test(r.textContent ?? '')), label, { timeout: 20_000 });

@@ -374,7 +374,8 @@ export class EngineClient {
       // stderr is kept for error messages and forwarded as log events, never mixed into ours.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
-      env: { ...process.env, NODE_OPTIONS: '' },
+      // Inside VS Code execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node for the engine.
+      env: { ...process.env, NODE_OPTIONS: '', ELECTRON_RUN_AS_NODE: '1' },
     });
     this.child = child;
     const onOutput = (level: 'info' | 'warn') => (buf: Buffer): void => {

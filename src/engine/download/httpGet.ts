@@ -61,8 +61,8 @@ export async function httpGet(start: string, opts: GetOptions): Promise<GetRespo
         dispatcher: opts.dispatcherFor?.(url),
         headersTimeout: opts.stallTimeoutMs,
         bodyTimeout: opts.stallTimeoutMs,
-        // A deeper body buffer than the 64 KiB default: the socket keeps flowing while a batch is hashed.
-        highWaterMark: 4 * 1024 * 1024,
+        // The default 64 KiB body buffer, on purpose: when a connection drops, undici discards what
+        // the body stream still buffers, so a deep buffer would throw away that much received data.
       });
     } catch (err) {
       throw classifyError(err, url, opts.signal);

@@ -106,7 +106,15 @@ async function load(file: string, options: LoadOptions): Promise<LoadedModel> {
   if (!inspection.fit.fits) throw new HostError('insufficient-memory', `Cannot load ${file}: ${inspection.fit.message ?? 'it does not fit in memory.'}`);
   const nlc = await loadNodeLlamaCpp();
   const threads = options.threads ?? s.threads ?? defaultThreads(availableParallelism(), insights.totalParameters);
-  const model = await l.loadModel({ modelPath: file, gpuLayers: l.gpu === false ? 0 : 'auto' });
+  let model;
+  try {
+    model = await l.loadModel({ modelPath: file, gpuLayers: l.gpu === false ? 0 : 'auto' });
+  } catch (err) {
+    if (l.gpu === false) throw err;
+    // The GPU could not take it (e.g. not enough VRAM): the CPU is the fallback.
+    emit({ type: 'log', level: 'warn', message: `Loading ${file} on the GPU failed (${(err as Error).message}); loading it on the CPU.` });
+    model = await l.loadModel({ modelPath: file, gpuLayers: 0 });
+  }
   try {
     const contextSize = options.contextSize ?? defaultContextSize(model.trainContextSize);
     const sequences = Math.max(1, options.sequences ?? 1);

@@ -64,6 +64,13 @@ export interface SearchResultItem {
   snippet: string;
 }
 
+/** The query embedded by the engine (host side), for hybrid search over that model's vectors. */
+export interface QueryEmbedding {
+  /** The embedding model's key in the vault (its sha256), as the vectors are stored under. */
+  modelKey: string;
+  vector: number[];
+}
+
 export interface SearchResult {
   items: SearchResultItem[];
   /** The mode actually used: hybrid falls back to lexical when no embeddings can be used, with the reason. */
@@ -81,7 +88,7 @@ export type WorkerRequest =
   | { kind: 'configure'; roots: string[]; settings: IndexSettings }
   | { kind: 'index' }
   | { kind: 'applyChanges'; changes: FileChange[] }
-  | { kind: 'search'; query: string; mode: SearchMode; limit: number }
+  | { kind: 'search'; query: string; mode: SearchMode; limit: number; embedding?: QueryEmbedding }
   | { kind: 'stats' }
   | { kind: 'service'; service: string; method: string; args: unknown[] }
   | { kind: 'close' };

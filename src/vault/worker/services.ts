@@ -2,6 +2,7 @@
 // One line per feature: name -> factory over the open vault's database. The name must match the
 // feature's WorkerServices declaration (see protocol.ts). Factories run lazily, on first call.
 import type { SqliteDatabase } from '../db/sqlite';
+import type { QueryEmbedding } from './protocol';
 import { BookmarkStore } from '../bookmarks/bookmarkStore';
 import { ModelsService } from '../models/modelsService';
 import { ConversationStore } from '../conversations/conversationStore';
@@ -15,3 +16,11 @@ export const workerServices: Record<string, ServiceFactory> = {
   models: (db) => new ModelsService(db),
   conversations: (db) => new ConversationStore(db),
 };
+
+/**
+ * Hybrid search in the worker: embeds a search query with the loaded embedding model, or answers
+ * undefined when none is loaded (search then falls back to full text, saying so). Set once by the
+ * feature that owns the engine in the worker; a vector the host sends with the request wins.
+ */
+export type QueryEmbeddingProvider = (db: SqliteDatabase, query: string, signal: AbortSignal) => Promise<QueryEmbedding | undefined>;
+export const queryEmbedding: { provider?: QueryEmbeddingProvider } = {};

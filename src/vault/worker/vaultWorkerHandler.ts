@@ -6,11 +6,14 @@ import { Vault, VaultLockedError } from '../vault';
 import { createPathFilter, type PathFilter } from '../scan/scanner';
 import { SqliteError } from '../db/sqlite';
 import type { SqliteDatabase } from '../db/sqlite';
-import { workerServices } from './services';
+import { queryEmbedding, workerServices } from './services';
 import type { IndexProgress as IndexerProgress } from '../index/types';
+import { Retriever } from '../retrieval/retriever';
+import { VectorIndexCache } from '../vectors/vectorIndex';
+import { EmbeddingStore } from '../embeddings/embeddingStore';
 import {
   SNIPPET_CLOSE, SNIPPET_OPEN, validateHostMessage,
-  type ChangesResult, type FileChange, type HostMessage, type IndexResult, type IndexSettings, type OpenResult,
+  type ChangesResult, type FileChange, type QueryEmbedding, type SearchResultItem, type HostMessage, type IndexResult, type IndexSettings, type OpenResult,
   type RequestKind, type ResultOf, type SearchResult, type VaultStats, type WorkerErrorInfo, type WorkerMessage, type WorkerRequest,
 } from './protocol';
 
@@ -30,6 +33,7 @@ export class VaultWorkerHandler {
   private filters = new Map<string, PathFilter>();
   private readonly aborts = new Map<number, AbortController>();
   private readonly services = new Map<string, object>();
+  private retriever: Retriever | undefined;
   /** Mutations (configure, index, changes) run one after another; reads do not wait. */
   private mutations: Promise<unknown> = Promise.resolve();
 
@@ -65,7 +69,7 @@ export class VaultWorkerHandler {
       case 'configure': return this.configure(req.roots, req.settings);
       case 'index': return this.index(id, signal);
       case 'applyChanges': return this.applyChanges(req.changes);
-      case 'search': return this.search(req.query, req.mode, req.limit);
+      case 'search': return this.search(req.query, req.mode, req.limit, req.embedding, signal);
       case 'stats': return this.stats();
       case 'service': return this.callService(req.service, req.method, req.args);
       case 'close': return this.close();
@@ -167,16 +171,35 @@ export class VaultWorkerHandler {
     return { applied, ignored };
   }
 
-  private search(query: string, mode: 'lexical' | 'hybrid', limit: number): SearchResult {
+  private async search(query: string, mode: 'lexical' | 'hybrid', limit: number, embedding: QueryEmbedding | undefined, signal: AbortSignal): Promise<SearchResult> {
     const vault = this.requireVault();
     const t = performance.now();
-    const hits = query.trim() ? vault.searchLexical(query, { limit, prefixLast: true, snippetMarkers: [SNIPPET_OPEN, SNIPPET_CLOSE] }) : [];
+    if (mode === 'hybrid' && !embedding && query.trim() && queryEmbedding.provider) {
+      embedding = await queryEmbedding.provider(vault.db, query, signal);
+      if (signal.aborted) throw new CancelledError();
+    }
+    const done = (items: SearchResultItem[], used: 'lexical' | 'hybrid', fallbackReason?: string): SearchResult =>
+      ({ items, mode: used, fallbackReason, ms: Math.round((performance.now() - t) * 10) / 10 });
+    if (!query.trim()) return done([], mode);
+    const markers = [SNIPPET_OPEN, SNIPPET_CLOSE] as const;
+    if (mode === 'hybrid' && embedding) {
+      // Full text and the model's vectors fused by reciprocal rank (helper E's Retriever).
+      this.retriever ??= new Retriever(vault.db, {
+        searchLexical: (q, o) => vault.searchLexical(q, { ...o, prefixLast: true, snippetMarkers: markers }),
+      }, new VectorIndexCache(vault.db), new EmbeddingStore(vault.db));
+      const r = await this.retriever.retrieve(query, { mode: 'hybrid', limit, queryVector: embedding.vector, modelKey: embedding.modelKey, perFileCap: 3 });
+      const items = r.items.map((c) => ({
+        chunkId: c.chunkId, root: c.root, path: c.path, title: c.title, heading: c.heading,
+        startLine: c.startLine, endLine: c.endLine, score: c.score, snippet: c.snippet,
+      }));
+      return done(items, r.mode === 'hybrid' ? 'hybrid' : 'lexical', r.fallbackReason ?? undefined);
+    }
+    const hits = vault.searchLexical(query, { limit, prefixLast: true, snippetMarkers: markers });
     const items = hits.map((h) => ({
       chunkId: h.chunkId, root: h.root, path: h.path, title: h.title, heading: h.heading,
       startLine: h.startLine, endLine: h.endLine, score: h.score, snippet: h.snippet,
     }));
-    const fallbackReason = mode === 'hybrid' ? 'Semantic search needs an embedding model and its vectors; showing full-text results.' : undefined;
-    return { items, mode: 'lexical', fallbackReason, ms: Math.round((performance.now() - t) * 10) / 10 };
+    return done(items, 'lexical', mode === 'hybrid' ? 'No embedding model is loaded, so semantic search is off: showing full-text results.' : undefined);
   }
 
   private stats(): VaultStats {
@@ -212,6 +235,7 @@ export class VaultWorkerHandler {
   private close(): { closed: true } {
     for (const a of this.aborts.values()) a.abort();
     this.services.clear();
+    this.retriever = undefined;
     this.vault?.close();
     this.vault = undefined;
     return { closed: true };

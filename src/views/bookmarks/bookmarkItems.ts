@@ -64,6 +64,7 @@ export function toTreeItem(node: BookmarkNode): vscode.TreeItem {
   item.contextValue = contextValue(node);
   item.iconPath = iconFor(node);
   item.accessibilityInformation = { label: `${node.kind === 'folder' ? 'Folder' : 'Bookmark'} ${node.label}${item.description ? `, ${item.description}` : ''}` };
-  if (node.kind !== 'folder') item.command = { command: OPEN_COMMAND, title: 'Open Bookmark', arguments: [node] };
+  // From a click in the tree the editor opens beside the focus, which stays in the tree (as in the Explorer).
+  if (node.kind !== 'folder') item.command = { command: OPEN_COMMAND, title: 'Open Bookmark', arguments: [node, { preserveFocus: true }] };
   return item;
 }

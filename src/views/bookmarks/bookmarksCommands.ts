@@ -7,7 +7,6 @@ import type { Log } from '../../services/log';
 import type { VaultService } from '../../services/vaultService';
 import type { AnswerCitation, BookmarkNode, Placement } from '../../vault/bookmarks/types';
 import type { SearchResultItem } from '../../vault/worker/protocol';
-import { openAtLines } from '../common/openLocation';
 import { toRow } from '../search/searchItems';
 import { answerUri } from './answerDocuments';
 import { lineSpan } from './bookmarkItems';
@@ -54,7 +53,7 @@ export class BookmarksCommands {
       reg(c.moveUp, (node?: BookmarkNode) => this.moveBy(node, -1)),
       reg(c.moveDown, (node?: BookmarkNode) => this.moveBy(node, 1)),
       reg(c.moveToFolder, (node?: BookmarkNode, nodes?: BookmarkNode[]) => this.moveToFolder(node, nodes)),
-      reg(c.open, (node?: BookmarkNode) => this.open(node)),
+      reg(c.open, (node?: BookmarkNode, opts?: { preserveFocus?: boolean }) => this.open(node, opts?.preserveFocus === true)),
       reg(c.refresh, async () => this.tree.refresh()),
     ];
   }
@@ -217,12 +216,12 @@ export class BookmarksCommands {
   }
 
   /** Opens a bookmark: its text found again in the file as it is now, revealed and selected. */
-  async open(node?: BookmarkNode): Promise<void> {
+  async open(node?: BookmarkNode, preserveFocus = false): Promise<void> {
     const target = await this.target(node, 'Open which bookmark?');
     if (!target || target.kind === 'folder') return;
     if (target.kind === 'answer') {
       const doc = await vscode.workspace.openTextDocument(answerUri(target.id));
-      await vscode.window.showTextDocument(doc, { preview: true });
+      await vscode.window.showTextDocument(doc, { preview: true, preserveFocus });
       return;
     }
     if (!target.rootPath || !target.path) return;
@@ -240,10 +239,10 @@ export class BookmarksCommands {
       return;
     }
     if (target.kind === 'file') {
-      await vscode.window.showTextDocument(doc, { preview: true });
+      await vscode.window.showTextDocument(doc, { preview: true, preserveFocus });
       return;
     }
-    await openAtLines(uri, r.startLine, r.endLine);
+    await revealLines(doc, r.startLine, r.endLine, preserveFocus);
     if (r.status === 'lost') {
       void vscode.window.showWarningMessage(`Codex Vault: the bookmarked text of "${target.label}" is gone from ${target.path}. Showing where it was (line ${lineSpan(r)}).`);
     } else if (r.status === 'moved') {
@@ -288,6 +287,16 @@ export class BookmarksCommands {
     void vscode.window.showErrorMessage(`Codex Vault: ${msg}`);
     this.tree.refresh();
   }
+}
+
+/** Shows a document with lines (1-based, inclusive) selected and revealed. */
+async function revealLines(doc: vscode.TextDocument, startLine: number, endLine: number, preserveFocus: boolean): Promise<void> {
+  const last = Math.max(0, doc.lineCount - 1);
+  const start = Math.min(Math.max(0, startLine - 1), last);
+  const end = Math.min(Math.max(start, endLine - 1), last);
+  const selection = new vscode.Selection(start, 0, end, doc.lineAt(end).range.end.character);
+  const editor = await vscode.window.showTextDocument(doc, { selection, preview: true, preserveFocus });
+  editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
 function countInside(n: BookmarkNode): number {

@@ -11,10 +11,9 @@ import type { ModelItem, ModelsSnapshot } from '../../vault/models/modelsTypes';
 import type { ChatMessage, ModelRole, ModelState, RoleState } from '../protocol/chatProtocol';
 import type { AskObserver, AskRequest, ChatBackend, Conversation, Unsubscribe } from './chatBackend';
 
-/** What this backend needs from the vault service: plain calls, and one streaming call. */
+/** What this backend needs from the vault service: its typed worker service calls. */
 export interface ChatVaultPort {
   call: VaultService['call'];
-  stream(service: 'chat', method: 'ask', args: [ChatAskRequest], opts: { signal: AbortSignal; onEvent(event: unknown): void }): Promise<unknown>;
 }
 
 function settings(): { chatModel: string; embeddingModel: string; contextSize: number; threads: number; temperature: number; maxTokens: number } {
@@ -73,7 +72,7 @@ export class VaultChatBackend implements ChatBackend {
     const s = settings();
     const chosen = chooseModel((await this.snapshot()).models, 'chat', s.chatModel);
     if (!chosen) throw new Error('No chat model is ready: choose one in the chat panel or the Models view.');
-    const result = await this.vault.stream('chat', 'ask', [{
+    const result = await this.streamAsk({
       conversationId: req.conversationId,
       question: req.question,
       context: req.context,
@@ -81,17 +80,39 @@ export class VaultChatBackend implements ChatBackend {
       model: { path: chosen.path, contextSize: s.contextSize, ...(s.threads > 0 ? { threads: s.threads } : {}) },
       maxAnswerTokens: s.maxTokens,
       temperature: s.temperature,
-    }], {
-      signal,
-      onEvent: (e) => {
-        if (!isChatEvent(e)) return;
-        if (e.type === 'start') observer.onStart({ conversationId: e.conversationId, title: e.title, userMessage: e.userMessage });
-        else if (e.type === 'sources') observer.onSources(e.sources);
-        else observer.onToken(e.text);
-      },
+    }, signal, (e) => {
+      if (!isChatEvent(e)) return;
+      if (e.type === 'start') observer.onStart({ conversationId: e.conversationId, title: e.title, userMessage: e.userMessage });
+      else if (e.type === 'sources') observer.onSources(e.sources);
+      else observer.onToken(e.text);
     });
     void this.notify(); // the model may have been loaded by this ask
-    return result as ChatMessageData;
+    return result;
+  }
+
+  /**
+   * Runs an ask in the worker and follows it by long polling (worker calls are request/response):
+   * each poll returns as soon as there are new events. Aborting `signal` cancels the run; its
+   * stored partial answer still comes back as the result.
+   */
+  private async streamAsk(req: ChatAskRequest, signal: AbortSignal, onEvent: (e: unknown) => void): Promise<ChatMessageData> {
+    const runId = await this.vault.call('chat', 'startAsk', req);
+    const cancel = (): void => void this.vault.call('chat', 'cancelAsk', runId).catch(() => undefined);
+    signal.addEventListener('abort', cancel, { once: true });
+    if (signal.aborted) cancel();
+    try {
+      for (let cursor = 0; ;) {
+        const p = await this.vault.call('chat', 'poll', runId, cursor, 500);
+        for (const e of p.events) onEvent(e);
+        cursor = p.next;
+        if (!p.done) continue;
+        if (p.error !== undefined) throw new Error(p.error);
+        if (!p.result) throw new Error('The answer ended without a result.');
+        return p.result;
+      }
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
   }
 
   async listConversations() {

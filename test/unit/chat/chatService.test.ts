@@ -125,3 +125,31 @@ test('bad requests are refused with a clear error and store nothing', async () =
   assert.throws(() => chat.renameConversation(1, '  '), /needs a title/);
   assert.throws(() => chat.deleteConversation(999_999), /no conversation/);
 });
+
+test('startAsk + poll: events arrive in order by long polling, the answer with the last poll; cancelAsk stops it', { timeout: 60_000 }, async () => {
+  const run = chat.startAsk(request('What does the zorblax checker enforce?'));
+  const events: ChatEvent[] = [];
+  let cursor = 0;
+  let last;
+  for (let i = 0; i < 10_000; i++) {
+    last = await chat.poll(run, cursor, 1000);
+    events.push(...last.events);
+    cursor = last.next;
+    if (last.done) break;
+  }
+  assert.ok(last?.done && last.result, 'the run ended with a result');
+  assert.equal(events[0]!.type, 'start');
+  assert.equal(events.filter((e) => e.type === 'token').map((e) => (e.type === 'token' ? e.text : '')).join(''), last.result.content);
+  await assert.rejects(chat.poll(run, cursor), /no running answer/, 'a finished run is dropped after its last poll');
+
+  const run2 = chat.startAsk({ ...request('Tell me about the zorblax checker owner rules'), maxAnswerTokens: 400 });
+  let p = await chat.poll(run2, 0, 5000);
+  let c = p.next;
+  while (!p.done && !p.events.some((e) => e.type === 'token')) { p = await chat.poll(run2, c, 5000); c = p.next; }
+  assert.equal(p.done, false, 'still generating after its first token');
+  assert.equal(chat.cancelAsk(run2), true);
+  while (!p.done) { p = await chat.poll(run2, c, 5000); c = p.next; }
+  assert.equal(p.result?.status, 'cancelled');
+  assert.ok((p.result?.content ?? '').length > 0, 'the partial answer is kept');
+  assert.equal(chat.cancelAsk(12345), false);
+});

@@ -36,15 +36,21 @@ test('kill -9 mid-index (4 trials): stale locks cleared, integrity ok, the next 
     const expectedFiles = reference.stats().files;
     reference.close();
 
-    // Kill points: right after opening (scan), and after 3, ~25 and ~50 files indexed. The
-    // children run side by side so the test stays quick on a loaded machine.
-    const killAfter = [0, 3, 25, 50];
-    const trials = killAfter.map(async (after, i) => {
+    // Kill points: right after opening (during the scan); inside a write transaction for certain
+    // (the child stops at its 150th / 400th chunk insert); and at a moment given only by progress.
+    // The children run side by side so the test stays quick on a loaded machine.
+    const plans: { label: string; args: string[]; ready: (line: string) => boolean; midTransaction: boolean }[] = [
+      { label: 'during the scan', args: [], ready: (l) => l === 'opened', midTransaction: false },
+      { label: 'inside the 150th chunk insert', args: ['150'], ready: (l) => l === 'in-transaction', midTransaction: true },
+      { label: 'inside the 400th chunk insert', args: ['400'], ready: (l) => l === 'in-transaction', midTransaction: true },
+      { label: 'after 30 files were reported', args: [], ready: (l) => l.startsWith('progress ') && Number(l.split(' ')[1]) >= 30, midTransaction: false },
+    ];
+    const trials = plans.map(async (plan, i) => {
       const db = join(dir.dir, `trial${i}.db`);
-      const child = spawnChild('indexChild.ts', [db, notes, '3']);
-      await child.waitFor((l) => (after === 0 ? l === 'opened' : l.startsWith('progress ') && Number(l.split(' ')[1]) >= after), 60_000);
-      // A little jitter so the kill lands at different points of a batch (reading, parsing, writing).
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 15)));
+      const child = spawnChild('indexChild.ts', [db, notes, '3', ...plan.args]);
+      await child.waitFor(plan.ready, 60_000);
+      // A little jitter so the progress-timed kill lands at different points of a batch.
+      if (!plan.midTransaction) await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 15)));
       child.proc.kill('SIGKILL');
       const { signal } = await child.exited;
       assert.equal(signal, 'SIGKILL', 'the child was killed, not finished');
@@ -53,12 +59,13 @@ test('kill -9 mid-index (4 trials): stale locks cleared, integrity ok, the next 
     for (const { db, i } of await Promise.all(trials)) {
       assert.ok(existsSync(`${db}.owner`), `trial ${i}: the killed writer's owner file is still there`);
       const leftovers = [existsSync(`${db}.lock`) ? 'lock directory' : '', hotJournal(db) ? 'hot journal' : ''].filter(Boolean);
+      if (plans[i]!.midTransaction) assert.deepEqual(leftovers, ['lock directory', 'hot journal'], `trial ${i}: killed inside a transaction`);
       const v = Vault.open(db);
       try {
         assert.equal(v.integrityCheck(), 'ok', `trial ${i}: integrity after the crash`);
         const partial = v.stats().files;
         assert.ok(partial < expectedFiles, `trial ${i}: the run was interrupted (${partial} files)`);
-        t.diagnostic(`trial ${i}: killed after ${killAfter[i]} files; ${partial} files committed; left ${leftovers.join(' and ') || 'no SQLite lock or journal'}`);
+        t.diagnostic(`trial ${i}: killed ${plans[i]!.label}; ${partial} files committed; left ${leftovers.join(' and ') || 'no SQLite lock or journal'}`);
         const s = await v.indexRoots([notes]);
         assert.equal(s.unchanged, partial, `trial ${i}: committed files are not redone`);
         assert.equal(s.totalFiles, expectedFiles);

@@ -8,6 +8,8 @@ import { repoRoot, tempDir } from '../../helpers/paths';
 import { SNIPPET_CLOSE, SNIPPET_OPEN, type WorkerMessage } from '../../../src/vault/worker/protocol';
 import { VaultWorkerClient, VaultWorkerError } from '../../../src/vault/worker/vaultWorkerClient';
 import { VaultWorkerHandler } from '../../../src/vault/worker/vaultWorkerHandler';
+import { SqliteDatabase } from '../../../src/vault/db/sqlite';
+import { EmbeddingStore } from '../../../src/vault/embeddings/embeddingStore';
 
 const workerFile = join(repoRoot, 'dist', 'vault-worker.js');
 const settings = { include: ['**/*.md', '**/*.markdown'], exclude: ['drafts/**'], maxFileBytes: 2 * 1024 * 1024 };
@@ -104,6 +106,24 @@ test('configure with new exclude rules, then index, removes newly excluded notes
   await client.request({ kind: 'configure', roots: [notes], settings });
   await client.request({ kind: 'index' });
   assert.deepEqual(await paths('lighthouses'), ['beta.md']);
+});
+
+test('hybrid search with a query vector fuses the model\'s vectors with full text', async () => {
+  // Hand-made 4-dim vectors written through a second connection (the worker is idle): beta's chunks
+  // point one way, every other chunk another, so only the vector side can bring beta up.
+  const db = SqliteDatabase.open(join(tmp.dir, 'vault.db'));
+  try {
+    const rows = db.all('SELECT c.hash AS hash, d.path AS path FROM chunks c JOIN documents d ON d.id = c.doc_id');
+    new EmbeddingStore(db).put('hand-made', rows.map((r) => ({ chunkHash: String(r.hash), vector: r.path === 'beta.md' ? [1, 0, 0, 0] : [0, 1, 0, 0] })));
+  } finally {
+    db.close();
+  }
+  const res = await client.request({ kind: 'search', query: 'unrelatedword', mode: 'hybrid', limit: 5, embedding: { modelKey: 'hand-made', vector: [1, 0, 0, 0] } });
+  assert.equal(res.mode, 'hybrid');
+  assert.equal(res.fallbackReason, undefined);
+  assert.equal(res.items[0]?.path, 'beta.md');
+  const stats = await client.request({ kind: 'stats' });
+  assert.equal(stats.embedded, stats.chunks);
 });
 
 test('a cancelled index rejects with code "cancelled" and leaves the vault usable', async () => {

@@ -108,7 +108,9 @@ export class FileServer {
     const body = route.data.subarray(start, end + 1);
     const cut = route.cutAfter?.shift();
     if (cut !== undefined) {
-      res.write(body.subarray(0, Math.min(cut, body.length)), () => res.socket?.destroy());
+      // A graceful close (FIN) after exactly `cut` bytes: the client receives them all, then an early
+      // end. (A destroy could send RST, after which the client's kernel may drop bytes it already had.)
+      res.write(body.subarray(0, Math.min(cut, body.length)), () => res.socket?.end());
       return;
     }
     if (route.stallAt !== undefined) {
