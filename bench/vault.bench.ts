@@ -84,10 +84,29 @@ function words(text: string): string[] {
 }
 
 // ---------- the generated vault ----------
-function buildVocabulary(files: string[]): string[] {
+/**
+ * Real words of the corpora, most frequent first, padded with made-up names (people, projects,
+ * jargon: the long tail of a personal vault) up to the vocabulary size Heaps' law gives for the
+ * generated text (V ~ 30 * sqrt(tokens): ~50k words for 10k notes of ~300 words). A smaller
+ * vocabulary would make every word far more common than in real notes, and every query match
+ * (and rank) a large part of the vault.
+ */
+function buildVocabulary(files: string[], tokens: number): string[] {
   const freq = new Map<string, number>();
   for (const f of files) for (const w of words(readFileSync(f, 'utf8'))) freq.set(w, (freq.get(w) ?? 0) + 1);
-  return [...freq.entries()].filter(([, n]) => n >= 2).sort((a, b) => b[1] - a[1]).map(([w]) => w);
+  const vocab = [...freq.entries()].sort((a, b) => b[1] - a[1]).map(([w]) => w);
+  const target = Math.round(30 * Math.sqrt(tokens));
+  const r = rng(7);
+  const syllables = ['ka', 'lo', 'mi', 'ra', 'ven', 'tor', 'el', 'an', 'is', 'bru', 'dax', 'fel', 'gor', 'hu', 'jin', 'ker', 'lum', 'nor', 'pel', 'quin', 'sa', 'tev', 'ul', 'wyn', 'zo'];
+  const seen = new Set(vocab);
+  while (vocab.length < target) {
+    const w = Array.from({ length: 2 + Math.floor(r() * 3) }, () => syllables[Math.floor(r() * syllables.length)]).join('');
+    if (!seen.has(w)) {
+      seen.add(w);
+      vocab.push(w);
+    }
+  }
+  return vocab;
 }
 
 function generateVault(dir: string, vocab: string[], notes: number): void {
@@ -332,7 +351,7 @@ async function main(): Promise<void> {
     const tldr = join(tldrDir, 'tldr-pages');
     const gen = join(work, 'generated-10k');
     const tg = performance.now();
-    const vocab = buildVocabulary([...listMarkdown(rust), ...listMarkdown(tldr).slice(0, 3000)]);
+    const vocab = buildVocabulary([...listMarkdown(rust), ...listMarkdown(tldr)], 10_000 * 300);
     generateVault(gen, vocab, 10_000);
     const genFiles = listMarkdown(gen);
     const genBytes = genFiles.reduce((s, f) => s + statSync(f).size, 0);
@@ -380,8 +399,8 @@ async function main(): Promise<void> {
 if (process.argv[2] === '--generate') {
   // `node --import tsx bench/vault.bench.ts --generate <dir> [notes]`: just write the generated vault.
   const dir = process.argv[3]!;
-  const vocab = buildVocabulary([...listMarkdown(join(shared, 'rust-book', 'src'))]);
-  generateVault(dir, vocab, Number(process.argv[4] ?? 10_000));
+  const notes = Number(process.argv[4] ?? 10_000);
+  generateVault(dir, buildVocabulary(listMarkdown(join(shared, 'rust-book', 'src')), notes * 300), notes);
 } else if (process.argv[2] === '--child') {
   const job = JSON.parse(process.argv[3]!) as Job;
   (job.engine === 'codex-vault' ? runVault(job) : runMiniSearch(job))

@@ -37,7 +37,7 @@ export class Container extends Disposable {
     this.add('commands', () => new CoreCommands(this.vault, this.log));
     // Features of other parts register here, one line each (G: bookmarks, models; H: chat, inline).
     this.add('bookmarks', () => new BookmarksView(this.vault, this.search, this.log));
-    this.add('models', () => new ModelsView(this.vault, context.globalStorageUri.fsPath, this.log));
+    this.statusBar.setEngineSource(this.add('models', () => new ModelsView(this.vault, context.globalStorageUri.fsPath, this.log)).tree);
     this.add('chat', () => new ChatFeature(context, this.vault, this.log));
   }
 

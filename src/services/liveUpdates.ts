@@ -29,9 +29,16 @@ export class LiveUpdates extends Disposable {
     this._register(vscode.workspace.onDidSaveTextDocument((d) => {
       if (isMarkdown(d.uri)) this.push({ kind: 'changed', path: d.uri.fsPath });
     }));
+    // Renames and deletes done in VS Code also cover folders (the watcher's glob sees only notes);
+    // the worker moves or removes the notes under a folder.
     this._register(vscode.workspace.onDidRenameFiles((e) => {
       for (const f of e.files) {
-        if (isMarkdown(f.newUri) || isMarkdown(f.oldUri)) this.push({ kind: 'renamed', path: f.newUri.fsPath, from: f.oldUri.fsPath });
+        if (f.newUri.scheme === 'file') this.push({ kind: 'renamed', path: f.newUri.fsPath, from: f.oldUri.fsPath });
+      }
+    }));
+    this._register(vscode.workspace.onDidDeleteFiles((e) => {
+      for (const u of e.files) {
+        if (u.scheme === 'file' && !isMarkdown(u)) this.push({ kind: 'deleted', path: u.fsPath });
       }
     }));
     this._register({ dispose: () => clearTimeout(this.timer) });

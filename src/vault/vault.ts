@@ -4,8 +4,8 @@
 // Opening for writing takes the owner lock first (one writer per file across processes; a
 // dead writer's stale locks are cleared), then runs migrations. Read-only opens take no lock and
 // wait out the writer's momentary transaction locks.
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { loadMigrations, migrate, schemaVersion } from './db/migrations';
 import { SqliteDatabase, SqliteError } from './db/sqlite';
 import { Indexer } from './index/indexer';
@@ -21,7 +21,7 @@ import type { SearchHit, SkippedFile, SkipReason } from './types';
 export type { FileUpdateResult, IndexOptions, IndexProgress, IndexSummary } from './index/types';
 export type { LexicalSearchOptions } from './search/lexicalSearch';
 export { toFtsQuery } from './search/ftsQuery';
-export { VaultLockedError } from './lock/ownerLock';
+export { releaseOwnProcessLock, VaultLockedError } from './lock/ownerLock';
 
 export interface VaultOpenOptions {
   /** Read without taking the owner lock (another process may be writing). Never writes. */
@@ -76,6 +76,8 @@ export class Vault {
   }
 
   private static openForWriting(file: string): Vault {
+    // A new vault may live in a folder not made yet (e.g. the extension's storage folder).
+    mkdirSync(dirname(file), { recursive: true });
     const lock = OwnerLock.acquire(file);
     let db: SqliteDatabase | undefined;
     try {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { repoRoot, rustBook } from '../helpers/paths';
-import { copyToTemp, startHost, waitForHostResults, type HostSession } from './harness/index';
+import { copyToTemp, startHost, VAULT_STATUS, waitForHostResults, type HostSession } from './harness/index';
 
 const TARGET = [
   '# Vault test target',          // 1
@@ -77,10 +77,22 @@ test('commands are in the palette under "Codex Vault", with when clauses', { tim
 
 test('Index Workspace from the palette; the status bar shows the files and chunks', { timeout: 120_000 }, async () => {
   await h.wb.runCommand('Codex Vault: Index Workspace');
+  // The command reports its result in the status bar when the run is over.
+  await h.wb.page.locator('#workbench\\.parts\\.statusbar', { hasText: /Codex Vault: indexed \(\+\d+ ~\d+ -\d+\)/ }).waitFor({ timeout: 90_000 });
   const expected = countMarkdown(ws);
   const text = await h.wb.waitForVaultStatus(new RegExp(`^${expected.toLocaleString('en-US')} files · [\\d,]+ chunks$`), 90_000);
   assert.equal(filesInStatus(text), expected);
   await h.wb.screenshot('status-bar-indexed');
+});
+
+test('the status bar item opens a quick menu of actions', { timeout: 60_000 }, async () => {
+  await h.wb.page.locator(`${VAULT_STATUS} a, ${VAULT_STATUS}`).first().click();
+  await h.wb.waitForQuickPickRow('Search Vault');
+  const rows = (await h.wb.quickPickRows.allTextContents()).join(' | ');
+  assert.match(rows, /Index Workspace/);
+  assert.match(rows, /Show Log/);
+  await h.wb.screenshot('status-bar-menu');
+  await h.wb.page.keyboard.press('Escape');
 });
 
 test('Search Vault: results as you type; Enter opens the note with the chunk selected', { timeout: 120_000 }, async () => {
@@ -117,8 +129,11 @@ test('the last query is remembered', { timeout: 60_000 }, async () => {
   await h.wb.typeInQuickPick('zebracorn');
   await h.wb.waitForQuickPickRow('zz-inert.md');
   await h.wb.page.keyboard.press('Escape');
-  await h.wb.runCommand('Codex Vault: Search Vault');
+  // Reopened with its keybinding this time.
+  await h.wb.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } });
+  await h.wb.page.keyboard.press('Control+Alt+KeyF');
   await h.wb.waitForQuickPickRow('zz-inert.md');
+  assert.match(await h.wb.quickPickTitle(), /Search Vault/);
   assert.equal(await h.wb.quickInputBox.inputValue(), 'zebracorn');
   await h.wb.page.keyboard.press('Escape');
 });

@@ -9,7 +9,7 @@ import { modelShape } from '../../engine/fit/modelShape';
 import { ProxyResolver } from '../../engine/download/proxy';
 import { buildCatalog, type CatalogEntry, type ManifestEntry } from '../../engine/models/catalog';
 import { mergeManifests } from '../../engine/models/manifestSources';
-import { defaultModelsDir, openRecords } from './modelsShared';
+import { defaultModelsDir, openRecordsIfPresent } from './modelsShared';
 
 const options = {
   dir: { type: 'string' },
@@ -68,10 +68,11 @@ Options:
     const context = values.context === undefined ? undefined : intOption(values.context, 'context', 4096, 16, 1 << 21);
     const merged = await mergeManifests({ includeDefault: !values['no-default'], manifestFile: values.manifest });
     for (const p of merged.problems) io.err.write(`warning: ${p}\n`);
-    const records = openRecords(values.db, dir);
+    // Listing changes nothing on disk: without a records database every present file is 'unverified'.
+    const records = openRecordsIfPresent(values.db, dir);
     const resolver = new ProxyResolver();
     try {
-      const catalog = await buildCatalog(dir, merged.models, records.store);
+      const catalog = await buildCatalog(dir, merged.models, records?.store);
       const hw = await detectHardware();
       const fits = new Map<string, FitReport>();
       for (const e of catalog) {
@@ -88,7 +89,7 @@ Options:
       }
       return merged.problems.length > 0 && values.manifest ? 1 : 0;
     } finally {
-      records.close();
+      records?.close();
       await resolver.close();
     }
   },

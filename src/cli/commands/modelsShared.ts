@@ -1,7 +1,7 @@
 // What the model commands (models list, download-model, verify) share: where models and their
 // hash records live, and how progress is shown (redrawn in place on a terminal, a line now and
 // then otherwise, always on stderr so stdout stays for results).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CliIo } from '../command';
@@ -30,7 +30,7 @@ export interface Records {
  * vault file instead.
  */
 export function openRecords(dbFile: string | undefined, modelsDir: string): Records {
-  const file = resolve(dbFile ?? join(modelsDir, RECORDS_FILE));
+  const file = recordsFile(dbFile, modelsDir);
   if (!dbFile) mkdirSync(modelsDir, { recursive: true });
   const db = SqliteDatabase.open(file);
   try {
@@ -40,6 +40,15 @@ export function openRecords(dbFile: string | undefined, modelsDir: string): Reco
     throw err;
   }
   return { store: new ModelRecords(db), file, close: () => db.close() };
+}
+
+export function recordsFile(dbFile: string | undefined, modelsDir: string): string {
+  return resolve(dbFile ?? join(modelsDir, RECORDS_FILE));
+}
+
+/** For read-only commands: the records if they exist, without creating a folder or a database. */
+export function openRecordsIfPresent(dbFile: string | undefined, modelsDir: string): Records | undefined {
+  return existsSync(recordsFile(dbFile, modelsDir)) ? openRecords(dbFile, modelsDir) : undefined;
 }
 
 function clock(seconds: number | undefined): string {

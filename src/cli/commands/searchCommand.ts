@@ -3,6 +3,7 @@
 import { intOption, parse, required, UsageError } from '../args';
 import type { CliCommand, CliIo } from '../command';
 import { Vault } from '../../vault/vault';
+import { searchWithRetrieval, retrievalOptionHelp, retrievalOptionSpec, wantsRetrieval } from './searchRetrieval';
 
 const options = {
   db: { type: 'string' },
@@ -11,6 +12,7 @@ const options = {
   'path-prefix': { type: 'string' },
   tag: { type: 'string' },
   prefix: { type: 'boolean' },
+  ...retrievalOptionSpec,
 } as const;
 
 /** The --json shape other tools rely on: these keys, in this order. */
@@ -40,7 +42,8 @@ Options:
   --json                 Print one JSON array of {path, startLine, endLine, heading, score, snippet}.
   --path-prefix <p>      Only notes whose path (relative to their folder) starts with p.
   --tag <tag>            Only notes with this tag (front matter tags or #tags).
-  --prefix               Match the last word as a prefix too (as when typing).`,
+  --prefix               Match the last word as a prefix too (as when typing).
+${retrievalOptionHelp}`,
 
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parse(argv, options);
@@ -51,6 +54,8 @@ Options:
     // Searching never writes: read-only also works while another process indexes the vault.
     const vault = Vault.open(db, { readOnly: true });
     try {
+      // --mode / --embedding-model / --explain: hybrid retrieval (E); otherwise plain full text below.
+      if (wantsRetrieval(values)) return await searchWithRetrieval(vault, query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, json: values.json ?? false }, values, io);
       const hits = vault.searchLexical(query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, prefixLast: values.prefix ?? false });
       if (values.json) {
         const out: SearchJsonHit[] = hits.map((h) => ({ path: h.path, startLine: h.startLine, endLine: h.endLine, heading: h.heading, score: Math.round(h.score * 10000) / 10000, snippet: h.snippet }));

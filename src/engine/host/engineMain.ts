@@ -195,11 +195,25 @@ function startHousekeeping(): void {
   const periods = [1000];
   if (s.idleUnloadMs > 0) periods.push(Math.max(50, s.idleUnloadMs / 4));
   if (s.memoryEventIntervalMs > 0) periods.push(s.memoryEventIntervalMs);
-  housekeeping = setInterval(() => void housekeep(), Math.min(...periods));
+  housekeeping = setInterval(() => {
+    housekeep().catch((err: unknown) => emit({ type: 'log', level: 'error', message: `Housekeeping failed: ${err instanceof Error ? err.message : String(err)}` }));
+  }, Math.min(...periods));
 }
 
+let housekeepingRunning = false;
+
 async function housekeep(): Promise<void> {
-  if (shuttingDown || !settings) return;
+  // An unload can take longer than the tick: never run two passes at once.
+  if (shuttingDown || !settings || housekeepingRunning) return;
+  housekeepingRunning = true;
+  try {
+    await housekeepPass(settings);
+  } finally {
+    housekeepingRunning = false;
+  }
+}
+
+async function housekeepPass(settings: EngineSettings): Promise<void> {
   const now = Date.now();
   if (settings.idleUnloadMs > 0) {
     for (const slot of [...slots.values()]) {

@@ -26,29 +26,24 @@ export interface FitInput {
 }
 
 export function judgeFit(i: FitInput): FitVerdict {
-  const available = Math.min(i.freeRam, i.budget ?? Number.POSITIVE_INFINITY);
-  const ramNeeded = i.estimate.totalBytes - i.estimate.gpuVramBytes;
-  if (i.freeVram !== null && i.estimate.gpuVramBytes > i.freeVram) {
-    return {
-      fits: false,
-      availableBytes: i.freeVram,
-      neededBytes: i.estimate.gpuVramBytes,
-      message: `The model needs about ${formatBytes(i.estimate.gpuVramBytes)} of GPU memory for a ${i.estimate.contextSize}-token context, but only ${formatBytes(i.freeVram)} is free. Try a smaller context, the CPU (gpu: cpu), or a smaller model.`,
-    };
-  }
-  if (ramNeeded <= available) return { fits: true, availableBytes: available, neededBytes: ramNeeded, message: null };
-  const left = available - i.estimate.modelBytes;
+  const ram = Math.min(i.freeRam, i.budget ?? Number.POSITIVE_INFINITY);
+  // With a GPU, layers that do not fit in VRAM stay on the CPU (node-llama-cpp's gpuLayers
+  // 'auto'), so what counts is free VRAM and RAM together.
+  const available = ram + (i.freeVram ?? 0);
+  const needed = i.estimate.totalBytes;
+  if (needed <= available) return { fits: true, availableBytes: available, neededBytes: needed, message: null };
   const suggestions: string[] = [];
+  const left = available - i.estimate.modelBytes;
   if (left > 0 && i.contextBytesPerToken > 0) {
     const ctx = Math.floor(left / i.contextBytesPerToken / 256) * 256;
     if (ctx >= 256) suggestions.push(`a context of at most ${ctx} tokens`);
   }
-  if (i.freeVram === null) suggestions.push('a machine with a GPU');
   suggestions.push('a smaller (more quantized) model');
+  const where = i.freeVram === null ? '' : ` (${formatBytes(i.freeVram)} free GPU memory + ${formatBytes(ram)} RAM)`;
   return {
     fits: false,
     availableBytes: available,
-    neededBytes: ramNeeded,
-    message: `The model and a ${i.estimate.contextSize}-token context need about ${formatBytes(ramNeeded)} of memory, but only ${formatBytes(available)} is available${i.budget !== undefined && i.budget < i.freeRam ? ' (memory budget setting)' : ''}. Try ${suggestions.join(', or ')}.`,
+    neededBytes: needed,
+    message: `The model and a ${i.estimate.contextSize}-token context need about ${formatBytes(needed)} of memory, but only ${formatBytes(available)} is available${where}${i.budget !== undefined && i.budget < i.freeRam ? ' (memory budget setting)' : ''}. Try ${suggestions.join(', or ')}.`,
   };
 }

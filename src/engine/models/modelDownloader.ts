@@ -29,8 +29,8 @@ export const defaultDownloadLimiter = new Limiter(2);
 
 export async function downloadModel(model: ManifestModel, opts: ModelDownloadOptions): Promise<ModelDownloadResult> {
   const limiter = opts.limiter ?? defaultDownloadLimiter;
-  const { store, onProgress, limiter: _unused, ...fileOpts } = opts;
-  void _unused;
+  // Everything else passes through to downloadFile unchanged.
+  const { store, onProgress, limiter: _limiter, ...fileOpts } = opts;
   return limiter.run(async () => {
     const total = modelSize(model);
     const results: DownloadFileResult[] = [];

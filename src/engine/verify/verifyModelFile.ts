@@ -108,6 +108,9 @@ export async function checkModelLoadable(store: ModelRecordStore, path: string, 
     if (rec.source === 'manifest' && (rec.status !== 'verified' || rec.sha256 !== rec.expectedSha256)) {
       throw new ModelGateError('unverified', `${f.path} failed verification: its SHA-256 ${rec.sha256} does not match ${rec.expectedSha256 ?? 'the manifest'} (manifest entry ${rec.manifestId ?? '?'}). Download it again.`);
     }
+    if (rec.status !== 'verified') {
+      throw new ModelGateError('unverified', `${f.path} failed verification (its SHA-256 is ${rec.sha256}). Add it as a local model again if you trust this file.`);
+    }
     return { record: rec, rehashed: false, ok: true };
   }
   const sha256 = await sha256File(f.path, opts.onProgress, opts.signal);

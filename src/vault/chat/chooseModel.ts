@@ -23,7 +23,7 @@ export function chooseModel(models: readonly ModelItem[], role: Role, setting: s
   const s = setting.trim();
   if (s) {
     const named = models.find((m) => matches(m, s));
-    if (named && usable(named)) return named;
+    if (named && usable(named) && (fitsRole(named, role) || named.role === null)) return named;
     if (role === 'embedding') return null;
   }
   if (role === 'embedding') return null;

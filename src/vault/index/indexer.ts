@@ -47,6 +47,11 @@ export class Indexer {
     return retryWhileLocked(() => this.db.transaction(fn));
   }
 
+  /** Runs a read, waiting out another process's momentary lock (a reader holds it too). */
+  read<T>(fn: () => T): T {
+    return retryWhileLocked(fn);
+  }
+
   async indexRoots(rootPaths: readonly string[], opts: IndexOptions = {}): Promise<IndexSummary> {
     const t0 = performance.now();
     const signal = opts.signal;
@@ -77,7 +82,7 @@ export class Indexer {
 
     // What the vault holds now, and which of it the scan no longer found (removal or rename source).
     const existing = new Map<number, Map<string, DocumentRow>>();
-    for (const id of rootIds.values()) existing.set(id, this.store.documentsOfRoot(id));
+    for (const id of rootIds.values()) existing.set(id, this.read(() => this.store.documentsOfRoot(id)));
     const seen = new Map<number, Set<string>>([...rootIds.values()].map((id) => [id, new Set<string>()]));
     const skipped: SkippedFile[] = [...scan.skipped];
     // A file the scan skipped (e.g. grown over the size limit) is not "seen": its old note goes.
@@ -149,7 +154,7 @@ export class Indexer {
       for (const [root, id] of rootIds) this.store.replaceSkipped(id, skipped.filter((s) => resolve(s.root) === root));
     });
     summary.indexed = summary.added + summary.updated;
-    const counts = this.store.counts();
+    const counts = this.read(() => this.store.counts());
     summary.totalFiles = counts.files;
     summary.totalChunks = counts.chunks;
     summary.seconds = (performance.now() - t0) / 1000;

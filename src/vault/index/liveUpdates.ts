@@ -34,7 +34,7 @@ export class LiveUpdates {
       return this.removeFile(root, path);
     }
     const rootId = this.indexer.write(() => this.store.ensureRoot(root));
-    const existing = this.store.document(rootId, path);
+    const existing = this.indexer.read(() => this.store.document(rootId, path));
     const file: ScannedFile = { root, path, absPath, size: st.size, mtimeMs: st.mtimeMs };
     if (!st.isFile()) {
       this.indexer.write(() => {
@@ -75,9 +75,9 @@ export class LiveUpdates {
 
   removeFile(root: string, relPath: string): FileUpdateResult {
     const path = normalizeRelPath(relPath);
-    const rootId = this.store.rootId(root);
+    const rootId = this.indexer.read(() => this.store.rootId(root));
     if (rootId === undefined) return 'absent';
-    const existing = this.store.document(rootId, path);
+    const existing = this.indexer.read(() => this.store.document(rootId, path));
     this.indexer.write(() => {
       if (existing) this.store.deleteDocument(existing.id);
       this.store.clearSkipped(rootId, path);
@@ -94,9 +94,9 @@ export class LiveUpdates {
     const toPath = normalizeRelPath(to);
     if (fromPath === toPath) return this.updateFile(root, toPath, opts);
     const rootId = this.indexer.write(() => this.store.ensureRoot(root));
-    const source = this.store.document(rootId, fromPath);
+    const source = this.indexer.read(() => this.store.document(rootId, fromPath));
     if (!source) return this.updateFile(root, toPath, opts);
-    const target = this.store.document(rootId, toPath);
+    const target = this.indexer.read(() => this.store.document(rootId, toPath));
     this.indexer.write(() => {
       // Renamed over an existing note: that note is replaced by the moved one.
       if (target) this.store.deleteDocument(target.id);
@@ -112,7 +112,7 @@ export class LiveUpdates {
   /** A title taken from the file name follows the rename. */
   private refreshTitle(root: string, rootId: number, docId: number, path: string, opts: { maxFileBytes: number; maxChunkChars?: number }): void {
     const absPath = join(root, ...path.split('/'));
-    const doc = this.store.document(rootId, path);
+    const doc = this.indexer.read(() => this.store.document(rootId, path));
     if (!doc) return;
     const read = readFile({ root, path, absPath, size: doc.size, mtimeMs: doc.mtimeMs }, opts.maxFileBytes);
     if (!read.ok) return;

@@ -180,6 +180,28 @@ export function clearIfStale(dbFile: string): boolean {
   });
 }
 
+/**
+ * For the thread that owns a vault's worker: after that worker was terminated or crashed without
+ * closing the vault (worker.terminate() runs no 'exit' handlers), its lock still names this live
+ * process and would refuse every later open. Removes the owner file only if it records this very
+ * process (same host, PID and start time), and SQLite's lock directory with it. Returns whether a
+ * lock was released. Call it only when no thread of this process has the vault open any more.
+ */
+export function releaseOwnProcessLock(dbFile: string): boolean {
+  const ownerFile = ownerFileOf(dbFile);
+  const found = readHolder(ownerFile);
+  const me = currentProcess();
+  if (!found?.holder || found.holder.pid !== me.pid || found.holder.hostname !== me.hostname || found.holder.startedAt !== me.startedAt) return false;
+  for (const lock of held) if (lock.dbFile === dbFile) lock.release();
+  try {
+    unlinkSync(ownerFile);
+  } catch {
+    // released meanwhile
+  }
+  clearStaleSqliteLock(dbFile, 0);
+  return true;
+}
+
 const held = new Set<OwnerLock>();
 let exitHookInstalled = false;
 

@@ -16,7 +16,7 @@ import { verifyFile } from '../../engine/models/verifyModel';
 import { detectHardware, type HardwareInfo } from '../../engine/fit/hardware';
 import { judgeHardwareFit, shapeFromHeader } from '../../engine/fit/hardwareFit';
 import { modelShape, readLocalGgufPrefix } from '../../engine/fit/modelShape';
-import { addLocalModel } from '../../engine/verify/verifyModelFile';
+import { addLocalModel, checkModelLoadable } from '../../engine/verify/verifyModelFile';
 import type { SqliteDatabase } from '../db/sqlite';
 import { ModelRecords } from './modelRecords';
 import type { DownloadState, ModelItem, ModelsConfig, ModelsSnapshot, ModelState, VerifyReport } from './modelsTypes';
@@ -49,6 +49,38 @@ export function engineFor(db: SqliteDatabase, settings: Partial<ModelsConfig> = 
   return e.engine;
 }
 
+/** The models service of a vault database, for worker-side callers (chat, query embeddings). */
+const servicesByDb = new WeakMap<SqliteDatabase, ModelsService>();
+
+/**
+ * The engine handle of a model (manifest id or file path), for worker-side code such as the chat:
+ * reuses the handle the Models view loaded, else loads it through the same path, so the view shows
+ * it as loaded and the verification gate applies. Throws when the Models service has no settings yet.
+ */
+export async function modelHandle(db: SqliteDatabase, idOrPath: string, purpose?: 'generate' | 'embed'): Promise<ModelHandle> {
+  const svc = servicesByDb.get(db);
+  if (!svc) throw new ModelsError('Models are not set up yet: open the Models view or pick a model first.');
+  return ModelsService.handleFor(svc, idOrPath, purpose);
+}
+
+/**
+ * Hybrid search's query embedder (the worker's queryEmbedding.provider): embeds the query with the
+ * chosen embedding model (codexVault.embeddingModel), loading it on first use. Undefined when no
+ * embedding model is chosen or usable, so search falls back to full text and says why.
+ */
+export async function embedQuery(db: SqliteDatabase, query: string, signal: AbortSignal): Promise<{ modelKey: string; vector: number[] } | undefined> {
+  const svc = servicesByDb.get(db);
+  const chosen = svc?.embeddingModel;
+  if (!svc || !chosen) return undefined;
+  const handle = await ModelsService.handleFor(svc, chosen, 'embed');
+  signal.throwIfAborted();
+  const modelKey = new ModelRecords(db).get(handle.file)?.sha256;
+  if (!modelKey) return undefined;
+  const r = await engineFor(db).embed(handle, [query]);
+  const vector = r.vectors[0];
+  return vector ? { modelKey, vector } : undefined;
+}
+
 export class ModelsError extends Error {
   constructor(message: string) {
     super(message);
@@ -71,6 +103,27 @@ export class ModelsService {
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#records = new ModelRecords(db);
+    servicesByDb.set(db, this);
+  }
+
+  /** The chosen embedding model (id or path), if any. */
+  get embeddingModel(): string | undefined {
+    return this.#config?.embeddingModel?.trim() || undefined;
+  }
+
+  /** See modelHandle(). Static, so the worker's dispatch (instance methods only) cannot reach it. */
+  static async handleFor(svc: ModelsService, idOrPath: string, purpose?: 'generate' | 'embed'): Promise<ModelHandle> {
+    const path = isAbsolute(idOrPath) ? resolve(idOrPath) : undefined;
+    const item = (await svc.list()).models.find((m) => m.id === idOrPath || (path !== undefined && m.path === path));
+    if (!item) throw new ModelsError(`No model "${idOrPath}" in the manifest or among the local models.`);
+    const want = purpose ?? (item.role === 'embedding' ? 'embed' : 'generate');
+    const have = svc.#handles.get(item.id);
+    if (have && have.info.purpose === want) return have;
+    if (have) await svc.unload(item.id);
+    await svc.load(item.id, want);
+    const handle = svc.#handles.get(item.id);
+    if (!handle) throw new ModelsError(`${item.name} did not load.`);
+    return handle;
   }
 
   /** Settings from the extension: models folder, user manifest, extra local files, engine options. */
@@ -188,14 +241,21 @@ export class ModelsService {
     return item;
   }
 
-  /** Loads a model into the engine (through the verification gate). */
-  async load(id: string): Promise<ModelItem> {
+  /** Loads a model into the engine (through the verification gate; every part of a split model). */
+  async load(id: string, purpose?: 'generate' | 'embed'): Promise<ModelItem> {
     const cfg = this.#requireConfig();
     const item = await this.#find(id);
-    if (item.state === 'loaded') return item;
-    if (item.state !== 'verified') throw new ModelsError(`${item.name} cannot be loaded while it is ${stateWords(item.state)}${item.state === 'unverified' ? ': verify it first' : ''}.`);
+    if (item.state === 'loaded' && this.#handles.has(id)) return item;
+    if (item.state !== 'verified' && item.state !== 'loaded') throw new ModelsError(`${item.name} cannot be loaded while it is ${stateWords(item.state)}${item.state === 'unverified' ? ': verify it first' : ''}.`);
+    // The engine's gate checks the file it is given; llama.cpp reads the other parts of a split
+    // model from beside it unchecked, so each part goes through the gate here first.
+    const files = await this.#filesOf(id);
+    if (files.length > 1) for (const f of files) await checkModelLoadable(this.#records, f);
+    // No bigger context than the model was trained for: more only costs memory.
+    const trained = await readLocalGgufPrefix(item.path).then((h) => shapeFromHeader(h, item.sizeBytes).trainedContext, () => null);
+    const contextSize = trained ? Math.min(cfg.contextSize, trained) : cfg.contextSize;
     const engine = engineFor(this.#db, cfg);
-    const handle = await engine.loadModel(item.path, { contextSize: cfg.contextSize, purpose: item.role === 'embedding' ? 'embed' : 'generate', ...(cfg.threads ? { threads: cfg.threads } : {}) });
+    const handle = await engine.loadModel(item.path, { contextSize, purpose: purpose ?? (item.role === 'embedding' ? 'embed' : 'generate'), ...(cfg.threads ? { threads: cfg.threads } : {}) });
     this.#handles.set(id, handle);
     return this.#find(id);
   }

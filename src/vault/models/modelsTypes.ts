@@ -72,6 +72,9 @@ export interface ModelsConfig {
   /** VS Code's http.proxy and http.proxyStrictSSL (else HTTPS_PROXY/NO_PROXY apply). */
   proxyUrl?: string;
   strictSSL?: boolean;
+  /** codexVault.chatModel / embeddingModel: a manifest id or a local path (empty: none chosen). */
+  chatModel?: string;
+  embeddingModel?: string;
   contextSize: number;
   threads?: number;
   gpu: 'auto' | 'cpu';

@@ -12,6 +12,10 @@ export interface AnswerGeneration {
   stopReason: string;
   /** The engine had to cut the prompt to fit (should never happen: ask() fits it first). */
   truncated: boolean;
+  /** The engine's own figures, when it reports them. */
+  tokens?: number;
+  tokensPerSecond?: number;
+  timeToFirstTokenMs?: number | null;
 }
 
 export interface AnswerModel {

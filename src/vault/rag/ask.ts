@@ -51,6 +51,8 @@ export interface AskOptions {
   signal?: AbortSignal;
   /** Streamed answer text, invented citations already removed. */
   onText?: (text: string) => void;
+  /** The numbered sources, once, before the model starts (with [] when notFound). */
+  onSources?: (sources: AnswerSource[]) => void;
 }
 
 export interface AnswerSource {
@@ -92,6 +94,8 @@ export interface AskResult {
   budget: number;
   stopReason: string | null;
   cancelled: boolean;
+  /** The engine's generation figures (null when the model was not called). */
+  generation: { tokens: number | null; tokensPerSecond: number | null; timeToFirstTokenMs: number | null } | null;
   timings: { retrieveMs: number; promptMs: number; firstTokenMs: number | null; totalMs: number };
 }
 
@@ -142,9 +146,10 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}
   // With a selection there is always something to answer from; otherwise the retrieved notes
   // must carry the question's words (a follow-up: with the previous question's) or its meaning.
   if (!sel && !hasEvidence(retrieval, rel)) {
+    opts.onSources?.([]);
     return {
       answer: '', citations: [], invalidCitations: [], uncited: true, sources: [], notFound: true, closest, retrieval: info,
-      promptTokens: 0, budget: 0, stopReason: null, cancelled: false,
+      promptTokens: 0, budget: 0, stopReason: null, cancelled: false, generation: null,
       timings: { retrieveMs, promptMs: 0, firstTokenMs: null, totalMs: performance.now() - t0 },
     };
   }
@@ -165,6 +170,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}
     selectionNote: sel ? `The question is about the selected text, source [1] (${sel.path}:${sel.startLine}-${sel.endLine}).` : null,
   });
   const promptMs = performance.now() - t0;
+  opts.onSources?.(fitted.sources.map(toSourceRef));
 
   const filter = new CitationStreamFilter(fitted.sources);
   let firstTokenMs: number | null = null;
@@ -201,6 +207,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}
     budget: fitted.budget,
     stopReason: gen.stopReason,
     cancelled,
+    generation: { tokens: gen.tokens ?? null, tokensPerSecond: gen.tokensPerSecond ?? null, timeToFirstTokenMs: gen.timeToFirstTokenMs ?? null },
     timings: { retrieveMs, promptMs, firstTokenMs, totalMs: performance.now() - t0 },
   };
 }

@@ -31,7 +31,7 @@ export function engineAnswerModel(engine: EngineClient, handle: ModelHandle): An
     async chat(messages: PromptMessage[], opts): Promise<AnswerGeneration> {
       const stream = engine.chat(handle, messages, { maxTokens: opts.maxTokens, temperature: opts.temperature, seed: opts.seed, signal: opts.signal, onText: opts.onText });
       const r = await stream.result;
-      return { text: r.text, promptTokens: r.promptTokens, stopReason: r.stopReason, truncated: r.truncated !== null };
+      return { text: r.text, promptTokens: r.promptTokens, stopReason: r.stopReason, truncated: r.truncated !== null, tokens: r.tokens, tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs };
     },
   };
 }

@@ -1,7 +1,8 @@
 // Small additive boosts on top of the fused score. Their size is set against RRF's scale: with
 // k = 60, rank 1 scores 1/61 = 0.0164 and rank 10 scores 0.0143, so a full title match (0.002)
 // moves a chunk up a few places near the top, never from the bottom of the list to the top.
-import { termSet, words, foldWord } from './queryTerms';
+import { words } from './queryTerms';
+import { stemLite } from './termMatch';
 
 export const TITLE_BOOST = 0.002;
 export const TAG_BOOST = 0.001;
@@ -27,14 +28,15 @@ export interface BoostSubject {
 
 export function computeBoosts(terms: readonly string[], s: BoostSubject): Boosts {
   if (terms.length === 0) return { title: 0, tag: 0, link: 0 };
-  const titleWords = termSet(`${s.title} ${s.heading}`);
-  const inTitle = terms.filter((t) => titleWords.has(t)).length;
-  const tagWords = new Set(s.tags.split(/\s+/).filter(Boolean).flatMap((t) => [foldWord(t), ...words(t).map(foldWord)]));
-  const linkWords = new Set(s.linkTargets.flatMap((t) => words(t).map(foldWord)));
+  const stems = terms.map(stemLite);
+  const titleWords = new Set(words(`${s.title} ${s.heading}`).map(stemLite));
+  const inTitle = stems.filter((t) => titleWords.has(t)).length;
+  const tagWords = new Set(words(s.tags).map(stemLite));
+  const linkWords = new Set(s.linkTargets.flatMap((t) => words(t).map(stemLite)));
   return {
     title: (TITLE_BOOST * inTitle) / terms.length,
-    tag: terms.some((t) => tagWords.has(t)) ? TAG_BOOST : 0,
-    link: terms.some((t) => linkWords.has(t)) ? LINK_BOOST : 0,
+    tag: stems.some((t) => tagWords.has(t)) ? TAG_BOOST : 0,
+    link: stems.some((t) => linkWords.has(t)) ? LINK_BOOST : 0,
   };
 }
 

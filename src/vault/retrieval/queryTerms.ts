@@ -32,7 +32,3 @@ export function queryTerms(query: string): string[] {
   }
   return [...out];
 }
-
-export function termSet(text: string): Set<string> {
-  return new Set(words(text).map(foldWord));
-}

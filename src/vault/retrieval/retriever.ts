@@ -70,8 +70,11 @@ export class Retriever {
 
   /** Embedded chunks / all chunks for a model, cached until chunks or embeddings change. */
   coverage(model: string): Coverage {
-    const sig = this.db.get<{ n: number; m: number | null }>('SELECT count(*) AS n, max(id) AS m FROM chunks');
-    const key = `${embeddingsGeneration(this.db)}:${sig?.n}:${sig?.m}`;
+    // O(1) change signature: this connection's writes move total_changes(), other connections'
+    // commits move data_version, and the embeddings generation names the vectors' state.
+    const sig = this.db.get<{ c: number; m: number | null }>('SELECT total_changes() AS c, (SELECT max(id) FROM chunks) AS m');
+    const dv = this.db.get<{ data_version: number }>('PRAGMA data_version');
+    const key = `${embeddingsGeneration(this.db)}:${sig?.c}:${sig?.m}:${dv?.data_version}`;
     if (this.coverageCache && this.coverageCache.key === key && this.coverageCache.model === model) return this.coverageCache.value;
     const value = this.embeddings.coverage(model);
     this.coverageCache = { key, model, value };

@@ -6,6 +6,7 @@
 // tokenizer. What the user may still express:
 //   "exact phrase"   a phrase (an unclosed quote just starts ordinary words);
 //   word*            a prefix;
+//   (prefixLast)     the last word, once it has 3 letters, also as a prefix (search as you type);
 //   a OR b           either word (OR in capitals, as in web search engines);
 //   AND              ignored (all words are required anyway).
 // Terms without any letter or digit (e.g. "--", "()", "&") cannot produce a token and are dropped.
@@ -33,7 +34,8 @@ const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 function termExpr(t: Term, prefixLast: boolean): string {
   if (t.phrase) return quote(t.text);
   if (t.prefix) return `${quote(t.text)}*`;
-  if (prefixLast) {
+  // One or two letters would match (and rank) a large part of the vault on every keystroke.
+  if (prefixLast && [...t.text].length >= 3) {
     // The index holds porter stems ("borrowing" -> "borrow"), which a half-typed word may have
     // already run past ("borrowi"): match the word itself (stemmed), anything it starts, and
     // anything starting with it less its last two letters.

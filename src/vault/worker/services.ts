@@ -4,7 +4,7 @@
 import type { SqliteDatabase } from '../db/sqlite';
 import type { QueryEmbedding } from './protocol';
 import { BookmarkStore } from '../bookmarks/bookmarkStore';
-import { ModelsService } from '../models/modelsService';
+import { embedQuery, ModelsService } from '../models/modelsService';
 import { ConversationStore } from '../conversations/conversationStore';
 import { ChatService } from '../chat/chatService';
 
@@ -24,3 +24,4 @@ export const workerServices: Record<string, ServiceFactory> = {
  */
 export type QueryEmbeddingProvider = (db: SqliteDatabase, query: string, signal: AbortSignal) => Promise<QueryEmbedding | undefined>;
 export const queryEmbedding: { provider?: QueryEmbeddingProvider } = {};
+queryEmbedding.provider = embedQuery;

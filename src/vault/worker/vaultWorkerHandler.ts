@@ -1,7 +1,7 @@
 // The worker-thread side of the vault protocol: owns the Vault (one SQLite connection), answers
 // requests by id, runs mutations one at a time, and cancels by id. Kept apart from the thread
 // entry (vaultWorkerMain.ts) so unit tests can drive it in-process.
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Vault, VaultLockedError } from '../vault';
 import { createPathFilter, type PathFilter } from '../scan/scanner';
 import { SqliteError } from '../db/sqlite';
@@ -18,9 +18,13 @@ import {
 } from './protocol';
 
 class CancelledError extends Error {}
+class NotOpenError extends Error {}
+
+const isNote = (path: string): boolean => /\.(md|markdown)$/i.test(path);
 
 function errorInfo(err: unknown): WorkerErrorInfo {
   if (err instanceof CancelledError || (err instanceof Error && err.name === 'AbortError')) return { message: 'cancelled', code: 'cancelled' };
+  if (err instanceof NotOpenError) return { message: err.message, code: 'closed' };
   if (err instanceof SqliteError && (err.code === 'locked' || err.code === 'corrupt')) return { message: err.message, code: err.code };
   return { message: err instanceof Error ? err.message : String(err), code: 'error' };
 }
@@ -77,7 +81,7 @@ export class VaultWorkerHandler {
   }
 
   private requireVault(): Vault {
-    if (!this.vault) throw Object.assign(new Error('the vault is not open'), { code: 'closed' });
+    if (!this.vault) throw new NotOpenError('The vault is not open (send "open" first).');
     return this.vault;
   }
 
@@ -120,11 +124,31 @@ export class VaultWorkerHandler {
         if (p.phase === 'scanning' || p.phase === 'indexing') this.emit({ type: 'progress', id, progress: { phase: p.phase, done: p.done, total: p.total } });
       },
     });
+    const pruned = this.pruneRoots(vault);
     this.emitStats();
     return {
-      added: summary.added, updated: summary.updated + summary.renamed, removed: summary.removed, unchanged: summary.unchanged,
+      added: summary.added, updated: summary.updated + summary.renamed, removed: summary.removed + pruned, unchanged: summary.unchanged,
       skipped: summary.skipped.length, ms: Math.round(performance.now() - t), cancelled: signal.aborted,
     };
+  }
+
+  /**
+   * Folders no longer in the workspace leave the vault with their notes (documents, chunks and the
+   * full-text rows cascade from roots). Returns the notes removed.
+   */
+  private pruneRoots(vault: Vault): number {
+    const keep = new Set(this.roots.map((r) => resolve(r)));
+    const stale = vault.db.all('SELECT id, path FROM roots').filter((r) => !keep.has(String(r.path)));
+    if (stale.length === 0) return 0;
+    let notes = 0;
+    vault.db.transaction(() => {
+      for (const r of stale) {
+        notes += Number(vault.db.get('SELECT count(*) AS n FROM documents WHERE root_id = ?', [r.id])?.n ?? 0);
+        vault.db.run('DELETE FROM roots WHERE id = ?', [r.id]);
+      }
+    });
+    this.emit({ type: 'log', level: 'info', message: `removed ${stale.length} folder(s) no longer in the workspace (${notes} notes)` });
+    return notes;
   }
 
   /** Maps an absolute path to its root and relative path, or undefined outside every root. */
@@ -147,21 +171,28 @@ export class VaultWorkerHandler {
     let ignored = 0;
     for (const c of changes) {
       const at = this.locate(c.path);
+      if (!isNote(c.path) && !(c.from && isNote(c.from)) && (c.kind === 'deleted' || c.kind === 'renamed')) {
+        // A folder: its notes go (deleted) or move with it (renamed).
+        const n = this.applyFolderChange(vault, c);
+        if (n > 0) applied += n;
+        else ignored++;
+        continue;
+      }
       if (c.kind === 'renamed' && c.from) {
         const from = this.locate(c.from);
         if (at && from && at.root === from.root && this.accepts(at.root, at.rel)) {
-          await vault.renameFile(at.root, from.rel, at.rel);
+          vault.renameFile(at.root, from.rel, at.rel);
           applied++;
           continue;
         }
-        if (from) await vault.removeFile(from.root, from.rel);
+        if (from) vault.removeFile(from.root, from.rel);
       }
       if (!at) { ignored++; continue; }
       if (c.kind === 'deleted') {
-        await vault.removeFile(at.root, at.rel);
+        vault.removeFile(at.root, at.rel);
         applied++;
       } else if (this.accepts(at.root, at.rel)) {
-        await vault.updateFile(at.root, at.rel);
+        vault.updateFile(at.root, at.rel);
         applied++;
       } else {
         ignored++;
@@ -169,6 +200,29 @@ export class VaultWorkerHandler {
     }
     if (applied > 0) this.emitStats();
     return { applied, ignored };
+  }
+
+  /** Notes the vault holds under a folder of a root (relative paths). */
+  private notesUnder(vault: Vault, root: string, relDir: string): string[] {
+    const rows = vault.db.all(
+      'SELECT d.path AS path FROM documents d JOIN roots r ON r.id = d.root_id WHERE r.path = ? AND substr(d.path, 1, length(?) + 1) = ? || \'/\'',
+      [resolve(root), relDir, relDir],
+    );
+    return rows.map((r) => String(r.path));
+  }
+
+  private applyFolderChange(vault: Vault, c: FileChange): number {
+    const from = this.locate(c.kind === 'renamed' && c.from ? c.from : c.path);
+    if (!from) return 0;
+    const to = c.kind === 'renamed' ? this.locate(c.path) : undefined;
+    let n = 0;
+    for (const rel of this.notesUnder(vault, from.root, from.rel)) {
+      const moved = to && to.root === from.root ? to.rel + rel.slice(from.rel.length) : undefined;
+      if (moved && this.accepts(to!.root, moved)) vault.renameFile(from.root, rel, moved);
+      else vault.removeFile(from.root, rel);
+      n++;
+    }
+    return n;
   }
 
   private async search(query: string, mode: 'lexical' | 'hybrid', limit: number, embedding: QueryEmbedding | undefined, signal: AbortSignal): Promise<SearchResult> {

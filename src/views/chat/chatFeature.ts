@@ -3,6 +3,7 @@
 // Registration is cheap (no worker, no model): both start work only when the user asks.
 import * as vscode from 'vscode';
 import { InlineAsk } from '../inline/inlineAsk';
+import { modelsConfig } from '../models/modelsTree';
 import { ChatViewProvider } from './chatViewProvider';
 import { type ChatVaultPort, VaultChatBackend } from './vaultChatBackend';
 
@@ -21,7 +22,7 @@ export class ChatFeature implements vscode.Disposable {
 
   constructor(context: vscode.ExtensionContext, vault: ChatVaultPort, log: ChatFeatureLog) {
     const warn = (m: string): void => log.warn(m);
-    this.backend = new VaultChatBackend(vault, warn);
+    this.backend = new VaultChatBackend(vault, () => modelsConfig(context.globalStorageUri.fsPath), warn);
     this.view = new ChatViewProvider({
       extensionUri: context.extensionUri,
       backend: this.backend,

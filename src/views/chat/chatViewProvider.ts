@@ -107,8 +107,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const b = this.opts.backend;
     switch (msg.type) {
       case 'ready': {
+        // Each part on its own: a vault that cannot start (no folder open) still gets a usable view.
+        const soft = <T>(what: string, p: Promise<T>, fallback: T): Promise<T> => p.catch((e: unknown) => {
+          this.opts.log(`chat: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+          return fallback;
+        });
+        const noRole = { current: null, loaded: false, available: [], offers: [], downloading: null };
         const [conversations, conversation, models] = await Promise.all([
-          b.listConversations(), this.loadCurrent(), b.modelState(),
+          soft('listing conversations', b.listConversations(), []),
+          soft('opening the conversation', this.loadCurrent(), null),
+          soft('listing models', b.modelState(), { chat: noRole, embedding: noRole }),
         ]);
         this.post({ type: 'init', conversations, conversation, models, vaultOnlyDefault: this.opts.vaultOnlyDefault() });
         break;

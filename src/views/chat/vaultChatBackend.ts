@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { VaultService } from '../../services/vaultService';
 import type { ChatAskRequest, ChatEvent, ChatMessageData } from '../../vault/chat/chatTypes';
 import { availableModels, chooseModel, offeredModels, type Role } from '../../vault/chat/chooseModel';
-import type { ModelItem, ModelsSnapshot } from '../../vault/models/modelsTypes';
+import type { ModelItem, ModelsConfig, ModelsSnapshot } from '../../vault/models/modelsTypes';
 import type { ChatMessage, ModelRole, ModelState, RoleState } from '../protocol/chatProtocol';
 import type { AskObserver, AskRequest, ChatBackend, Conversation, Unsubscribe } from './chatBackend';
 
@@ -48,7 +48,11 @@ export class VaultChatBackend implements ChatBackend {
   private readonly listeners = new Set<(s: ModelState) => void>();
   private readonly configWatch: vscode.Disposable;
 
-  constructor(private readonly vault: ChatVaultPort, private readonly log: (msg: string) => void) {
+  /**
+   * `modelsConfig` gives the models service its settings (models folder, manifest, engine options):
+   * sent before each listing, as the Models view does, since the chat may be used before that view.
+   */
+  constructor(private readonly vault: ChatVaultPort, private readonly modelsConfig: () => ModelsConfig, private readonly log: (msg: string) => void) {
     this.configWatch = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('codexVault.chatModel') || e.affectsConfiguration('codexVault.embeddingModel')) void this.notify();
     });
@@ -64,7 +68,8 @@ export class VaultChatBackend implements ChatBackend {
     }
   }
 
-  private snapshot(): Promise<ModelsSnapshot> {
+  private async snapshot(): Promise<ModelsSnapshot> {
+    await this.vault.call('models', 'configure', this.modelsConfig());
     return this.vault.call('models', 'list');
   }
 

@@ -105,7 +105,9 @@ export function toTreeItem(node: ModelNode): vscode.TreeItem {
     case 'model': {
       const m = node.model;
       const item = new vscode.TreeItem(m.name, m.loaded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-      item.id = `model-${m.id}`;
+      // A loaded model gets its own id, so VS Code shows its memory figures expanded instead of
+      // reusing the collapsed state it remembered for the same model while it had no children.
+      item.id = m.loaded ? `model-${m.id}-loaded` : `model-${m.id}`;
       const fit = m.fit ? ` · ${FIT_WORDS[m.fit.level]}` : '';
       item.description = `${stateWords(m)}${m.state === 'loaded' ? '' : fit}`;
       const [icon, color] = STATE_ICON[m.state];

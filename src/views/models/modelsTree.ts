@@ -9,6 +9,7 @@ import type { Log } from '../../services/log';
 import { readSettings } from '../../services/settings';
 import type { VaultService } from '../../services/vaultService';
 import type { ModelItem, ModelsConfig, ModelsSnapshot } from '../../vault/models/modelsTypes';
+import type { EngineStatus, EngineStatusSource } from '../common/engineStatus';
 import { figures, groups, toTreeItem, type ModelNode } from './modelItems';
 
 const DOWNLOAD_POLL_MS = 700;
@@ -25,6 +26,8 @@ export function modelsConfig(globalStorageDir: string): ModelsConfig {
     modelsDir: s.modelsFolder.trim() || join(globalStorageDir, 'models'),
     ...(s.manifestFile.trim() ? { manifestFile: s.manifestFile.trim() } : {}),
     extraModels: extra.filter((x): x is string => typeof x === 'string' && x.trim() !== ''),
+    chatModel: s.chatModel,
+    embeddingModel: s.embeddingModel,
     settingsEntries: extra.filter((x) => typeof x === 'object' && x !== null),
     ...(proxyUrl ? { proxyUrl } : {}),
     strictSSL: http.get<boolean>('proxyStrictSSL', true),
@@ -37,13 +40,16 @@ export function modelsConfig(globalStorageDir: string): ModelsConfig {
   };
 }
 
-export class ModelsTree extends Disposable implements vscode.TreeDataProvider<ModelNode> {
+export class ModelsTree extends Disposable implements vscode.TreeDataProvider<ModelNode>, EngineStatusSource {
   private snapshot: ModelsSnapshot | undefined;
   private loading: Promise<ModelsSnapshot | undefined> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private visible = false;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly statusChanged = this._register(new vscode.EventEmitter<void>());
+  /** For the status bar's engine part: fires after each new snapshot. */
+  readonly onDidChange = this.statusChanged.event;
 
   constructor(private readonly vault: VaultService, private readonly globalStorageDir: string, private readonly log: Log) {
     super();
@@ -72,6 +78,20 @@ export class ModelsTree extends Disposable implements vscode.TreeDataProvider<Mo
     if (node.type === 'group') return node.models.map((model) => ({ type: 'model', model }));
     if (node.type === 'model') return figures(node.model);
     return [];
+  }
+
+  /** What the status bar shows of the engine, from the last snapshot. */
+  current(): EngineStatus {
+    const s = this.snapshot;
+    if (!s) return { state: 'stopped' };
+    const loaded = s.models.filter((m) => m.loaded);
+    if (loaded.length === 0) return { state: s.engine ? 'idle' : 'stopped' };
+    return {
+      state: s.models.some((m) => m.state === 'downloading') ? 'busy' : 'idle',
+      loadedModel: loaded.map((m) => m.name).join(', '),
+      ramBytes: loaded.reduce((n, m) => n + (m.loaded?.ramBytes ?? 0), 0),
+      vramBytes: loaded.reduce((n, m) => n + (m.loaded?.vramBytes ?? 0), 0),
+    };
   }
 
   /** The current item of a model id (fresh from the last snapshot). */
@@ -105,6 +125,7 @@ export class ModelsTree extends Disposable implements vscode.TreeDataProvider<Mo
     const loaded = s.models.some((m) => m.state === 'loaded');
     if (busy || (loaded && this.visible)) this.timer = setTimeout(() => this.refresh(), busy ? DOWNLOAD_POLL_MS : MEMORY_POLL_MS);
     void vscode.commands.executeCommand('setContext', 'codexVault.modelLoaded', loaded);
+    this.statusChanged.fire();
     return s;
   }
 }

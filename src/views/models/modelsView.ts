@@ -21,12 +21,21 @@ export class ModelsView extends Disposable {
     this._register(view.onDidChangeVisibility((e) => this.tree.setVisible(e.visible)));
     this.tree.setVisible(view.visible);
     for (const d of new ModelsCommands(vault, this.tree, log).register()) this._register(d);
+    // The worker's chat and hybrid search use the models service too (chosen models, engine
+    // settings): it gets the settings whenever the vault starts and whenever they change, shown or not.
+    const configure = (): void => void this.tree.configure().catch((err: unknown) => log.error('could not configure models', err));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(SECTION) && vault.isStarted) this.tree.refresh();
+      if ((e.affectsConfiguration(SECTION) || e.affectsConfiguration('http')) && vault.isStarted) {
+        configure();
+        this.tree.refresh();
+      }
     }));
     let phase = vault.state.phase;
     this._register(vault.onDidChangeState((s) => {
-      if (s.phase !== phase && s.phase === 'ready') this.tree.refresh();
+      if (s.phase !== phase && s.phase === 'ready') {
+        configure();
+        this.tree.refresh();
+      }
       phase = s.phase;
     }));
   }

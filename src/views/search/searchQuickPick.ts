@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../../services/disposable';
 import type { Log } from '../../services/log';
+import { readSettings } from '../../services/settings';
 import type { VaultService } from '../../services/vaultService';
 import { VaultWorkerError } from '../../vault/worker/vaultWorkerClient';
 import type { SearchMode, SearchResultItem } from '../../vault/worker/protocol';
@@ -41,7 +42,7 @@ export class SearchQuickPick extends Disposable {
 
   async show(initial?: string): Promise<void> {
     const qp = vscode.window.createQuickPick<ResultItem>();
-    let mode: SearchMode = this.state.get<SearchMode>(MODE_KEY) ?? 'lexical';
+    let mode: SearchMode = this.state.get<SearchMode>(MODE_KEY) ?? readSettings().searchMode;
     const modeButton = (): vscode.QuickInputButton => mode === 'lexical'
       ? { iconPath: new vscode.ThemeIcon('whole-word'), tooltip: 'Full-text search (click for hybrid: words + meaning)' }
       : { iconPath: new vscode.ThemeIcon('sparkle'), tooltip: 'Hybrid search (click for full text only)' };

@@ -117,14 +117,17 @@ export class Workbench {
     return ((await this.page.locator(VAULT_STATUS).textContent()) ?? '').replace(/\s+/g, ' ').trim();
   }
 
-  /** Waits until the vault's status bar item text matches. */
+  /** Waits until the vault's status bar item text matches; returns the text that matched. */
   async waitForVaultStatus(re: RegExp, timeoutMs = 60_000): Promise<string> {
-    await this.page.waitForFunction(
-      ([sel, src, flags]) => new RegExp(src, flags).test((document.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim()),
+    const handle = await this.page.waitForFunction(
+      ([sel, src, flags]) => {
+        const text = (document.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
+        return new RegExp(src, flags).test(text) ? text : false;
+      },
       [VAULT_STATUS, re.source, re.flags] as const,
       { timeout: timeoutMs },
     );
-    return this.vaultStatusText();
+    return (await handle.jsonValue()) as string;
   }
 
   /** The editor's "Ln x, Col y" status bar entry. */

@@ -1,10 +1,13 @@
-// The engine's CLI commands as a user runs them (src/cli.ts in a child process): results on
-// stdout only, logs on stderr, exit codes.
+// The engine's CLI commands: once as a user runs them (src/cli.ts in a child process, to prove
+// stdout holds results only), otherwise through the CLI's own main() in this process (the same
+// code path minus a process start): results on stdout, logs on stderr, exit codes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { main } from '../../../src/cli';
 import { repoRoot, tempDir, tinyModel } from '../../helpers/paths';
 
 interface Run {
@@ -24,17 +27,35 @@ function cli(args: string[]): Promise<Run> {
   });
 }
 
+async function inProcess(args: string[]): Promise<Run> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+  err.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  const code = await main(args, { out, err, isTTY: false, signal: new AbortController().signal });
+  return { code, stdout, stderr };
+}
+
 describe('engine CLI commands', () => {
+  let savedHome: string | undefined;
   before(() => {
     home = tempDir('cv-cli-');
+    savedHome = process.env.CODEX_VAULT_HOME;
+    process.env.CODEX_VAULT_HOME = home.dir;
   });
-  after(() => home.cleanup());
+  after(() => {
+    if (savedHome === undefined) delete process.env.CODEX_VAULT_HOME;
+    else process.env.CODEX_VAULT_HOME = savedHome;
+    home.cleanup();
+  });
 
   it('generate streams to stdout, --json prints one object, embed prints {dimension, vector}', async () => {
     const [streamed, json, embed] = await Promise.all([
       cli(['generate', 'Once upon a time', '--model', tinyModel, '--max-tokens', '40', '--temperature', '0.8', '--seed', '42', '--threads', '1', '--gpu', 'cpu']),
-      cli(['generate', 'Once upon a time', '--model', tinyModel, '--max-tokens', '40', '--temperature', '0.8', '--seed', '42', '--threads', '1', '--gpu', 'cpu', '--stop', 'stick', '--json']),
-      cli(['embed', 'a small dog', '--model', tinyModel, '--threads', '1', '--gpu', 'cpu', '--json']),
+      inProcess(['generate', 'Once upon a time', '--model', tinyModel, '--max-tokens', '40', '--temperature', '0.8', '--seed', '42', '--threads', '1', '--gpu', 'cpu', '--stop', 'stick', '--json']),
+      inProcess(['embed', 'a small dog', '--model', tinyModel, '--threads', '1', '--gpu', 'cpu', '--json']),
     ]);
     const story = ', there was a little girl named Lily. She had a stick that she loved to fly high in her yard. One day, she saw a';
     assert.equal(streamed.code, 0, streamed.stderr);
@@ -60,13 +81,13 @@ describe('engine CLI commands', () => {
   it('models inspect prints metadata, and refuses a text file with the reason', async () => {
     const text = join(home.dir, 'notes.gguf');
     writeFileSync(text, '# My notes\nnot a model\n');
-    const [bad, usage] = await Promise.all([cli(['models', 'inspect', text]), cli(['generate', 'x'])]);
+    const [bad, usage] = await Promise.all([inProcess(['models', 'inspect', text]), inProcess(['generate', 'x'])]);
     assert.equal(bad.code, 1);
     assert.equal(bad.stdout, '');
     assert.match(bad.stderr, /^codex-vault models inspect: .*notes\.gguf is not a GGUF model file \(bad magic: starts with "# My", expected "GGUF"\)\.\n$/);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--model is required/);
-    const ok = await cli(['models', 'inspect', tinyModel, '--context', '1024', '--gpu', 'cpu', '--json']);
+    const ok = await inProcess(['models', 'inspect', tinyModel, '--context', '1024', '--gpu', 'cpu', '--json']);
     assert.equal(ok.code, 0, ok.stderr);
     const r = JSON.parse(ok.stdout) as { gguf: { architecture: string; parameterCount: number; hasChatTemplate: boolean }; estimate: { contextSize: number }; fit: { fits: boolean } };
     assert.equal(r.gguf.architecture, 'llama');

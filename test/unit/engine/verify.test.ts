@@ -93,5 +93,13 @@ describe('verification gate', () => {
     assert.notEqual(changed.record.sha256, tinyModelSha256, 'the new content\'s hash is recorded');
     assert.equal(fx.records.get(local)?.sha256, changed.record.sha256);
     assert.equal((await checkModelLoadable(fx.records, local)).rehashed, false);
+
+    // A verification that found the local file bad (markMismatch) makes it refused until re-added.
+    const rec = fx.records.get(local);
+    assert.ok(rec);
+    fx.records.markMismatch(local, rec.sha256, rec.size, rec.mtimeMs);
+    await assert.rejects(checkModelLoadable(fx.records, local), /failed verification .* Add it as a local model again/);
+    assert.equal((await addLocalModel(fx.records, local)).record.status, 'verified');
+    assert.equal((await checkModelLoadable(fx.records, local)).ok, true);
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { migrate } from '../../../src/vault/db/migrations';
 import { SqliteDatabase } from '../../../src/vault/db/sqlite';
-import { ModelsService } from '../../../src/vault/models/modelsService';
+import { embedQuery, modelHandle, ModelsService } from '../../../src/vault/models/modelsService';
 import type { ModelsConfig } from '../../../src/vault/models/modelsTypes';
 import { tempDir, tinyModel, tinyModelSha256 } from '../../helpers/paths';
 
@@ -142,9 +142,16 @@ test('removing a local model forgets it but never deletes the user\'s file', asy
 test('unknown models and missing settings give specific errors', async () => {
   await assert.rejects(svc.download('no-such-model'), /No model "no-such-model" in the manifest/);
   await assert.rejects(svc.load('no-such-model'), /No model "no-such-model"/);
-  const fresh = new ModelsService(db);
-  await assert.rejects(fresh.list(), /no settings yet/);
-  assert.throws(() => fresh.configure({ ...config, modelsDir: 'relative' }), /absolute path/);
+  const otherDb = SqliteDatabase.open(join(t.dir, 'other.db'));
+  try {
+    migrate(otherDb);
+    const fresh = new ModelsService(otherDb);
+    await assert.rejects(fresh.list(), /no settings yet/);
+    assert.throws(() => fresh.configure({ ...config, modelsDir: 'relative' }), /absolute path/);
+    await assert.rejects(modelHandle(otherDb, tinyModel), /no settings yet/);
+  } finally {
+    otherDb.close();
+  }
 });
 
 test('a download in progress shows as downloading with bytes and speed, is cancelled to partial, and resumes to verified', async () => {
@@ -168,4 +175,22 @@ test('a download in progress shows as downloading with bytes and speed, is cance
   await svc.download('stories-slow');
   assert.equal((await svc.list()).models.find((m) => m.id === 'stories-slow')?.state, 'verified');
   await svc.remove('stories-slow');
+});
+
+test('worker-side users share the service: modelHandle reuses one load; embedQuery embeds with the chosen embedding model', async () => {
+  await svc.addLocal(tinyModel);
+  const a = await modelHandle(db, tinyModel);
+  const b = await modelHandle(db, `local:${tinyModel}`);
+  assert.equal(a.id, b.id, 'one handle, not a second load');
+  assert.equal((await svc.list()).models.find((m) => m.path === tinyModel)?.state, 'loaded');
+  assert.equal(await embedQuery(db, 'a story', new AbortController().signal), undefined, 'no embedding model chosen yet');
+  svc.configure({ ...config, embeddingModel: tinyModel });
+  const q = await embedQuery(db, 'a story about a cat', new AbortController().signal);
+  assert.ok(q);
+  assert.equal(q.modelKey, tinyModelSha256);
+  assert.equal(q.vector.length, 64);
+  assert.ok(Math.abs(Math.hypot(...q.vector) - 1) < 1e-3, 'L2-normalized');
+  await svc.unload(`local:${tinyModel}`);
+  svc.configure(config);
+  await svc.remove(`local:${tinyModel}`);
 });

@@ -114,7 +114,23 @@ test('not in the vault: no relevant notes means no model call, notFound, and the
 test('ask end to end (hybrid, tiny model): streamed text, numbered sources, citations only to given sources', async () => {
   const model = recorded(engineAnswerModel(engine, chatHandle));
   let streamed = '';
-  const r = await ask({ retriever, model, embedder }, 'What happens when the owner goes out of scope?', { maxAnswerTokens: 48, temperature: 0, onText: (x) => (streamed += x) });
+  const events: string[] = [];
+  let announced: number[] = [];
+  const r = await ask({ retriever, model, embedder }, 'What happens when the owner goes out of scope?', {
+    maxAnswerTokens: 48,
+    temperature: 0,
+    onSources: (s) => {
+      events.push('sources');
+      announced = s.map((x) => x.n);
+    },
+    onText: (x) => {
+      if (events.at(-1) !== 'text') events.push('text');
+      streamed += x;
+    },
+  });
+  assert.deepEqual(events, ['sources', 'text'], 'sources are announced once, before the answer streams');
+  assert.deepEqual(announced, r.sources.map((s) => s.n));
+  assert.ok(r.generation !== null && (r.generation.tokens ?? 0) > 0);
   assert.equal(r.notFound, false);
   assert.equal(r.retrieval.mode, 'hybrid');
   assert.equal(r.retrieval.partial, false);

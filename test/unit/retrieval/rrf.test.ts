@@ -63,8 +63,11 @@ test('boosts: title/heading share, tag and wiki link, all small next to RRF', ()
   const terms = queryTerms('How do closures capture their environment?');
   assert.deepEqual(terms, ['closure', 'capture', 'environment']);
   const b = computeBoosts(terms, { title: 'Closures', heading: 'Capturing the Environment', tags: 'functional closures', linkTargets: ['Iterators'] });
-  // "closure" and "environment" are in title/heading ("Capturing" is not the word "capture").
-  assert.ok(close(b.title, (TITLE_BOOST * 2) / 3));
+  // All three are in title/heading, with the suffix fold ("Capturing" ~ "capture").
+  assert.ok(close(b.title, TITLE_BOOST));
+  const half = computeBoosts(terms, { title: 'Closures', heading: 'Environment', tags: '', linkTargets: [] });
+  assert.ok(close(half.title, (TITLE_BOOST * 2) / 3));
+  assert.equal(half.tag, 0);
   assert.equal(b.tag, TAG_BOOST);
   assert.equal(b.link, 0);
   const l = computeBoosts(['iterator'], { title: 'x', heading: '', tags: '', linkTargets: ['Iterators and Closures'] });

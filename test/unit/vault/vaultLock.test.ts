@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { processStartTime } from '../../../src/vault/lock/processInfo';
-import { Vault, VaultLockedError } from '../../../src/vault/vault';
+import { releaseOwnProcessLock, Vault, VaultLockedError } from '../../../src/vault/vault';
 import { tempDir } from '../../helpers/paths';
 import { spawnChild } from './support/child';
 import { copyRustBook } from './support/vaultFixtures';
@@ -131,6 +131,19 @@ test('a live holder is never cleared: same process, other host; a reused PID or 
       first.close();
     }
     assert.ok(!existsSync(`${db}.owner`));
+
+    // A worker thread that was terminated without closing leaves this process's own lock behind;
+    // its owner releases it explicitly (a foreign lock is never released that way).
+    writeFileSync(`${db}.owner`, JSON.stringify({ pid: process.pid, startedAt: processStartTime(process.pid), hostname: hostname() }));
+    mkdirSync(`${db}.lock`);
+    assert.throws(() => Vault.open(db), /being written by this process/);
+    assert.equal(releaseOwnProcessLock(db), true);
+    assert.ok(!existsSync(`${db}.lock`));
+    Vault.open(db).close();
+    writeFileSync(`${db}.owner`, JSON.stringify({ pid: 1, startedAt: processStartTime(1), hostname: hostname() }));
+    assert.equal(releaseOwnProcessLock(db), false);
+    assert.throws(() => Vault.open(db), /being written by process 1\b/, 'a live foreign holder (init) is respected');
+    assert.ok(existsSync(`${db}.owner`));
 
     // Another machine's writer (a vault on a shared drive) cannot be checked: it is respected.
     writeFileSync(`${db}.owner`, JSON.stringify({ pid: 12345, startedAt: 1, hostname: 'some-other-host' }));

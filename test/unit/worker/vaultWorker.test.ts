@@ -98,6 +98,41 @@ test('live changes: add, rename, delete; excluded and outside paths are ignored'
   assert.deepEqual(await paths('quokkas'), []);
 });
 
+test('folder renames move their notes; folder deletes remove them', async () => {
+  mkdirSync(join(notes, 'trips'));
+  writeFileSync(join(notes, 'trips', 'iceland.md'), '# Iceland\n\nGeysers and glaciers.\n');
+  writeFileSync(join(notes, 'trips', 'norway.md'), '# Norway\n\nFjords and glaciers.\n');
+  await client.request({ kind: 'applyChanges', changes: [{ kind: 'changed', path: join(notes, 'trips', 'iceland.md') }, { kind: 'changed', path: join(notes, 'trips', 'norway.md') }] });
+  assert.deepEqual((await paths('glaciers')).sort(), ['trips/iceland.md', 'trips/norway.md']);
+  renameSync(join(notes, 'trips'), join(notes, 'travel'));
+  let r = await client.request({ kind: 'applyChanges', changes: [{ kind: 'renamed', path: join(notes, 'travel'), from: join(notes, 'trips') }] });
+  assert.equal(r.applied, 2);
+  assert.deepEqual((await paths('glaciers')).sort(), ['travel/iceland.md', 'travel/norway.md']);
+  rmSync(join(notes, 'travel'), { recursive: true });
+  r = await client.request({ kind: 'applyChanges', changes: [{ kind: 'deleted', path: join(notes, 'travel') }] });
+  assert.equal(r.applied, 2);
+  assert.deepEqual(await paths('glaciers'), []);
+});
+
+test('multi-root: every workspace folder is indexed and searched, each hit names its root', async () => {
+  const other = join(tmp.dir, 'other-root');
+  mkdirSync(other);
+  writeFileSync(join(other, 'alpha.md'), '# Other alpha\n\nTomatoes from the second folder.\n');
+  await client.request({ kind: 'configure', roots: [notes, other], settings });
+  await client.request({ kind: 'index' });
+  const res = await client.request({ kind: 'search', query: 'tomatoes', mode: 'lexical', limit: 10 });
+  assert.deepEqual(res.items.map((i) => [i.root, i.path]).sort(), [[notes, 'alpha.md'], [other, 'alpha.md']].sort());
+  writeFileSync(join(other, 'live.md'), '# Live\n\nPangolins in the second root.\n');
+  await client.request({ kind: 'applyChanges', changes: [{ kind: 'changed', path: join(other, 'live.md') }] });
+  assert.deepEqual((await client.request({ kind: 'search', query: 'pangolins', mode: 'lexical', limit: 5 })).items.map((i) => i.root), [other]);
+  // The second folder leaves the workspace: its notes leave the vault.
+  await client.request({ kind: 'configure', roots: [notes], settings });
+  const r = await client.request({ kind: 'index' });
+  assert.equal(r.removed, 2);
+  assert.deepEqual(await paths('pangolins'), []);
+  assert.deepEqual(await paths('tomatoes'), ['alpha.md']);
+});
+
 test('configure with new exclude rules, then index, removes newly excluded notes', async () => {
   await client.request({ kind: 'configure', roots: [notes], settings: { ...settings, exclude: ['drafts/**', 'beta.md'] } });
   const r = await client.request({ kind: 'index' });
@@ -159,6 +194,15 @@ test('malformed messages and unknown services get specific errors', async () => 
   handler.handle('nonsense');
   assert.deepEqual(sent.map((m) => m.type === 'response' && !m.ok ? [m.id, m.error.code] : null), [[7, 'bad-request'], [-1, 'bad-request']]);
   await assert.rejects(client.request({ kind: 'service', service: 'nope', method: 'x', args: [] }), /unknown worker service "nope"/);
+});
+
+test('requests before open fail with code "closed"', async () => {
+  const sent: WorkerMessage[] = [];
+  const handler = new VaultWorkerHandler((m) => sent.push(m));
+  handler.handle({ type: 'request', id: 1, request: { kind: 'stats' } });
+  await new Promise((r) => setTimeout(r, 20));
+  const res = sent[0];
+  assert.ok(res?.type === 'response' && !res.ok && res.error.code === 'closed', JSON.stringify(res));
 });
 
 test('requests after dispose fail with code "closed"', async () => {

@@ -1,0 +1,100 @@
+// The Models view in a real VS Code (code-server) driven through Chromium: the real tiny model
+// (../shared/models/stories260K.gguf) added as a local model through the file dialog, verified,
+// loaded in the real engine process (its memory figures shown under it) and unloaded.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { repoRoot, tinyModel } from '../helpers/paths';
+import { copyToTemp, startHost, type HostSession } from './harness/index';
+
+let h: HostSession;
+let ws: string;
+
+before(async () => {
+  ws = copyToTemp(join(repoRoot, 'sample-vault'));
+  // One engine thread: more than the cores would crawl (see docs/design.md, "Threads").
+  h = await startHost({ workspace: ws, userSettings: { 'codexVault.threads': 1, 'codexVault.gpu': 'cpu' } });
+}, { timeout: 240_000 });
+
+after(async () => {
+  await h?.stop();
+  if (ws) rmSync(ws, { recursive: true, force: true });
+});
+
+const page = (): HostSession['wb']['page'] => h.wb.page;
+const pane = (): Locator => page().locator('.pane').filter({ has: page().locator('.pane-header[aria-label="Models Section"]') });
+const modelRow = (): Locator => pane().locator('.monaco-list-row').filter({ hasText: 'stories260K.gguf' }).first();
+
+/** The Models tree's rows as "label | description", indented by depth, read in one go. */
+async function rowsText(): Promise<string[]> {
+  return page().evaluate(() => {
+    const header = document.querySelector('.pane-header[aria-label="Models Section"]');
+    const rows = header?.closest('.pane')?.querySelectorAll('.monaco-list-row') ?? [];
+    return [...rows].map((r) => `${'  '.repeat(Number(r.getAttribute('aria-level') ?? '1') - 1)}${(r.querySelector('.label-name')?.textContent ?? '').trim()} | ${(r.querySelector('.label-description')?.textContent ?? '').trim()}`);
+  });
+}
+
+async function waitForRows(pred: (rows: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string[] = [];
+  while (Date.now() < deadline) {
+    last = await rowsText();
+    if (pred(last)) return last;
+    await page().waitForTimeout(250);
+  }
+  assert.fail(`${what}; the Models view shows:\n${last.join('\n')}`);
+}
+
+async function contextMenu(row: Locator, item: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const entry = page().locator('.context-view .action-item').filter({ hasText: item }).first();
+  await entry.waitFor({ timeout: 10_000 });
+  await entry.click();
+}
+
+test('the manifest models are listed with their state and fit', { timeout: 120_000 }, async () => {
+  await h.wb.runCommand('Codex Vault: Focus on Models View');
+  const rows = await waitForRows((r) => r.some((x) => x.startsWith('Manifest models')), 'no manifest models listed');
+  const models = rows.filter((r) => r.startsWith('  '));
+  assert.ok(models.length > 0);
+  for (const m of models) assert.match(m, /not downloaded · [\d.]+ [KMG]iB · (fits|tight fit|won't fit)/, m);
+  await h.wb.screenshot('models-manifest');
+});
+
+test('stories260K.gguf added as a local model, verified, loaded (memory figures shown) and unloaded', { timeout: 240_000 }, async () => {
+  await h.wb.runCommand('Codex Vault: Focus on Models View');
+  // Add it through the file dialog (VS Code's own dialog in the browser: type the path, Enter).
+  await h.wb.runCommand('Codex Vault: Add Local GGUF Model…');
+  await h.wb.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
+  await h.wb.quickInputBox.fill(tinyModel);
+  await page().waitForTimeout(500); // the dialog completes the path as it is typed
+  await h.wb.quickInputBox.fill(tinyModel);
+  await page().keyboard.press('Enter');
+  await waitForRows((r) => r.some((x) => /^Local models/.test(x)) && r.some((x) => /stories260K\.gguf \| verified · 1\.1 MiB · fits/.test(x)), 'the local model is not listed as verified');
+  await page().locator('.notifications-toasts').getByText(/added stories260K\.gguf/).waitFor({ timeout: 20_000 });
+  await h.wb.screenshot('models-local-added');
+
+  await contextMenu(modelRow(), 'Verify Model');
+  await page().locator('.notifications-toasts').getByText(/stories260K\.gguf verified — its checksum matches/).waitFor({ timeout: 60_000 });
+
+  // Fold the manifest's list away, so the loaded model's figures have room on screen (the tree renders visible rows only).
+  await pane().locator('.monaco-list-row').filter({ hasText: 'Manifest models' }).first().click();
+  await waitForRows((r) => !r.some((x) => /Qwen/.test(x)), 'the manifest group did not fold');
+  await contextMenu(modelRow(), 'Load Model');
+  const loaded = await waitForRows((r) => r.some((x) => /stories260K\.gguf \| loaded/.test(x)) && r.some((x) => /^\s+KV cache \| /.test(x)), 'the model did not show as loaded with memory figures', 120_000);
+  const figure = (name: string): string => loaded.find((x) => new RegExp(`^\\s+${name} \\| `).test(x)) ?? '';
+  assert.match(figure('RAM'), /RAM \| [\d.]+ (B|KiB|MiB|GiB)$/);
+  assert.match(figure('VRAM'), /VRAM \| none \(CPU\)$/);
+  assert.match(figure('KV cache'), /KV cache \| [\d.]+ (B|KiB|MiB|GiB)$/);
+  assert.match(figure('Context'), /Context \| [\d,]+ tokens · generation$/);
+  await h.wb.screenshot('models-loaded-memory');
+
+  await h.wb.runCommand('Codex Vault: Unload Model');
+  await h.wb.waitForQuickPickRow('stories260K.gguf');
+  await h.wb.quickPickRows.filter({ hasText: 'stories260K.gguf' }).first().click();
+  const after = await waitForRows((r) => r.some((x) => /stories260K\.gguf \| verified/.test(x)), 'the model did not go back to verified');
+  assert.ok(!after.some((x) => /KV cache/.test(x)), 'memory figures remain after unloading');
+  await h.wb.screenshot('models-unloaded');
+});
