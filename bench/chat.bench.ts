@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     const chat = h.wb.webviewFrame();
     await chat.getByRole('button', { name: /Choose a chat model/ }).click();
     await (await h.wb.waitForQuickPickRow('Add a local GGUF file')).click();
+    await h.wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Add a local GGUF model' }).waitFor();
     await h.wb.quickInputBox.fill(tinyModel);
     await h.wb.page.keyboard.press('Enter');
     await chat.locator('#question:not([disabled])').waitFor({ timeout: 120_000 });

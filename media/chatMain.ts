@@ -15,7 +15,7 @@ type Outgoing = FromWebview extends infer T ? T extends unknown ? Omit<T, 'id'> 
 type Conversation = { id: number; title: string; messages: ChatMessage[] };
 
 /** What survives the view being hidden or the window reloading (besides what the host stores). */
-interface SavedState { draft: string; context: ContextItem[]; vaultOnly: boolean | null }
+interface SavedState { draft: string; context: ContextItem[]; vaultOnly: boolean | null; embeddingNoticeDismissed?: boolean }
 
 interface AskInFlight {
   askId: number;
@@ -38,6 +38,7 @@ const state = {
   ask: null as AskInFlight | null,
   historyOpen: false,
   initialised: false,
+  embeddingNoticeDismissed: saved.embeddingNoticeDismissed === true,
 };
 
 // ---------------------------------------------------------------- requests
@@ -52,7 +53,7 @@ function send(msg: Outgoing): Promise<string | null> {
 }
 
 function persist(): void {
-  const s: SavedState = { draft: input.value, context: state.context, vaultOnly: state.vaultOnly };
+  const s: SavedState = { draft: input.value, context: state.context, vaultOnly: state.vaultOnly, embeddingNoticeDismissed: state.embeddingNoticeDismissed };
   vscode.setState(s);
 }
 
@@ -252,7 +253,9 @@ function setBusy(busy: boolean): void {
 // ---------------------------------------------------------------- asking
 
 async function ask(retryOf?: { question: string; context: ContextItem[]; vaultOnly: boolean }): Promise<void> {
-  if (state.ask) return;
+  if (state.ask && !state.ask.stopped) return;
+  // A stopped ask whose final message has not arrived yet: it lands in the history by itself.
+  if (state.ask?.stopped) state.ask = null;
   const question = retryOf?.question ?? input.value.trim();
   if (!question) return;
   const context = retryOf?.context ?? [...state.context];
@@ -292,12 +295,20 @@ function finishAsk(): void {
   setBusy(false);
 }
 
+/** Messages stay in stored order (ids grow in the order they were stored), whatever order events came in. */
+function addMessage(m: ChatMessage): void {
+  const list = state.conversation?.messages;
+  if (!list) return;
+  list.push(m);
+  list.sort((a, b) => a.id - b.id);
+}
+
 function onAnswerEvent(ev: Extract<FromHost, { askId: number }>): void {
   const a = state.ask;
   if (!a || a.askId !== ev.askId) {
     // A late event for an ask that was stopped: only its final message matters (it is stored).
     if (ev.type === 'answerDone' && state.conversation && !state.conversation.messages.some((m) => m.id === ev.message.id)) {
-      state.conversation.messages.push(ev.message);
+      addMessage(ev.message);
       renderTranscript();
     }
     return;
@@ -307,7 +318,7 @@ function onAnswerEvent(ev: Extract<FromHost, { askId: number }>): void {
       if (!state.conversation || state.conversation.id !== ev.conversationId) {
         state.conversation = { id: ev.conversationId, title: ev.title, messages: [] };
       }
-      state.conversation.messages.push(ev.userMessage);
+      addMessage(ev.userMessage);
       (document.getElementById('conversation-title') as HTMLElement).textContent = ev.title;
       break;
     case 'sources':
@@ -319,7 +330,7 @@ function onAnswerEvent(ev: Extract<FromHost, { askId: number }>): void {
       queueStreamRender();
       break;
     case 'answerDone':
-      state.conversation?.messages.push(ev.message);
+      addMessage(ev.message);
       finishAsk();
       renderTranscript();
       break;
@@ -438,9 +449,10 @@ function renderModels(): void {
       offerSummary(m.chat),
       textButton('Choose a chat model…', () => void send({ type: 'pickModel', role: 'chat' }), 'primary pick-chat-model', 'cloud-download')));
   }
-  if (roleEmpty(m.embedding)) {
+  if (roleEmpty(m.embedding) && !state.embeddingNoticeDismissed) {
     parts.push(h('div', { class: 'empty-state embedding-model', role: 'region', 'aria-label': 'No embedding model' },
       h('p', {}, icon('info'), ' No embedding model: search and answers use full-text (lexical) search, which works without one. An embedding model adds search by meaning.'),
+      iconButton('close', 'Dismiss', () => { state.embeddingNoticeDismissed = true; persist(); renderModels(); }, 'dismiss'),
       offerSummary(m.embedding),
       textButton('Choose an embedding model…', () => void send({ type: 'pickModel', role: 'embedding' }), 'pick-embedding-model', 'cloud-download')));
   }

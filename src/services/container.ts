@@ -12,6 +12,7 @@ import { readSettings } from './settings';
 import { VaultService } from './vaultService';
 import { SearchQuickPick } from '../views/search/searchQuickPick';
 import { VaultStatusBar } from '../views/statusBar/vaultStatusBar';
+import { EngineStatusPoller } from '../views/statusBar/engineStatusPoller';
 import { BookmarksView } from '../views/bookmarks/bookmarksView';
 import { ModelsView } from '../views/models/modelsView';
 import { ChatFeature } from '../views/chat/chatFeature';
@@ -35,6 +36,7 @@ export class Container extends Disposable {
     this.statusBar = this.add('statusBar', () => new VaultStatusBar(this.vault));
     this.search = this.add('search', () => new SearchQuickPick(this.vault, context.workspaceState, this.log));
     this.add('commands', () => new CoreCommands(this.vault, this.log));
+    this.statusBar.setEngineSource(this.add('engineStatus', () => new EngineStatusPoller(this.vault)));
     // Features of other parts register here, one line each (G: bookmarks, models; H: chat, inline).
     this.add('bookmarks', () => new BookmarksView(this.vault, this.search, this.log));
     this.statusBar.setEngineSource(this.add('models', () => new ModelsView(this.vault, context.globalStorageUri.fsPath, this.log)).tree);

@@ -90,6 +90,11 @@ const chat = () => h.wb.webviewFrame();
 async function openChat(): Promise<void> {
   await h.wb.runCommand('Codex Vault: Open Chat');
   await chat().locator('#question').waitFor({ timeout: 60_000 });
+  // Give the chat the side bar's height: collapse the other Codex Vault views.
+  for (const name of ['Bookmarks', 'Models']) {
+    const header = h.wb.page.locator('.pane-header[aria-expanded="true"]', { hasText: new RegExp(`^${name}`, 'i') });
+    if (await header.count()) await header.first().click();
+  }
 }
 
 async function ask(question: string): Promise<void> {
@@ -122,7 +127,7 @@ test('the empty state adds a local model: pick "Add a local GGUF file…" and th
   const row = await h.wb.waitForQuickPickRow('Add a local GGUF file');
   await row.click();
   // files.simpleDialog.enable: the open dialog is VS Code's own quick input with a path box.
-  await h.wb.quickInputBox.waitFor({ state: 'visible' });
+  await h.wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Add a local GGUF model' }).waitFor();
   await h.wb.quickInputBox.fill(tinyModel);
   await h.wb.page.keyboard.press('Enter');
   await chat().getByRole('region', { name: 'No chat model' }).waitFor({ state: 'detached', timeout: 120_000 });
@@ -172,7 +177,10 @@ test('Esc stops mid-answer at once and keeps the partial answer', { timeout: 180
   const frame = await chatFrame();
   await ask('Tell me everything about the zorblax checker and its owner rules');
   // Stop as soon as the first words are on screen.
-  await frame.waitForFunction(() => (document.querySelector('.msg-pair.streaming .msg.assistant .msg-body')?.textContent ?? '').trim().length > 0, undefined, { timeout: 90_000 });
+  await frame.waitForFunction(() => {
+    const body = document.querySelector('.msg-pair.streaming .msg.assistant .msg-body');
+    return !!body && !body.querySelector('.thinking') && (body.textContent ?? '').trim().length > 0;
+  }, undefined, { timeout: 90_000 });
   await chat().locator('#question').press('Escape');
   const shown = ((await chat().locator('.msg-pair .msg.assistant .msg-body').last().textContent()) ?? '').trim();
   assert.ok(shown.length > 0, 'the partial answer is gone');

@@ -107,7 +107,7 @@ test('code-server installs the VSIX offline and the installed extension activate
   await chat.getByRole('region', { name: 'No chat model' }).waitFor({ timeout: 60_000 });
   await chat.getByRole('button', { name: /Choose a chat model/ }).click();
   await (await wb.waitForQuickPickRow('Add a local GGUF file')).click();
-  await wb.quickInputBox.waitFor({ state: 'visible' });
+  await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Add a local GGUF model' }).waitFor();
   await wb.quickInputBox.fill(tinyModel);
   await wb.page.keyboard.press('Enter');
   await chat.getByRole('region', { name: 'No chat model' }).waitFor({ state: 'detached', timeout: 120_000 });

@@ -2,7 +2,7 @@
 // (../shared/models/stories260K.gguf) added as a local model through the file dialog, verified,
 // loaded in the real engine process (its memory figures shown under it) and unloaded.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
@@ -14,8 +14,18 @@ let ws: string;
 
 before(async () => {
   ws = copyToTemp(join(repoRoot, 'sample-vault'));
+  // A user manifest whose model name and description carry markup: it must show as text.
+  const manifest = join(ws, '..', `${ws.split('/').pop()}-manifest.json`);
+  writeFileSync(manifest, JSON.stringify({
+    version: 1,
+    models: [{
+      id: 'markup-test', name: 'Markup <img src=x onerror="window.__cvPwned=3"> model', role: 'chat', quantization: 'Q4_K_M',
+      contextLength: 2048, license: 'MIT', description: '<script>window.__cvPwned=4</script> not a real model',
+      files: [{ name: 'markup-test.gguf', size: 1000, sha256: 'a'.repeat(64), urls: ['https://models.invalid/markup-test.gguf'] }],
+    }],
+  }));
   // One engine thread: more than the cores would crawl (see docs/design.md, "Threads").
-  h = await startHost({ workspace: ws, userSettings: { 'codexVault.threads': 1, 'codexVault.gpu': 'cpu' } });
+  h = await startHost({ workspace: ws, userSettings: { 'codexVault.threads': 1, 'codexVault.gpu': 'cpu', 'codexVault.manifestFile': manifest } });
 }, { timeout: 240_000 });
 
 after(async () => {
@@ -59,8 +69,20 @@ test('the manifest models are listed with their state and fit', { timeout: 120_0
   const rows = await waitForRows((r) => r.some((x) => x.startsWith('Manifest models')), 'no manifest models listed');
   const models = rows.filter((r) => r.startsWith('  '));
   assert.ok(models.length > 0);
-  for (const m of models) assert.match(m, /not downloaded · [\d.]+ [KMG]iB · (fits|tight fit|won't fit)/, m);
+  for (const m of models) assert.match(m, /not downloaded · [\d.]+ (B|KiB|MiB|GiB) · (fits|tight fit|won.t fit)/, m);
   await h.wb.screenshot('models-manifest');
+});
+
+test('a model name with markup from a user manifest renders inert', { timeout: 60_000 }, async () => {
+  const row = pane().locator('.monaco-list-row').filter({ hasText: 'Markup' }).first();
+  await row.waitFor({ timeout: 30_000 });
+  assert.match((await row.textContent()) ?? '', /Markup <img src=x onerror="window\.__cvPwned=3"> model/);
+  assert.equal(await row.locator('img, script').count(), 0);
+  await row.hover();
+  await page().waitForTimeout(1500); // the hover, if any, has rendered
+  assert.equal(await page().locator('.monaco-hover img, .monaco-hover script').count(), 0);
+  assert.equal(await page().evaluate(() => (window as unknown as { __cvPwned?: number }).__cvPwned), undefined);
+  await h.wb.screenshot('models-inert-markup');
 });
 
 test('stories260K.gguf added as a local model, verified, loaded (memory figures shown) and unloaded', { timeout: 240_000 }, async () => {

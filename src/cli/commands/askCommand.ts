@@ -7,6 +7,7 @@ import { addLocalModel } from '../../engine/verify/verifyModelFile';
 import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
 import type { Embedder } from '../../vault/embeddings/embedder';
 import { ask, type AskResult } from '../../vault/rag/ask';
+import type { AnswerModel } from '../../vault/rag/answerModel';
 import { engineAnswerModel } from '../../vault/rag/engineAdapters';
 import { Retriever } from '../../vault/retrieval/retriever';
 import { Vault } from '../../vault/vault';
@@ -88,11 +89,12 @@ Options:
       await addLocalModel(e.records, modelFile, { role: 'chat', signal: io.signal });
       let embedder: Embedder | undefined;
       if (values['embedding-model']) embedder = await loadEmbedder(e, values['embedding-model'], io.signal);
-      const handle = await e.engine.loadModel(modelFile, contextSize ? { contextSize } : {});
+      // Loaded only when retrieval found something to answer from ("not in the vault" needs no model).
+      const loadChat = async (): Promise<AnswerModel> => engineAnswerModel(e.engine, await e.engine.loadModel(modelFile, contextSize ? { contextSize } : {}));
       const store = new EmbeddingStore(vault.db);
       const retriever = new Retriever(vault.db, vault, new VectorIndexCache(vault.db), store);
       const streaming = !values.json;
-      const r = await ask({ retriever, model: engineAnswerModel(e.engine, handle), embedder }, question, {
+      const r = await ask({ retriever, model: loadChat, embedder }, question, {
         mode,
         maxAnswerTokens,
         maxSources,

@@ -102,6 +102,7 @@ async function load(file: string, options: LoadOptions): Promise<LoadedModel> {
       return i;
     }
   }
+  emit({ type: 'log', level: 'debug', message: `Loading ${file} (${purpose}).` });
   const { inspection, insights } = await inspectFile(l, file, { contextSize: options.contextSize, budget: s.memoryBudgetBytes, gpu: l.gpu !== false });
   if (!inspection.fit.fits) throw new HostError('insufficient-memory', `Cannot load ${file}: ${inspection.fit.message ?? 'it does not fit in memory.'}`);
   const nlc = await loadNodeLlamaCpp();

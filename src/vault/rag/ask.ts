@@ -101,7 +101,8 @@ export interface AskResult {
 
 export interface AskDeps {
   retriever: Retriever;
-  model: AnswerModel;
+  /** The chat model, or a loader called only once retrieval found something to answer from. */
+  model: AnswerModel | (() => Promise<AnswerModel>);
   embedder?: Embedder;
 }
 
@@ -162,7 +163,8 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}
     candidates.push({ root: it.root, path: it.path, startLine: it.startLine, endLine: it.endLine, title: it.title, heading: it.heading, text: it.text });
   }
   const maxAnswerTokens = Math.max(16, opts.maxAnswerTokens ?? 256);
-  const fitted = await fitPrompt(deps.model, {
+  const model = typeof deps.model === 'function' ? await deps.model() : deps.model;
+  const fitted = await fitPrompt(model, {
     question: q,
     candidates,
     history: opts.history,
@@ -177,7 +179,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}
   let cancelled = false;
   let gen;
   try {
-    gen = await deps.model.chat(fitted.messages, {
+    gen = await model.chat(fitted.messages, {
       maxTokens: maxAnswerTokens,
       temperature: opts.temperature,
       seed: opts.seed,

@@ -57,18 +57,27 @@ export function answerToMarkdown(text: string, citations: readonly Citation[]): 
   }).join('');
 }
 
-/** "Sources: [1] a.md:3-9 · [2] b.md:12" with each entry a link that opens its lines. */
-export function sourcesLine(citations: readonly Citation[]): string {
-  const uniq = [...new Map(citations.map((c) => [c.n, c])).values()].sort((a, b) => a.n - b.n);
-  if (uniq.length === 0) return '';
-  return `**Sources:** ${uniq.map((c) => citationLink(c, `[${c.n}] ${c.path}:${lineRange(c)}`)).join(' · ')}`;
+/**
+ * "Sources: [1] a.md:3-9 · [2] b.md:12": every source the model was given (cited ones first),
+ * each a link that opens its lines.
+ */
+export function sourcesLine(citations: readonly Citation[], sources: readonly Citation[] = []): string {
+  const cited = new Set(citations.map((c) => c.n));
+  const all = new Map<number, Citation>();
+  for (const c of [...citations, ...sources]) if (!all.has(c.n)) all.set(c.n, c);
+  const ordered = [...all.values()].sort((a, b) => Number(cited.has(b.n)) - Number(cited.has(a.n)) || a.n - b.n);
+  if (ordered.length === 0) return '';
+  return `**Sources:** ${ordered.map((c) => citationLink(c, `[${c.n}] ${c.path}:${lineRange(c)}`)).join(' · ')}`;
 }
 
 export type InlineStatus = 'streaming' | 'complete' | 'cancelled' | 'error';
 
 export interface InlineAnswerView {
   text: string;
+  /** Verified citations: [n] in the text becomes a link only for these. */
   citations: readonly Citation[];
+  /** Every source given to the model (listed under the answer). */
+  sources?: readonly Citation[];
   status: InlineStatus;
   notFound?: boolean;
   error?: string;
@@ -84,7 +93,7 @@ export function inlineAnswerMarkdown(a: InlineAnswerView): string {
   if (a.status === 'error') out.push(`**Error:** ${neutralizeProse(a.error ?? 'the answer failed')}`);
   if (a.notFound) out.push('_The vault does not seem to contain this._');
   else if (a.status === 'complete' && a.citations.length === 0) out.push('_This answer cites no source._');
-  const sources = sourcesLine(a.citations);
+  const sources = sourcesLine(a.citations, a.sources ?? []);
   if (sources) out.push(sources);
   if (a.conversationId !== undefined && a.status !== 'streaming') {
     out.push(`[Continue in chat](${commandUri(CONTINUE_IN_CHAT_COMMAND, [a.conversationId])})`);

@@ -130,6 +130,7 @@ export class InlineAsk implements vscode.Disposable {
             sources = s;
             // While streaming, [n] links to source n when it was given to the model.
             view.citations = s.map(toCitation);
+            view.sources = view.citations;
           },
           onToken: (text) => {
             view.text += text;
@@ -140,6 +141,7 @@ export class InlineAsk implements vscode.Disposable {
       );
       view.text = message.content;
       view.citations = message.citations;
+      view.sources = message.sources.map(toCitation);
       view.status = message.status === 'cancelled' ? 'cancelled' : message.status === 'error' ? 'error' : 'complete';
       view.notFound = message.notFound;
     } catch (e) {

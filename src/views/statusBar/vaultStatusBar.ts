@@ -46,7 +46,7 @@ export class VaultStatusBar extends Disposable {
       case 'ready': text = stats ? `$(database) ${formatCount(stats.files)} files · ${formatCount(stats.chunks)} chunks` : '$(database) Codex Vault'; break;
     }
     const engine = this.engine?.current();
-    if (engine?.loadedModel) text += ` $(hubot) ${engine.state === 'busy' ? '$(loading~spin)' : ''}`;
+    if (engine?.loadedModel) text += engine.state === 'busy' ? ' $(hubot) $(loading~spin)' : ' $(hubot)';
     this.item.text = text;
     this.item.backgroundColor = s.phase === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
 

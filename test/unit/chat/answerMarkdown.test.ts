@@ -59,3 +59,9 @@ test('the full inline body: status lines, sources and Continue in chat', () => {
   const failed = inlineAnswerMarkdown({ text: '', citations: [], status: 'error', error: 'model <b>gone</b>' });
   assert.match(failed, /\*\*Error:\*\* model \\<b\\>gone\\<\/b\\>/);
 });
+
+test('the sources line lists every source given, cited ones first', () => {
+  const md = inlineAnswerMarkdown({ text: 'It moves [2].', citations: [c2], sources: [c1, c2], status: 'complete' });
+  const line = md.split('\n\n').find((l) => l.startsWith('**Sources:**'))!;
+  assert.ok(line.indexOf('b \\(x\\).md:4') < line.indexOf('notes/own.md:3-9'), line);
+});

@@ -1,5 +1,6 @@
 // The engine process's life: killed mid-generation (every pending request gets a clear error and
-// the next request is served by a fresh engine), and an orderly dispose that leaves nothing running.
+// the next request is served by a fresh engine), killed while loading (not retried forever), and
+// an orderly dispose that leaves nothing running.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClientEvent } from '../../../src/engine/client/engineClient';
@@ -63,6 +64,35 @@ test('engine killed (SIGKILL) mid-generation: pending requests fail clearly, the
     assert.match(r.text, /^, there was a little girl named Lily/);
     assert.ok(fx.engine.pid !== undefined && fx.engine.pid !== firstPid, 'a new engine process');
     assert.equal(isAlive(firstPid), false);
+  } finally {
+    await fx.close();
+  }
+});
+
+test('a model that keeps crashing the engine while loading is not retried forever', async () => {
+  const fx = await openFixture({}, { restartBackoffMs: 10, maxCrashesOnLoad: 2 });
+  try {
+    // The engine logs "Loading <file>" as a load begins: kill it right there, as a native crash would.
+    fx.engine.onEvent((e) => {
+      if (e.type === 'log' && e.message.startsWith('Loading ') && fx.engine.pid) process.kill(fx.engine.pid, 'SIGKILL');
+    });
+    const failures: string[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const m = await fx.engine.loadModel(tinyModel, { contextSize: 256 });
+        await fx.engine.unloadModel(m); // the kill came too late this time: not a crash on load
+      } catch (err) {
+        assert.ok(err instanceof EngineError);
+        failures.push(err.code);
+        if (err.code === 'crash-loop') {
+          assert.match(err.message, /crashed the engine 2 times in a row while loading; it will not be tried again/);
+          break;
+        }
+        assert.match(err.message, /exited unexpectedly \(signal SIGKILL\) while loading stories260K\.gguf/);
+      }
+    }
+    assert.deepEqual(failures, ['engine-exited', 'engine-exited', 'crash-loop']);
+    assert.equal(fx.engine.running, false, 'the refusal started no engine');
   } finally {
     await fx.close();
   }

@@ -1,0 +1,50 @@
+// The CLI as a user runs it: ask --json with the tiny chat model, and the "not in the vault"
+// path (which never loads the chat model).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { repoRoot, tempDir, tinyModel } from '../../helpers/paths';
+
+const run = promisify(execFile);
+const built = join(repoRoot, 'dist', 'cli.js');
+
+async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+  const argv = existsSync(built) ? [built, ...args] : ['--import', 'tsx', join(repoRoot, 'src', 'cli.ts'), ...args];
+  try {
+    const r = await run(process.execPath, argv, { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
+    return { code: 0, out: r.stdout, err: r.stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof x.code === 'number' ? x.code : 1, out: x.stdout ?? '', err: x.stderr ?? '' };
+  }
+}
+
+test('ask --json answers with numbered sources; an unrelated question is not in the vault', { timeout: 120_000 }, async () => {
+  const t = tempDir('cv-cli-');
+  try {
+    const notes = join(t.dir, 'notes');
+    mkdirSync(notes);
+    writeFileSync(join(notes, 'ownership.md'), '# Ownership\n\nEach value has an owner.\nWhen the owner goes out of scope, the value is dropped.\n');
+    writeFileSync(join(notes, 'bread.md'), '# Bread\n\nKnead the dough and let it rise.\n');
+    const db = join(t.dir, 'vault.db');
+    const env = { CODEX_VAULT_HOME: join(t.dir, 'home') };
+    assert.equal((await cli(['index', notes, '--db', db], env)).code, 0);
+
+    const a = await cli(['ask', 'What happens when the owner goes out of scope?', '--db', db, '--model', tinyModel, '--json', '--max-tokens', '24', '--temperature', '0', '--context-size', '1024'], env);
+    assert.equal(a.code, 0, a.err);
+    const ans = JSON.parse(a.out) as { answer: string; citations: { n: number }[]; sources: { n: number; path: string; startLine: number; endLine: number }[]; notFound: boolean };
+    assert.equal(ans.notFound, false);
+    assert.equal(ans.sources[0]!.path, 'ownership.md');
+    assert.ok(ans.answer.length > 0);
+    assert.ok(ans.citations.every((c) => ans.sources.some((s2) => s2.n === c.n)));
+
+    const nf = await cli(['ask', 'What is the capital of France?', '--db', db, '--model', tinyModel], env);
+    assert.equal(nf.code, 0, nf.err);
+    assert.match(nf.out, /does not seem to contain the answer/);
+  } finally {
+    t.cleanup();
+  }
+});
