@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     await (await h.wb.waitForQuickPickRow('Add a local GGUF file')).click();
     await h.wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Add a local GGUF model' }).waitFor();
     await h.wb.quickInputBox.fill(tinyModel);
+    // The dialog lists the folder as the path is typed: Enter once it shows the file.
+    await h.wb.waitForQuickPickRow('stories260K.gguf');
     await h.wb.page.keyboard.press('Enter');
     await chat.locator('#question:not([disabled])').waitFor({ timeout: 120_000 });
     let frame: Frame | undefined;

@@ -31,7 +31,16 @@ interface Run {
   ms: number;
   ttftMs: number;
   text: string;
+  /** CPU time spent on the run: this process for direct; engine process + this process for the engine. */
+  cpuMs: number;
+  /** Of cpuMs, the part spent in the calling process (all of it for direct). */
+  clientCpuMs: number;
 }
+
+const cpuMsNow = (): number => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,6 +61,7 @@ async function directRunner(threads: number): Promise<{ run(seed: number): Promi
       const completion = new nlc.LlamaCompletion({ contextSequence: seq });
       let tokens = 0;
       let first = 0;
+      const c0 = cpuMsNow();
       const t0 = performance.now();
       const r = await completion.generateCompletionWithMeta(PROMPT, {
         ...SAMPLING,
@@ -65,7 +75,8 @@ async function directRunner(threads: number): Promise<{ run(seed: number): Promi
       const ms = performance.now() - t0;
       completion.dispose({ disposeSequence: false });
       seq.dispose();
-      return { tokens, ms, ttftMs: first - t0, text: r.response };
+      const cpu = cpuMsNow() - c0;
+      return { tokens, ms, ttftMs: first - t0, text: r.response, cpuMs: cpu, clientCpuMs: cpu };
     },
     async close() {
       await context.dispose();
@@ -87,7 +98,13 @@ async function engineRunner(threads: number, dbDir: string): Promise<{ engine: E
   return {
     engine,
     async run(seed: number): Promise<Run> {
+      const engineCpu = async (): Promise<number> => {
+        const p = (await engine.memory()).process;
+        return p.cpuUserMs + p.cpuSystemMs;
+      };
+      const e0 = await engineCpu();
       let first = 0;
+      const c0 = cpuMsNow();
       const t0 = performance.now();
       const r = await engine.generate(model, PROMPT, {
         ...SAMPLING,
@@ -98,7 +115,8 @@ async function engineRunner(threads: number, dbDir: string): Promise<{ engine: E
         },
       }).result;
       const ms = performance.now() - t0;
-      return { tokens: r.tokens, ms, ttftMs: first - t0, text: r.text };
+      const client = cpuMsNow() - c0;
+      return { tokens: r.tokens, ms, ttftMs: first - t0, text: r.text, cpuMs: client + (await engineCpu()) - e0, clientCpuMs: client };
     },
     async close() {
       await engine.dispose();
@@ -166,6 +184,13 @@ async function main(): Promise<void> {
     // The best runs are the ones least disturbed by other processes on a shared machine.
     console.log(`ratio engine/direct: median ${ratio.toFixed(3)}, best ${(best(e) / best(d)).toFixed(3)} (target >= 0.95)`);
     console.log(`per-run ratios (noise gauge): ${d.map((r, i) => (rate(e[i]) / rate(r)).toFixed(2)).join(' ')}`);
+    // CPU time per token is far less disturbed by other processes than wall time: it shows the
+    // engine's own cost (IPC, batching, the second process) directly.
+    const cpuPerKTok = (rs: Run[]): number => (rs.reduce((a, r) => a + r.cpuMs, 0) / rs.reduce((a, r) => a + r.tokens, 0)) * 1000;
+    const cd = cpuPerKTok(d);
+    const ce = cpuPerKTok(e);
+    const clientPerKTok = (e.reduce((a, r) => a + r.clientCpuMs, 0) / e.reduce((a, r) => a + r.tokens, 0)) * 1000;
+    console.log(`CPU ms per 1000 tokens: direct ${cd.toFixed(0)}, engine ${ce.toFixed(0)} (engine process ${(ce - clientPerKTok).toFixed(0)} + client ${clientPerKTok.toFixed(0)}); CPU-bound ratio ${(cd / ce).toFixed(3)}`);
     console.log(`same texts on both sides for the same seeds: ${same ? 'yes' : 'NO'}`);
   } finally {
     await engine.close();

@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     const generatedQueryEmbedder: Embedder = { modelKey: MODEL, dimension: DIM, embed: async (xs) => xs.map(() => ({ vector: queries[qi % queries.length]!.vector })) };
     const firstToken: Record<string, number[]> = { lexical: [], hybrid: [] };
     const promptReady: Record<string, number[]> = { lexical: [], hybrid: [] };
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 10; i++) {
       qi = i;
       for (const mode of ['lexical', 'hybrid'] as const) {
         const r = await ask({ retriever, model, embedder: mode === 'hybrid' ? generatedQueryEmbedder : undefined }, queries[i]!.text, { mode, maxAnswerTokens: 1, temperature: 0, relevance: { minTermCoverage: 0 } });

@@ -354,6 +354,7 @@ function onAnswerEvent(ev: Extract<FromHost, { askId: number }>): void {
 
 async function newConversation(): Promise<void> {
   if (state.ask) stop();
+  if (state.historyOpen) toggleHistory(false);
   await send({ type: 'newConversation' });
 }
 
@@ -459,6 +460,8 @@ function renderModels(): void {
   modelsPanel.replaceChildren(...parts);
   modelsPanel.hidden = parts.length === 0;
   const noChat = roleEmpty(m.chat);
+  // Without a chat model the empty state is the view: no "ask a question" hint behind it.
+  transcript.hidden = noChat && !state.conversation?.messages.length;
   input.disabled = noChat;
   sendButton.disabled = noChat;
   input.placeholder = noChat ? 'Choose a chat model to ask questions' : 'Ask the vault…';

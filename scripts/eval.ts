@@ -6,6 +6,7 @@
 //   npm run eval                                   lexical, plus semantic/hybrid with the tiny model
 //   npm run eval -- --embedding-model <file.gguf>  another embedding model
 //   npm run eval -- --no-embed                     lexical only
+//   npm run eval -- --no-backfill                  use the vectors already stored (coverage is reported)
 //   npm run eval -- --json                         one JSON object on stdout
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
       db: { type: 'string' },
       'embedding-model': { type: 'string' },
       'no-embed': { type: 'boolean' },
+      'no-backfill': { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
@@ -95,11 +97,11 @@ async function main(): Promise<void> {
       const handle = await engine.loadModel(modelFile, { purpose: 'embed' });
       embedder = engineEmbedder(engine, handle, added.record.sha256);
       const started = Date.now();
-      const r = await new BackfillJob(store, embedder, {
+      const r = values['no-backfill'] ? { done: 0 } : await new BackfillJob(store, embedder, {
         batchSize: 16,
         onProgress: (p) => process.stderr.write(`\rembedding ${p.done}/${p.total}`),
       }).run();
-      process.stderr.write('\n');
+      if (!values['no-backfill']) process.stderr.write('\n');
       if (r.done > 0) log(`Embedded ${r.done} chunk texts in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     }
     const retriever = new Retriever(vault.db, vault, new VectorIndexCache(vault.db), store);
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
     }
     const lines = [
       `Query set: ${setFile} (${set.queries.length} queries); corpus: ${corpus}`,
-      embedder ? `Embedding model: ${modelFile} (${embedder.dimension} dims); coverage ${coverage!.embedded}/${coverage!.total}` : 'No embedding model: lexical only.',
+      embedder ? `Embedding model: ${modelFile} (${embedder.dimension} dims); coverage ${coverage!.embedded}/${coverage!.total} chunks${coverage!.ratio < 1 ? ' (PARTIAL: chunks without a vector are found by words only)' : ''}` : 'No embedding model: lexical only.',
       '',
       `${'mode'.padEnd(10)} ${'kind'.padEnd(11)} ${'recall@5'.padStart(9)} ${'recall@10'.padStart(10)} ${'MRR'.padStart(7)} ${'n'.padStart(4)}`,
     ];

@@ -209,6 +209,9 @@ async function main() {
     dependencies: true,
     useYarn: false,
     allowMissingRepository: true,
+    // README images stay relative: they ship in the VSIX (docs/screenshots) and VS Code shows them
+    // from the installed extension; there is no public repository URL to rewrite them to.
+    rewriteRelativeLinks: false,
     skipLicense: false,
   });
   const size = statSync(out).size;

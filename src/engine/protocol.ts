@@ -18,7 +18,7 @@ export interface EngineSettings {
   memoryEventIntervalMs: number;
   /** Cap on memory a model + context may be predicted to need (undefined = free system memory). */
   memoryBudgetBytes?: number;
-  /** How often streamed text is flushed over IPC, in ms. The first chunk is sent at once. */
+  /** How often streamed text is flushed over IPC, in ms (16 = one screen frame). The first chunk is sent at once. */
   streamFlushMs: number;
 }
 
@@ -182,7 +182,8 @@ export interface ModelMemory {
 
 export interface MemorySnapshot {
   at: number;
-  process: { pid: number; rss: number; heapUsed: number; heapTotal: number; external: number };
+  /** The engine process: memory, and CPU time used since it started (all its threads). */
+  process: { pid: number; rss: number; heapUsed: number; heapTotal: number; external: number; cpuUserMs: number; cpuSystemMs: number };
   system: { total: number; free: number };
   /** null on CPU. */
   vram: { total: number; used: number; free: number } | null;

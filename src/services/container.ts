@@ -16,6 +16,7 @@ import { EngineStatusPoller } from '../views/statusBar/engineStatusPoller';
 import { BookmarksView } from '../views/bookmarks/bookmarksView';
 import { ModelsView } from '../views/models/modelsView';
 import { ChatFeature } from '../views/chat/chatFeature';
+import { EmbeddingsFeature } from '../views/embeddings/embeddingsFeature';
 
 export class Container extends Disposable {
   readonly log: Log;
@@ -41,6 +42,7 @@ export class Container extends Disposable {
     this.add('bookmarks', () => new BookmarksView(this.vault, this.search, this.log));
     this.statusBar.setEngineSource(this.add('models', () => new ModelsView(this.vault, context.globalStorageUri.fsPath, this.log)).tree);
     this.add('chat', () => new ChatFeature(context, this.vault, this.log));
+    this.add('embeddings', () => new EmbeddingsFeature(this.vault, context.globalStorageUri.fsPath, this.log));
   }
 
   private add<T extends vscode.Disposable>(name: string, create: () => T): T {

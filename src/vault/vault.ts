@@ -12,7 +12,7 @@ import { Indexer } from './index/indexer';
 import { LiveUpdates } from './index/liveUpdates';
 import { DEFAULT_MAX_FILE_BYTES } from './index/prepareFile';
 import type { FileUpdateResult, IndexOptions, IndexSummary } from './index/types';
-import { inspectOwner, OwnerLock } from './lock/ownerLock';
+import { inspectOwner, OwnerLock, sqliteLockDirOf } from './lock/ownerLock';
 import { retryWhileLocked } from './store/busy';
 import { VaultStore } from './store/vaultStore';
 import { searchLexical, type LexicalSearchOptions } from './search/lexicalSearch';
@@ -82,11 +82,12 @@ export class Vault {
     let db: SqliteDatabase | undefined;
     try {
       db = retryWhileLocked(() => SqliteDatabase.open(file));
-      // Rollback journal (kill -9 safe: a hot journal is rolled back on the next open), kept as a
-      // file and truncated rather than deleted after each commit, and synced at the critical
-      // points only: together about halves the cost of each batch's commit. A few MB of page
-      // cache speed up batched FTS inserts.
-      db.exec('PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY');
+      // Rollback journal in its default DELETE mode (kill -9 safe: a hot journal is rolled back
+      // on the next open). A journal file that stays (TRUNCATE/PERSIST) made commits no cheaper
+      // here but every read dearer: each read lock then opens it to see whether it is hot.
+      // synchronous = NORMAL syncs at the critical points only (one fsync less per commit; the
+      // index can be rebuilt from the notes). A few MB of page cache speed up batched FTS inserts.
+      db.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY');
       const opened = db;
       retryWhileLocked(() => migrate(opened));
       return new Vault(opened, file, false, lock);
@@ -99,7 +100,7 @@ export class Vault {
 
   private static openReadOnly(file: string): Vault {
     if (!existsSync(file)) throw new Error(`There is no vault at ${file}. Index a folder into it first (codex-vault index <folder> --db ${file}).`);
-    if (inspectOwner(file).kind !== 'held') Vault.recover(file);
+    if (Vault.needsRecovery(file)) Vault.recover(file);
     let db: SqliteDatabase | undefined;
     try {
       db = retryWhileLocked(() => SqliteDatabase.open(file, { readOnly: true, mustExist: true }));
@@ -113,6 +114,23 @@ export class Vault {
       db?.close();
       throw explainOpenError(err, file);
     }
+  }
+
+  /**
+   * True when no live writer owns the vault but one left traces: its owner file, SQLite's lock
+   * directory, or a rollback journal with content (an interrupted transaction).
+   */
+  private static needsRecovery(file: string): boolean {
+    const owner = inspectOwner(file).kind;
+    if (owner === 'held') return false;
+    if (owner === 'stale') return true;
+    let journal = 0;
+    try {
+      journal = statSync(`${file}-journal`).size;
+    } catch {
+      // no journal
+    }
+    return journal > 0 || existsSync(sqliteLockDirOf(file));
   }
 
   /**
@@ -163,7 +181,9 @@ export class Vault {
   /** Full-text search; best hit first. Never throws on user text. */
   searchLexical(query: string, opts: LexicalSearchOptions = {}): SearchHit[] {
     this.assertOpen();
-    return retryWhileLocked(() => searchLexical(this.db, query, opts));
+    // One read transaction for the search's statements: every lock SQLite takes on this VFS is a
+    // directory created and removed, plus a hot-journal check, which costs more than a small query.
+    return retryWhileLocked(() => (this.db.inTransaction ? searchLexical(this.db, query, opts) : this.db.transaction(() => searchLexical(this.db, query, opts), false)));
   }
 
   stats(): VaultStats {

@@ -217,6 +217,18 @@ test('a bookmark finds its text again after lines are inserted above it', { time
   await h.wb.screenshot('bookmark-text-gone');
 });
 
+test('Bookmark Search Result from the palette: search, pick a result, and it is bookmarked at its lines', { timeout: 120_000 }, async () => {
+  await showBookmarks();
+  await h.wb.waitForVaultStatus(/\d+ files/, 90_000); // indexed: search has something to find
+  await h.wb.runCommand('Codex Vault: Bookmark Search Result');
+  await answerInput('observatory');
+  const hit = await h.wb.waitForQuickPickRow('bm-target.md');
+  await hit.click();
+  const r = rows().filter({ hasText: 'Tidal observatory' }).filter({ hasText: /bm-target\.md:\d+/ }).last();
+  await r.waitFor({ timeout: 20_000 });
+  await h.wb.screenshot('bookmark-search-result');
+});
+
 test('note markup in a bookmark renders inert in the view', { timeout: 120_000 }, async () => {
   await showBookmarks();
   await openFile('bm-inert.md');

@@ -11,11 +11,12 @@ import { copyToTemp, startHost, type HostSession } from './harness/index';
 
 let h: HostSession;
 let ws: string;
+let manifest: string;
 
 before(async () => {
   ws = copyToTemp(join(repoRoot, 'sample-vault'));
   // A user manifest whose model name and description carry markup: it must show as text.
-  const manifest = join(ws, '..', `${ws.split('/').pop()}-manifest.json`);
+  manifest = join(ws, '..', `${ws.split('/').pop()}-manifest.json`);
   writeFileSync(manifest, JSON.stringify({
     version: 1,
     models: [{
@@ -31,6 +32,7 @@ before(async () => {
 after(async () => {
   await h?.stop();
   if (ws) rmSync(ws, { recursive: true, force: true });
+  if (manifest) rmSync(manifest, { force: true });
 });
 
 const page = (): HostSession['wb']['page'] => h.wb.page;

@@ -93,7 +93,7 @@ const DEFAULT_SETTINGS: EngineSettings = {
   idleUnloadMs: 10 * 60_000,
   lowMemoryWatermarkBytes: 512 * 1024 * 1024,
   memoryEventIntervalMs: 5_000,
-  streamFlushMs: 8,
+  streamFlushMs: 16,
 };
 
 /** Finds the engine next to this code: the bundle (dist/engine-host.mjs) or the TS source. */

@@ -80,12 +80,12 @@ export class Indexer {
     });
     check();
 
-    // What the vault holds now, and which of it the scan no longer found (removal or rename source).
+    // What the vault holds now, and which of it the scan no longer found (removal or rename
+    // source). A file the scan skipped (e.g. grown over the size limit) is not "seen": its old note goes.
     const existing = new Map<number, Map<string, DocumentRow>>();
     for (const id of rootIds.values()) existing.set(id, this.read(() => this.store.documentsOfRoot(id)));
     const seen = new Map<number, Set<string>>([...rootIds.values()].map((id) => [id, new Set<string>()]));
     const skipped: SkippedFile[] = [...scan.skipped];
-    // A file the scan skipped (e.g. grown over the size limit) is not "seen": its old note goes.
 
     const summary: IndexSummary = { indexed: 0, added: 0, updated: 0, renamed: 0, unchanged: 0, removed: 0, skipped, chunks: 0, totalFiles: 0, totalChunks: 0, seconds: 0 };
     const work: Work[] = [];

@@ -84,7 +84,8 @@ export class Retriever {
   async retrieve(query: string, opts: RetrieveOptions = {}): Promise<RetrievalResult> {
     const t0 = now();
     const limit = Math.max(1, opts.limit ?? 10);
-    const depth = Math.max(limit, opts.depth ?? 50);
+    // RRF only needs each ranking a few times deeper than the results wanted.
+    const depth = Math.max(limit, opts.depth ?? Math.max(30, 3 * limit));
     const cap = Math.max(1, opts.perFileCap ?? 2);
     const model = opts.modelKey ?? opts.embedder?.modelKey;
     const exclude = opts.excludeChunkIds;
@@ -158,7 +159,7 @@ export class Retriever {
 
     const t = now();
     const fused = fuseRankings(rankings, RRF_K);
-    const rows = new Map(this.chunksById(fused.map((f) => f.id)).map((r) => [r.id, r]));
+    const rows = new Map(this.chunkHeads(fused.map((f) => f.id)).map((r) => [r.id, r]));
     const terms = queryTerms(query);
     const order = rankings.map((r) => r.name);
     const scored: { entry: FusedEntry; item: RetrievedChunk }[] = [];
@@ -174,7 +175,7 @@ export class Retriever {
         rrf: entry.score,
         boosts,
         fused: entry.score + totalBoost(boosts),
-        termCoverage: termCoverage(terms, `${row.title} ${row.headings} ${row.body}`),
+        termCoverage: 0, // set below, for the results returned only (it reads their text)
         demoted: false,
       };
       scored.push({
@@ -188,8 +189,8 @@ export class Retriever {
           heading: row.headings,
           startLine: Number(row.start_line),
           endLine: Number(row.end_line),
-          text: row.body,
-          snippet: lex?.hit.snippet ?? row.body.slice(0, 200),
+          text: '',
+          snippet: lex?.hit.snippet ?? '',
           score: explain.fused,
           explain,
         },
@@ -197,6 +198,13 @@ export class Retriever {
     }
     scored.sort((a, b) => b.item.explain.fused - a.item.explain.fused || compareFused(a.entry, b.entry, order));
     const items = capPerFile(scored.map((s) => s.item), cap).slice(0, limit);
+    // Only the returned chunks' text is read from the database.
+    const bodies = new Map(this.chunkBodies(items.map((i) => i.chunkId)).map((r) => [r.id, r.body]));
+    for (const it of items) {
+      it.text = bodies.get(it.chunkId) ?? '';
+      if (!it.snippet) it.snippet = it.text.slice(0, 200);
+      it.explain.termCoverage = termCoverage(terms, `${it.title} ${it.heading} ${it.text}`);
+    }
     timings.fuseMs = now() - t;
     timings.totalMs = now() - t0;
     return {
@@ -218,25 +226,30 @@ export class Retriever {
     return new Set(this.db.all<{ hash: string }>(`SELECT DISTINCT c.hash FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE ${where}`, params).map((r) => r.hash));
   }
 
-  private chunksByHash(hashes: string[], pathPrefix: string | undefined, tag: string | undefined): ChunkRow[] {
+  private chunksByHash(hashes: string[], pathPrefix: string | undefined, tag: string | undefined): { id: number; hash: string }[] {
     if (hashes.length === 0) return [];
     const { where, params } = filterSql(pathPrefix, tag);
-    return this.db.all<ChunkRow>(
-      `SELECT c.id, c.hash, c.start_line, c.end_line, c.title, c.headings, c.body, c.tags, d.path, d.links, r.path AS root
-       FROM chunks c JOIN documents d ON d.id = c.doc_id JOIN roots r ON r.id = d.root_id
+    return this.db.all<{ id: number; hash: string }>(
+      `SELECT c.id, c.hash FROM chunks c JOIN documents d ON d.id = c.doc_id
        WHERE c.hash IN (SELECT value FROM json_each(?)) AND ${where}`,
       [JSON.stringify(hashes), ...params],
     );
   }
 
-  private chunksById(ids: number[]): ChunkRow[] {
+  /** Everything but the text: enough to boost and order the candidates. */
+  private chunkHeads(ids: number[]): ChunkRow[] {
     if (ids.length === 0) return [];
     return this.db.all<ChunkRow>(
-      `SELECT c.id, c.hash, c.start_line, c.end_line, c.title, c.headings, c.body, c.tags, d.path, d.links, r.path AS root
+      `SELECT c.id, c.hash, c.start_line, c.end_line, c.title, c.headings, '' AS body, c.tags, d.path, d.links, r.path AS root
        FROM chunks c JOIN documents d ON d.id = c.doc_id JOIN roots r ON r.id = d.root_id
        WHERE c.id IN (SELECT value FROM json_each(?))`,
       [JSON.stringify(ids)],
     );
+  }
+
+  private chunkBodies(ids: number[]): { id: number; body: string }[] {
+    if (ids.length === 0) return [];
+    return this.db.all<{ id: number; body: string }>('SELECT id, body FROM chunks WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]);
   }
 }
 

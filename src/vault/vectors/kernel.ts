@@ -152,7 +152,8 @@ export function searchInt8(m: VectorMatrix, query: Float32Array, k: number, opts
     scanned++;
     sum += s;
     sumSq += s * s;
-    heap.offer(s, r);
+    // Most rows lose to the weakest kept candidate: test that inline before calling into the heap.
+    if (heap.size < heap.capacity || s >= heap.scores[0]!) heap.offer(s, r);
   }
   const mean = scanned > 0 ? sum / scanned : 0;
   const std = scanned > 1 ? Math.sqrt(Math.max(0, sumSq / scanned - mean * mean)) : 0;

@@ -7,6 +7,7 @@ import { BookmarkStore } from '../bookmarks/bookmarkStore';
 import { embedQuery, ModelsService } from '../models/modelsService';
 import { ConversationStore } from '../conversations/conversationStore';
 import { ChatService } from '../chat/chatService';
+import { EmbeddingsService } from '../embeddingsService/embeddingsService';
 
 export type ServiceFactory = (db: SqliteDatabase) => object;
 
@@ -15,6 +16,7 @@ export const workerServices: Record<string, ServiceFactory> = {
   bookmarks: (db) => new BookmarkStore(db),
   models: (db) => new ModelsService(db),
   conversations: (db) => new ConversationStore(db),
+  embeddings: (db) => new EmbeddingsService(db),
 };
 
 /**

@@ -288,6 +288,8 @@ export class VaultWorkerHandler {
 
   private close(): { closed: true } {
     for (const a of this.aborts.values()) a.abort();
+    // Services that hold processes (the models service's engine) stop them with the vault (G).
+    for (const svc of this.services.values()) void Promise.resolve((svc as { dispose?: () => unknown }).dispose?.()).catch(() => undefined);
     this.services.clear();
     this.retriever = undefined;
     this.vault?.close();

@@ -43,7 +43,7 @@ test('bookmarks written by a process killed -9 mid-write: the DB opens, is intac
     const dbFile = join(t.dir, 'vault.db');
     let reported = 0;
     // Kill points vary: a different number of commits each round, and the kill lands wherever the writer is.
-    for (const more of [3, 17, 8, 29, 1, 12]) {
+    for (const more of [3, 17, 1, 12]) {
       reported = await writeAndKill(dbFile, reported + more);
       const lock = OwnerLock.acquire(dbFile);
       const db = SqliteDatabase.open(dbFile, { mustExist: true });

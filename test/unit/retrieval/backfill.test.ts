@@ -21,7 +21,7 @@ function alive(pid: number): boolean {
   }
 }
 
-test('a backfill killed mid-run resumes where it stopped: no duplicates, everything embedded', { timeout: 120_000 }, async () => {
+test('a backfill killed mid-run resumes where it stopped: no duplicates, everything embedded', { timeout: 300_000 }, async () => {
   const t = tempDir('cv-backfill-');
   const dbFile = join(t.dir, 'vault.db');
   try {

@@ -12,7 +12,7 @@ import { Vault } from '../../../src/vault/vault';
 import { tempDir, tinyModel } from '../../helpers/paths';
 import { tinyEngine, writeNotes } from './helpers';
 
-test('pause, resume and cancel; another model re-embeds without mixing; another dimension is refused', { timeout: 90_000 }, async () => {
+test('pause, resume and cancel; another model re-embeds without mixing; another dimension is refused', { timeout: 300_000 }, async () => {
   const t = tempDir('cv-backfill-');
   const vault = Vault.open(join(t.dir, 'vault.db'));
   const { engine, sha256 } = await tinyEngine(vault.db);

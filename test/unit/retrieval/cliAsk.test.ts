@@ -22,7 +22,7 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
   }
 }
 
-test('ask --json answers with numbered sources; an unrelated question is not in the vault', { timeout: 120_000 }, async () => {
+test('ask --json answers with numbered sources; an unrelated question is not in the vault', { timeout: 300_000 }, async () => {
   const t = tempDir('cv-cli-');
   try {
     const notes = join(t.dir, 'notes');

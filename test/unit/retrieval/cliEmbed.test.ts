@@ -22,7 +22,7 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
   }
 }
 
-test('embed-index, then search --mode hybrid --json and --explain', { timeout: 120_000 }, async () => {
+test('embed-index, then search --mode hybrid --json and --explain', { timeout: 300_000 }, async () => {
   const t = tempDir('cv-cli-');
   try {
     const notes = join(t.dir, 'notes');
