@@ -218,7 +218,7 @@ async function main(): Promise<void> {
       parts.vectorMs.push(h.timings.vectorMs);
       parts.fuseMs.push(h.timings.fuseMs);
     }
-    console.log(`hybrid query (bm25 top-50 + vector top-50, RRF, boosts, cap): wall p50 ${ms(pct(half(hybTimes), 50))} p95 ${ms(pct(half(hybTimes), 95))}, CPU p50 ${ms(pct(hybCpu, 50))} p95 ${ms(pct(hybCpu, 95))}   target p50 < 30 ms`);
+    console.log(`hybrid query (bm25 top-30 + vector top-30, RRF, boosts, cap): wall p50 ${ms(pct(half(hybTimes), 50))} p95 ${ms(pct(half(hybTimes), 95))}, CPU p50 ${ms(pct(hybCpu, 50))} p95 ${ms(pct(hybCpu, 95))}   target p50 < 30 ms`);
     console.log(`  of which lexical ${ms(pct(parts.lexicalMs, 50))}, vector ${ms(pct(parts.vectorMs, 50))}, fusion + chunk rows ${ms(pct(parts.fuseMs, 50))} (p50s)`);
     console.log(`  baseline lexical-only retrieval: wall p50 ${ms(pct(half(lexTimes), 50))} p95 ${ms(pct(half(lexTimes), 95))}, CPU p50 ${ms(pct(lexCpu, 50))} (mean ${(lexHits / lexTimes.length).toFixed(1)} results)`);
 

@@ -14,6 +14,7 @@ import { DEFAULT_MAX_FILE_BYTES } from './index/prepareFile';
 import type { FileUpdateResult, IndexOptions, IndexSummary } from './index/types';
 import { inspectOwner, OwnerLock, sqliteLockDirOf } from './lock/ownerLock';
 import { retryWhileLocked } from './store/busy';
+import { hasHotJournalCandidate, rollBackHotJournal } from './store/hotJournal';
 import { VaultStore } from './store/vaultStore';
 import { searchLexical, type LexicalSearchOptions } from './search/lexicalSearch';
 import type { SearchHit, SkippedFile, SkipReason } from './types';
@@ -81,6 +82,8 @@ export class Vault {
     const lock = OwnerLock.acquire(file);
     let db: SqliteDatabase | undefined;
     try {
+      // We own the file and no lock is held: undo what a killed writer left half done.
+      rollBackHotJournal(file);
       db = retryWhileLocked(() => SqliteDatabase.open(file));
       // Rollback journal in its default DELETE mode (kill -9 safe: a hot journal is rolled back
       // on the next open). A journal file that stays (TRUNCATE/PERSIST) made commits no cheaper
@@ -124,19 +127,13 @@ export class Vault {
     const owner = inspectOwner(file).kind;
     if (owner === 'held') return false;
     if (owner === 'stale') return true;
-    let journal = 0;
-    try {
-      journal = statSync(`${file}-journal`).size;
-    } catch {
-      // no journal
-    }
-    return journal > 0 || existsSync(sqliteLockDirOf(file));
+    return hasHotJournalCandidate(file) || existsSync(sqliteLockDirOf(file));
   }
 
   /**
    * Before reading a vault nobody owns: clear what a killed writer left (its owner file, SQLite's
-   * lock directory) and let SQLite roll back its hot journal, which a read-only connection cannot
-   * do. Best effort: on a read-only file system the plain read-only open still goes ahead.
+   * lock directory) and roll back its hot journal, which a read-only connection cannot do. Best
+   * effort: on a read-only file system the plain read-only open still goes ahead.
    */
   private static recover(file: string): void {
     let lock: OwnerLock;
@@ -146,8 +143,7 @@ export class Vault {
       return;
     }
     try {
-      const db = retryWhileLocked(() => SqliteDatabase.open(file, { mustExist: true }));
-      db.close();
+      rollBackHotJournal(file);
     } catch {
       // Reported by the read-only open that follows.
     } finally {

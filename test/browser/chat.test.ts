@@ -183,8 +183,22 @@ test('a source chip shows its text on hover and opens its lines on click', { tim
 });
 
 test('Esc stops mid-answer at once and keeps the partial answer', { timeout: 180_000 }, async () => {
+  // A long answer (the tiny model rarely ends a story by itself), so it is still streaming when
+  // Esc arrives even when the model runs at full speed.
+  const settingsFile = join(h.server.dir, 'ud', 'User', 'settings.json');
+  const original = readFileSync(settingsFile, 'utf8');
+  writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(original), 'codexVault.contextSize': 16384, 'codexVault.sampling.maxTokens': 12000 }, null, 2));
+  try {
+    await stopMidAnswer();
+  } finally {
+    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), 'codexVault.contextSize': 2048, 'codexVault.sampling.maxTokens': 1024 }, null, 2));
+  }
+});
+
+async function stopMidAnswer(): Promise<void> {
   await openChat();
   const frame = await chatFrame();
+  await h.wb.page.waitForTimeout(1500); // the settings file change reaches the extension host
   await ask('Tell me everything about the zorblax checker and its owner rules');
   // Stop as soon as the first words are on screen.
   await frame.waitForFunction(() => {
@@ -199,7 +213,7 @@ test('Esc stops mid-answer at once and keeps the partial answer', { timeout: 180
   const stored = ((await chat().locator('.msg.assistant').last().locator('.msg-body').textContent()) ?? '').trim();
   assert.ok(stored.startsWith(shown.slice(0, 20)), `the stored partial answer "${stored.slice(0, 60)}" does not continue what was shown "${shown.slice(0, 60)}"`);
   assert.match((await chat().locator('.msg.assistant').last().textContent()) ?? '', /Stopped/);
-});
+}
 
 test('note markup shown in the chat stays inert', { timeout: 120_000 }, async () => {
   const frame = await chatFrame();
@@ -273,7 +287,9 @@ test('Ask About Selection answers in place under the selection; Continue in chat
   // Dismiss: the thread goes away and the file is unchanged (not even dirty).
   await openFile('zorblax.md');
   await thread.hover();
-  await thread.getByRole('button', { name: 'Dismiss Answer' }).click();
+  // The thread's title actions show on hover only, and the editor may have scrolled the thread
+  // out of the page's viewport: deliver the click to the action itself.
+  await thread.getByRole('button', { name: 'Dismiss Answer' }).dispatchEvent('click');
   await h.wb.page.locator('.review-widget').filter({ hasText: 'Codex Vault' }).waitFor({ state: 'detached', timeout: 20_000 });
   assert.equal(await h.wb.page.locator('.tabs-container .tab.active.dirty').count(), 0);
   assert.equal(readFileSync(file, 'utf8'), original);

@@ -260,7 +260,11 @@ export class VaultWorkerHandler {
     const vault = this.requireVault();
     const s = vault.stats();
     const db: SqliteDatabase = vault.db;
-    const row = db.get('SELECT count(*) AS n FROM chunks c WHERE EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk_hash = c.hash)');
+    // Coverage of one model only (the one written last, i.e. the active backfill's): vectors of
+    // a model the user switched away from must not count towards the new model's coverage.
+    const row = db.get(
+      'SELECT count(*) AS n FROM chunks c WHERE EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk_hash = c.hash AND e.model = (SELECT model FROM embeddings ORDER BY created_at DESC LIMIT 1))',
+    );
     return { files: s.files, chunks: s.chunks, skipped: s.skipped, embedded: Number(row?.n ?? 0), dbBytes: s.dbBytes };
   }
 

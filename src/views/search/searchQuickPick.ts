@@ -25,7 +25,8 @@ interface ResultItem extends vscode.QuickPickItem {
 /** Extra per-result actions other features contribute (e.g. "Bookmark this result"). */
 export interface SearchResultAction {
   button: vscode.QuickInputButton;
-  run(hit: SearchResultItem): unknown;
+  /** `query` is what the user had typed, so an action can keep it (e.g. a search-result bookmark). */
+  run(hit: SearchResultItem, query: string): unknown;
 }
 
 export class SearchQuickPick extends Disposable {
@@ -105,7 +106,7 @@ export class SearchQuickPick extends Disposable {
       }),
       qp.onDidTriggerItemButton((e) => {
         const action = this.actions.find((a) => a.button === e.button);
-        if (action && e.item.hit) void Promise.resolve(action.run(e.item.hit)).catch((err: unknown) => this.log.error('search action failed', err));
+        if (action && e.item.hit) void Promise.resolve(action.run(e.item.hit, qp.value)).catch((err: unknown) => this.log.error('search action failed', err));
       }),
       qp.onDidAccept(() => {
         const hit = qp.selectedItems[0]?.hit ?? qp.activeItems[0]?.hit;

@@ -23,6 +23,15 @@ function contents(v: Vault): string[] {
     .map((r) => r.k);
 }
 
+/** Only whole files: every note present has exactly the chunks an uninterrupted index gives it. */
+function onlyWholeFiles(v: Vault, expected: string[]): void {
+  const got = contents(v);
+  const paths = new Set(got.map((k) => k.slice(0, k.indexOf('#'))));
+  assert.deepEqual(got, expected.filter((k) => paths.has(k.slice(0, k.indexOf('#')))));
+  const docs = v.db.get<{ n: number }>('SELECT count(*) AS n FROM documents')!.n;
+  assert.equal(paths.size, docs, 'no note without chunks');
+}
+
 test('kill -9 mid-index (4 trials): stale locks cleared, integrity ok, the next run completes the vault', async (t) => {
   const dir = tempDir();
   const children: Child[] = [];
@@ -42,7 +51,7 @@ test('kill -9 mid-index (4 trials): stale locks cleared, integrity ok, the next 
     const plans: { label: string; args: string[]; ready: (line: string) => boolean; midTransaction: boolean }[] = [
       { label: 'during the scan', args: [], ready: (l) => l === 'opened', midTransaction: false },
       { label: 'inside the 120th chunk insert', args: ['120'], ready: (l) => l === 'in-transaction', midTransaction: true },
-      { label: 'inside the 300th chunk insert', args: ['300'], ready: (l) => l === 'in-transaction', midTransaction: true },
+      { label: 'inside the 300th chunk insert, pages already spilled to the file', args: ['300', 'spill'], ready: (l) => l === 'in-transaction', midTransaction: true },
       { label: 'after 20 files were reported', args: [], ready: (l) => l.startsWith('progress ') && Number(l.split(' ')[1]) >= 20, midTransaction: false },
     ];
     const trials = plans.map(async (plan, i) => {
@@ -68,14 +77,16 @@ test('kill -9 mid-index (4 trials): stale locks cleared, integrity ok, the next 
         try {
           assert.equal(reader.integrityCheck(), 'ok');
           assert.ok(reader.stats().files > 0);
+          onlyWholeFiles(reader, expected);
         } finally {
           reader.close();
         }
-        assert.ok(!existsSync(`${db}.owner`) && !existsSync(`${db}.lock`) && !hotJournal(db), `trial ${i}: the reader's recovery left the vault clean`);
+        assert.deepEqual([existsSync(`${db}.owner`), existsSync(`${db}.lock`), hotJournal(db)], [false, false, false], `trial ${i}: the reader's recovery left no owner file, lock directory or hot journal`);
       }
       const v = Vault.open(db);
       try {
         assert.equal(v.integrityCheck(), 'ok', `trial ${i}: integrity after the crash`);
+        onlyWholeFiles(v, expected);
         const partial = v.stats().files;
         assert.ok(partial < expectedFiles, `trial ${i}: the run was interrupted (${partial} files)`);
         t.diagnostic(`trial ${i}: killed ${plans[i]!.label}; ${partial} files committed; left ${leftovers.join(' and ') || 'no SQLite lock or journal'}`);
