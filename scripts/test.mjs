@@ -38,7 +38,7 @@ function findTests(dir, pattern = /\.test\.ts$/) {
 }
 
 /** Runs files through node's test runner; counts come from its TAP stream. */
-function nodeTests(title, files, extraEnv = {}) {
+function nodeTests(title, files, extraEnv = {}, limitMinutes = 40) {
   return new Promise((resolve) => {
     console.log(`\n=== ${title}: ${files.length} file(s)`);
     if (files.length === 0) return resolve();
@@ -47,8 +47,21 @@ function nodeTests(title, files, extraEnv = {}) {
     const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`,
       // Real-host files each start a code-server and a Chromium: one file at a time on 2 cores.
       ...(extraEnv.CODEX_VAULT_HOST_TESTS ? ['--test-concurrency=1'] : []), ...files];
-    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...extraEnv } });
+    // Its own process group, so that a stage that hangs (a test file whose browser or server
+    // never exits) can be ended whole by the watchdog below instead of hanging CI.
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', detached: true, env: { ...process.env, ...extraEnv } });
+    const onInterrupt = () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ } process.exit(130); };
+    process.once('SIGINT', onInterrupt);
+    let timedOut = false;
+    const watchdog = setTimeout(() => {
+      timedOut = true;
+      console.log(`${title}: still running after ${limitMinutes} minutes: ending it`);
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }, limitMinutes * 60_000);
     child.on('exit', (code) => {
+      clearTimeout(watchdog);
+      process.off('SIGINT', onInterrupt);
+      if (timedOut) totals.failed += 1;
       const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
       const num = (k) => Number((new RegExp(`^# ${k} (\\d+)$`, 'm').exec(text) ?? [])[1] ?? 0);
       const pass = num('pass'), fail = num('fail'), cancelled = num('cancelled'), skipped = num('skipped') + num('todo');

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 import type { Log } from './log';
 import { affectsIndex, readSettings } from './settings';
+import { releaseOwnProcessLock } from '../vault/lock/ownerLock';
 import { VaultWorkerClient, VaultWorkerError } from '../vault/worker/vaultWorkerClient';
 import type {
   FileChange, IndexProgress, IndexResult, MethodName, QueryEmbedding, SearchMode, SearchResult, ServiceArgs, ServiceName, ServiceResult, VaultStats,
@@ -84,16 +85,19 @@ export class VaultService extends Disposable {
     const client = new VaultWorkerClient(this.paths.workerFile);
     client.onStats((stats) => this.setState({ stats }));
     client.onLog(({ level, message }) => (level === 'error' ? this.log.error(message) : level === 'warn' ? this.log.warn(message) : this.log.info(message)));
+    const dbFile = join(storage, 'vault.db');
     client.onExit((code) => {
       if (this.client !== client) return;
       this.client = undefined;
+      // A worker thread that died ran no exit handlers: its owner lock still names this (live)
+      // process, which would leave the next worker read-only. Release it; it is ours.
+      if (releaseOwnProcessLock(dbFile)) this.log.warn('released the owner lock of the vault worker that stopped');
       if (!this.isDisposed) {
         this.log.error(`vault worker exited (code ${code}); it restarts on next use`);
         this.setState({ phase: 'error', message: `The vault worker stopped (code ${code}).` });
       }
     });
     try {
-      const dbFile = join(storage, 'vault.db');
       const opened = await client.request({ kind: 'open', dbFile });
       if (opened.readOnly) this.log.warn(`vault opened read-only: ${opened.reason ?? ''}`);
       const settings = readSettings();

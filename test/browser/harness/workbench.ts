@@ -22,13 +22,20 @@ export class Workbench {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     const wb = new Workbench(browser, context, page, server);
-    await wb.load(folder);
+    try {
+      await wb.load(folder);
+    } catch (err) {
+      // A browser left running keeps the test process alive after its tests have failed.
+      await wb.close();
+      throw err;
+    }
     return wb;
   }
 
   /** (Re)loads the workbench page: a window reload, as Developer: Reload Window does. */
   async load(folder = this.server.workspace): Promise<void> {
-    await this.page.goto(`${this.server.url}/?folder=${encodeURIComponent(folder)}`);
+    // A loaded machine can take well over Playwright's default 30 s to serve the workbench.
+    await this.page.goto(`${this.server.url}/?folder=${encodeURIComponent(folder)}`, { timeout: 90_000 });
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     // The status bar renders once the workbench has restored its parts.
     await this.page.locator('#workbench\\.parts\\.statusbar').waitFor({ timeout: 60_000 });
