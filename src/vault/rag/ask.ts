@@ -15,7 +15,7 @@ import { checkCitations, CitationStreamFilter } from './citations';
 import { fitPrompt, type PromptSource, type SourceCandidate } from './prompt';
 
 export interface Relevance {
-  /** A result must contain at least this share of the question's words (default 0.5). */
+  /** A result must contain at least this share of the question's words (default 0.5; see termCoverage for two-word questions). */
   minTermCoverage: number;
   /** Semantic evidence: best cosine similarity at least this (default 0.45) ... */
   minSimilarity: number;
@@ -55,19 +55,8 @@ export interface AskOptions {
   onSources?: (sources: AnswerSource[]) => void;
 }
 
-export interface AnswerSource {
-  n: number;
-  root: string;
-  path: string;
-  startLine: number;
-  endLine: number;
-  title: string;
-  heading: string;
-  /** The text given to the model (for previews on hover). */
-  text: string;
-  /** True when the text was cut to fit the budget. */
-  cut: boolean;
-}
+/** A source as the caller sees it: its `text` is what the model was given (for previews on hover). */
+export type AnswerSource = PromptSource;
 
 export interface ClosestNote {
   path: string;

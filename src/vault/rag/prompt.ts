@@ -15,19 +15,6 @@ export const SYSTEM_INSTRUCTION = [
 export const TEMPLATE_TOKENS_PER_MESSAGE = 12;
 export const TEMPLATE_TOKENS_FIXED = 16;
 
-export interface PromptSource {
-  n: number;
-  root: string;
-  path: string;
-  startLine: number;
-  endLine: number;
-  title: string;
-  heading: string;
-  text: string;
-  /** Cut to fit the budget. */
-  cut: boolean;
-}
-
 export interface SourceCandidate {
   root: string;
   path: string;
@@ -36,6 +23,13 @@ export interface SourceCandidate {
   title: string;
   heading: string;
   text: string;
+}
+
+/** A retrieved chunk as numbered and given to the model. */
+export interface PromptSource extends SourceCandidate {
+  n: number;
+  /** Cut to fit the budget. */
+  cut: boolean;
 }
 
 export function formatSource(s: Omit<PromptSource, 'cut'>): string {

@@ -17,11 +17,16 @@ export function stemLite(word: string): string {
   return w.length > 3 && w.endsWith('e') ? w.slice(0, -1) : w;
 }
 
-/** Share (0..1) of `terms` that occur in `text`. */
+/**
+ * Share (0..1) of `terms` that occur in `text`. Two-word questions are measured as if they had a
+ * third word: one match of two is weak evidence ("the capital of Mongolia" against a note that
+ * mentions a capital letter), so it scores 1/3, while both words score 2/3 and a one-word
+ * question's match 1/2.
+ */
 export function termCoverage(terms: readonly string[], text: string): number {
   if (terms.length === 0) return 0;
   const stems = new Set(words(text).map(stemLite));
   let hit = 0;
   for (const t of terms) if (stems.has(stemLite(t))) hit++;
-  return hit / terms.length;
+  return hit / (terms.length <= 2 ? terms.length + 1 : terms.length);
 }
