@@ -27,7 +27,7 @@ export interface SearchJsonHit {
 
 export const searchCommand: CliCommand = {
   name: ['search'],
-  summary: 'Full-text search of a vault (words, "phrases", prefix*, a OR b).',
+  summary: 'Search a vault: full text (words, "phrases", prefix*, a OR b), semantic or hybrid.',
   help: `Usage: codex-vault search "<query>" --db <file> [options]
 
 Searches the vault's notes, best match first. Every word is required ("a OR b" for either);
