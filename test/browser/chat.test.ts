@@ -138,10 +138,7 @@ test('the empty state adds a local model: pick "Add a local GGUF file…" and th
   await row.click();
   // files.simpleDialog.enable: the open dialog is VS Code's own quick input with a path box.
   await h.wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Add a local GGUF model' }).waitFor();
-  await h.wb.quickInputBox.fill(tinyModel);
-  // The dialog lists the folder as the path is typed: Enter once it shows the file.
-  await h.wb.waitForQuickPickRow('stories260K.gguf');
-  await h.wb.page.keyboard.press('Enter');
+  await h.wb.acceptPathInOpenDialog(tinyModel, 'stories260K.gguf');
   await chat().getByRole('region', { name: 'No chat model' }).waitFor({ state: 'detached', timeout: 120_000 });
   assert.ok(await chat().locator('#question').isEnabled());
   assert.match(await chat().locator('#model-select option:checked').textContent() ?? '', /stories260K/);

@@ -108,10 +108,7 @@ test('code-server installs the VSIX offline and the installed extension activate
   await chat.getByRole('button', { name: /Choose a chat model/ }).click();
   await (await wb.waitForQuickPickRow('Add a local GGUF file')).click();
   await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Add a local GGUF model' }).waitFor();
-  await wb.quickInputBox.fill(tinyModel);
-  // The dialog lists the folder as the path is typed: Enter once it shows the file.
-  await wb.waitForQuickPickRow('stories260K.gguf');
-  await wb.page.keyboard.press('Enter');
+  await wb.acceptPathInOpenDialog(tinyModel, 'stories260K.gguf');
   await chat.getByRole('region', { name: 'No chat model' }).waitFor({ state: 'detached', timeout: 120_000 });
   await chat.locator('#question').fill('What does the zorblax checker enforce?');
   await chat.locator('#question').press('Enter');

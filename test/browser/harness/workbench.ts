@@ -115,6 +115,21 @@ export class Workbench {
     return row;
   }
 
+  /**
+   * Accepts `path` in VS Code's simple open dialog (a quick input with a path box): types it, waits
+   * until the listing shows `fileName`, presses Enter, and does it again when the dialog is still
+   * open (an Enter that lands while the listing re-renders is swallowed).
+   */
+  async acceptPathInOpenDialog(path: string, fileName: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.quickInputBox.fill(path);
+      await this.waitForQuickPickRow(fileName);
+      await this.page.keyboard.press('Enter');
+      if (await this.quickInput.waitFor({ state: 'hidden', timeout: 10_000 }).then(() => true, () => false)) return;
+    }
+    throw new Error(`the open dialog did not accept ${path}`);
+  }
+
   async quickPickTitle(): Promise<string> {
     return (await this.page.locator('.quick-input-widget .quick-input-title').textContent()) ?? '';
   }
