@@ -52,10 +52,7 @@ test('a chosen model that was never added: the item says so and Resume is offere
 test('after the model is added, Resume backfills to 100% and the status bar shows the coverage', { timeout: 300_000 }, async () => {
   await h.wb.runCommand('Codex Vault: Add Local GGUF Model…');
   await h.wb.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
-  await h.wb.quickInputBox.fill(tinyModel);
-  await h.wb.page.waitForTimeout(500); // the dialog completes the path as it is typed
-  await h.wb.quickInputBox.fill(tinyModel);
-  await h.wb.page.keyboard.press('Enter');
+  await h.wb.acceptPathInOpenDialog(tinyModel, 'stories260K.gguf');
   await h.wb.page.locator('.notifications-toasts').getByText(/added stories260K\.gguf/).waitFor({ timeout: 60_000 });
   await h.wb.runCommand('Codex Vault: Resume Embedding');
   const label = await waitForEmbedStatus(/Embeddings 100%/, 180_000);

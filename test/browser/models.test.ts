@@ -59,11 +59,21 @@ async function waitForRows(pred: (rows: string[]) => boolean, what: string, time
   assert.fail(`${what}; the Models view shows:\n${last.join('\n')}`);
 }
 
+/** Runs a context-menu entry of `row`; tries again (after closing any menu left open) when a
+ *  re-render of the tree swallowed the right-click or the menu came up without the entry yet. */
 async function contextMenu(row: Locator, item: string): Promise<void> {
-  await row.click({ button: 'right' });
-  const entry = page().locator('.context-view .action-item').filter({ hasText: item }).first();
-  await entry.waitFor({ timeout: 10_000 });
-  await entry.click();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page().keyboard.press('Escape');
+      await row.click({ button: 'right', timeout: 10_000 });
+      const entry = page().locator('.context-view .action-item').filter({ hasText: item }).first();
+      await entry.waitFor({ timeout: 10_000 });
+      await entry.click({ timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 2) throw err;
+    }
+  }
 }
 
 test('the manifest models are listed with their state and fit', { timeout: 120_000 }, async () => {
@@ -92,10 +102,7 @@ test('stories260K.gguf added as a local model, verified, loaded (memory figures 
   // Add it through the file dialog (VS Code's own dialog in the browser: type the path, Enter).
   await h.wb.runCommand('Codex Vault: Add Local GGUF Model…');
   await h.wb.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
-  await h.wb.quickInputBox.fill(tinyModel);
-  await page().waitForTimeout(500); // the dialog completes the path as it is typed
-  await h.wb.quickInputBox.fill(tinyModel);
-  await page().keyboard.press('Enter');
+  await h.wb.acceptPathInOpenDialog(tinyModel, 'stories260K.gguf');
   await waitForRows((r) => r.some((x) => /^Local models/.test(x)) && r.some((x) => /stories260K\.gguf \| verified · 1\.1 MiB · fits/.test(x)), 'the local model is not listed as verified');
   await page().locator('.notifications-toasts').getByText(/added stories260K\.gguf/).waitFor({ timeout: 20_000 });
   await h.wb.screenshot('models-local-added');
