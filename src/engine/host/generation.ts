@@ -77,6 +77,16 @@ function finish(text: string, stop: StopReason, m: Meter, promptTokens: number, 
   };
 }
 
+/** A sequence for one request, or undefined when the request was cancelled while it waited in the queue. */
+async function acquireUnlessCancelled(slot: ModelSlot, signal: AbortSignal): Promise<Awaited<ReturnType<ModelSlot['acquireSequence']>> | undefined> {
+  try {
+    return await slot.acquireSequence(signal);
+  } catch (err) {
+    if (err instanceof CancelledWhileQueued) return undefined;
+    throw err;
+  }
+}
+
 function cancelledEmpty(m: Meter): GenerateResult {
   return finish('', 'cancelled', m, 0, null);
 }
@@ -95,13 +105,8 @@ export async function runCompletion(slot: ModelSlot, prompt: string, s: Sampling
     tokens = tokens.slice(dropped);
     truncated = { droppedMessages: 0, droppedTokens: dropped, message: `The prompt was ${dropped + budget} tokens; its first ${dropped} tokens were cut to fit the ${ctxSize}-token context with ${reserve} tokens left for the answer.` };
   }
-  let seq;
-  try {
-    seq = await slot.acquireSequence(signal);
-  } catch (err) {
-    if (err instanceof CancelledWhileQueued) return cancelledEmpty(m);
-    throw err;
-  }
+  const seq = await acquireUnlessCancelled(slot, signal);
+  if (!seq) return cancelledEmpty(m);
   try {
     const completion = new nlc.LlamaCompletion({ contextSequence: seq, autoDisposeSequence: false });
     try {
@@ -187,13 +192,8 @@ export async function runChat(slot: ModelSlot, messages: ChatMessage[], s: Sampl
   const reserve = answerReserve(ctxSize, s.maxTokens);
   const { history, truncated } = fitChat(wrapper, slot.model, messages, ctxSize - reserve);
   const promptTokens = countHistory(wrapper, slot.model, history);
-  let seq;
-  try {
-    seq = await slot.acquireSequence(signal);
-  } catch (err) {
-    if (err instanceof CancelledWhileQueued) return cancelledEmpty(m);
-    throw err;
-  }
+  const seq = await acquireUnlessCancelled(slot, signal);
+  if (!seq) return cancelledEmpty(m);
   try {
     const chat = new nlc.LlamaChat({ contextSequence: seq, chatWrapper: wrapper, autoDisposeSequence: false });
     try {
