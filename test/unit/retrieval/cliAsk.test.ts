@@ -1,26 +1,13 @@
 // The CLI as a user runs it: ask --json with the tiny chat model, and the "not in the vault"
 // path (which never loads the chat model).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
-import { repoRoot, tempDir, tinyModel } from '../../helpers/paths';
+import { tempDir, tinyModel } from '../../helpers/paths';
+import { runCli } from '../../helpers/runCli';
 
-const run = promisify(execFile);
-const built = join(repoRoot, 'dist', 'cli.js');
-
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
-  const argv = existsSync(built) ? [built, ...args] : ['--import', 'tsx', join(repoRoot, 'src', 'cli.ts'), ...args];
-  try {
-    const r = await run(process.execPath, argv, { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : 1, out: x.stdout ?? '', err: x.stderr ?? '' };
-  }
-}
+const cli = runCli;
 
 test('ask --json answers with numbered sources; an unrelated question is not in the vault', { timeout: 300_000 }, async () => {
   const t = tempDir('cv-cli-');
