@@ -21,6 +21,7 @@ import { Vault } from '../src/vault/vault';
 import { searchF32, searchInt8 } from '../src/vault/vectors/kernel';
 import { normalize } from '../src/vault/vectors/quantize';
 import { VectorIndexCache } from '../src/vault/vectors/vectorIndex';
+import { rng } from '../test/helpers/rng';
 
 const CHUNKS = Number(process.env.CV_BENCH_CHUNKS ?? 50_000);
 const DIM = 384;
@@ -32,16 +33,6 @@ const MODEL = 'bench-generated-384';
 const shared = join(__dirname, '..', '..', 'shared');
 const tinyModel = join(shared, 'models', 'stories260K.gguf');
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(2024);
 const gauss = (): number => Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
 

@@ -14,6 +14,7 @@ import { parseNote } from '../src/vault/markdown/parseNote';
 import { decodeNote } from '../src/vault/scan/decode';
 import { scanRoots } from '../src/vault/scan/scanner';
 import { Vault } from '../src/vault/vault';
+import { rng } from '../test/helpers/rng';
 
 const shared = join(__dirname, '..', '..', 'shared', 'corpora');
 const EDIT_WORD = 'quokkabenchmark';
@@ -57,16 +58,6 @@ interface Result {
 }
 
 // ---------- deterministic randomness ----------
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STOP = new Set('that this with from have will your when then than they them there their what which would could should into also only some more most such these those each over other been were does just like make many must about after before because while where using used uses need here very same both every'.split(' '));
 

@@ -18,17 +18,7 @@ export function withDb<T>(fn: (db: SqliteDatabase, dir: string) => T | Promise<T
     });
 }
 
-/** mulberry32: small, seeded, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
@@ -48,6 +38,7 @@ import { EngineClient, type EngineEntry } from '../../../src/engine/client/engin
 import { addLocalModel } from '../../../src/engine/verify/verifyModelFile';
 import { ModelRecords } from '../../../src/vault/models/modelRecords';
 import { repoRoot, tinyModel } from '../../helpers/paths';
+import { rng } from '../../helpers/rng';
 
 export function engineEntry(): EngineEntry | undefined {
   const built = join(repoRoot, 'dist', 'engine-host.mjs');
