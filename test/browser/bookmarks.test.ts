@@ -128,8 +128,7 @@ test('add, rename, move into a folder and delete bookmarks; they survive a windo
   assert.match((await row('## Tidal observatory').textContent()) ?? '', /bm-target\.md:5/);
 
   // Rename with the keyboard: select the row, F2, type the new name.
-  await row('## Tidal observatory').click();
-  await page().keyboard.press('F2');
+  await h.wb.pressOnRow(row('## Tidal observatory'), 'F2', h.wb.quickInputBox);
   await answerInput('Tides');
   await waitForShape(['sourdough.md', 'Tides']);
 
@@ -157,10 +156,8 @@ test('add, rename, move into a folder and delete bookmarks; they survive a windo
   await openFile('git-habits.md');
   await h.wb.runCommand('Codex Vault: Add Bookmark (File)');
   await waitForShape(['Baking', '  sourdough.md', '  Sea', '    Tides', 'git-habits.md']);
-  await row('git-habits.md').click();
-  await page().keyboard.press('Delete');
   const dialog = page().locator('.monaco-dialog-box');
-  await dialog.waitFor({ timeout: 10_000 });
+  await h.wb.pressOnRow(row('git-habits.md'), 'Delete', dialog);
   assert.match((await dialog.textContent()) ?? '', /Delete "git-habits\.md"\?/);
   await dialog.getByRole('button', { name: 'Delete' }).click();
   await waitForShape(['Baking', '  sourdough.md', '  Sea', '    Tides']);

@@ -116,18 +116,55 @@ export class Workbench {
   }
 
   /**
-   * Accepts `path` in VS Code's simple open dialog (a quick input with a path box): types it, waits
-   * until the listing shows `fileName`, presses Enter, and does it again when the dialog is still
-   * open (an Enter that lands while the listing re-renders is swallowed).
+   * Accepts `path` in VS Code's simple open dialog (a quick input with a path box). The dialog fills
+   * its box with its start folder only once it has listed that folder, overwriting anything typed
+   * before, so wait for that first; then type the path, wait until the listing shows `fileName` and
+   * the box still holds the path, press Enter, and do it all again when the dialog is still open (an
+   * Enter that lands while the listing re-renders is swallowed).
    */
   async acceptPathInOpenDialog(path: string, fileName: string): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await this.quickInputBox.fill(path);
-      await this.waitForQuickPickRow(fileName);
-      await this.page.keyboard.press('Enter');
-      if (await this.quickInput.waitFor({ state: 'hidden', timeout: 10_000 }).then(() => true, () => false)) return;
+    await this.page.waitForFunction(
+      () => ((document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement | null)?.value ?? '').startsWith('/'),
+      undefined,
+      { timeout: 20_000 },
+    ).catch(() => undefined); // a dialog that never fills its box still gets the path typed below
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        await this.quickInputBox.fill(path, { timeout: 10_000 });
+        await this.waitForQuickPickRow(fileName, 10_000);
+        if ((await this.quickInputBox.inputValue()) !== path) continue; // overwritten while listing: type it again
+        await this.page.keyboard.press('Enter');
+        if (await this.quickInput.waitFor({ state: 'hidden', timeout: 10_000 }).then(() => true, () => false)) return;
+      } catch (err) {
+        lastError = err;
+        if (await this.quickInput.isHidden()) throw err; // the dialog went away: nothing left to retry
+      }
     }
-    throw new Error(`the open dialog did not accept ${path}`);
+    throw new Error(`the open dialog did not accept ${path}${lastError ? `: ${String(lastError)}` : ''}`);
+  }
+
+  /**
+   * Selects a tree or list row with a click and presses `key` on it, until `outcome` shows. A click on
+   * a row that the tree replaces at that moment selects nothing, and the key then goes elsewhere, so
+   * both are repeated (up to `attempts` times) until the outcome appears.
+   */
+  async pressOnRow(row: Locator, key: string, outcome: Locator, attempts = 3): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      try {
+        await row.click({ timeout: 10_000 });
+        // The key goes to the focused row: wait until the click has selected it.
+        await row.and(this.page.locator('[aria-selected="true"]')).waitFor({ timeout: 5_000 }).catch(() => undefined);
+        await this.page.keyboard.press(key);
+        await outcome.waitFor({ timeout: 8_000 });
+        return;
+      } catch (err) {
+        lastError = err;
+        await this.page.keyboard.press('Escape').catch(() => undefined);
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error(`pressing ${key} on the row did not show the expected outcome`);
   }
 
   async quickPickTitle(): Promise<string> {
