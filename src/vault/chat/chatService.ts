@@ -10,7 +10,7 @@ import type { SqliteDatabase } from '../db/sqlite';
 import { ConversationStore } from '../conversations/conversationStore';
 import type { CitationRef, Message, SourceRef } from '../conversations/types';
 import { EmbeddingStore } from '../embeddings/embeddingStore';
-import { engineFor } from '../models/modelsService';
+import { engineFor, hasModelsService, modelHandle } from '../models/modelsService';
 import type { PromptMessage } from '../rag/answerModel';
 import { ask, type AskResult, type Selection } from '../rag/ask';
 import { engineAnswerModel } from '../rag/engineAdapters';
@@ -39,10 +39,19 @@ const MAX_HISTORY_MESSAGES = 10;
 /** A whole file given as context is cut here: the prompt's budget could not hold more. */
 const MAX_FILE_CONTEXT_CHARS = 40_000;
 
-/** One chat model handle per file and settings in this worker: loading it again would double its memory. */
+/**
+ * The chat's own handles, for a vault with no models service (the CLI): one per file and settings in
+ * this worker, since loading it again would double its memory.
+ */
 const handles = new WeakMap<SqliteDatabase, Map<string, Promise<ModelHandle>>>();
 
-function chatHandle(db: SqliteDatabase, m: ChatAskRequest['model']): Promise<ModelHandle> {
+/**
+ * The chat model's engine handle. In the extension the models service owns it (the same handle the
+ * Models view loads, shows and unloads, so the model is never in memory twice); the CLI, which has
+ * no models service, keeps one here.
+ */
+async function chatHandle(db: SqliteDatabase, m: ChatAskRequest['model']): Promise<ModelHandle> {
+  if (hasModelsService(db)) return modelHandle(db, m.path, 'generate');
   let byKey = handles.get(db);
   if (!byKey) handles.set(db, (byKey = new Map()));
   const key = `${resolve(m.path)}|${m.contextSize}|${m.threads ?? 0}`;
@@ -106,6 +115,20 @@ export class ChatService {
     const c = this.store.get(id);
     if (!c) return null;
     return { id: c.id, title: c.title, messages: this.store.messages(id).filter((m) => m.role !== 'system').map((m) => this.toData(m)) };
+  }
+
+  /**
+   * A stored answer with the question it answered, for "Bookmark Answer". Read from the store, so a
+   * bookmark keeps exactly what was answered and cited, whatever the page showed.
+   */
+  answerToBookmark(conversationId: number, messageId: number): { question: string; answer: string; citations: ChatCitation[] } {
+    const messages = this.store.messages(conversationId);
+    const i = messages.findIndex((m) => m.id === messageId);
+    const m = messages[i];
+    if (!m || m.role !== 'assistant') throw new ChatError('That answer is no longer in the conversation.');
+    if (!m.content.trim()) throw new ChatError('An empty answer cannot be bookmarked.');
+    const question = messages.slice(0, i).reverse().find((x) => x.role === 'user')?.content ?? '';
+    return { question, answer: m.content, citations: this.toData(m).citations };
   }
 
   renameConversation(id: number, title: string): void {

@@ -63,6 +63,11 @@ export async function modelHandle(db: SqliteDatabase, idOrPath: string, purpose?
   return ModelsService.handleFor(svc, idOrPath, purpose);
 }
 
+/** Whether the vault has a configured models service (the extension's worker does; the CLI does not). */
+export function hasModelsService(db: SqliteDatabase): boolean {
+  return servicesByDb.get(db)?.configured ?? false;
+}
+
 /**
  * Hybrid search's query embedder (the worker's queryEmbedding.provider): embeds the query with the
  * chosen embedding model (codexVault.embeddingModel), loading it on first use. Undefined when no
@@ -81,6 +86,14 @@ export async function embedQuery(db: SqliteDatabase, query: string, signal: Abor
   return vector ? { modelKey, vector } : undefined;
 }
 
+function handleKey(id: string, purpose: 'generate' | 'embed'): string {
+  return `${id}\u0000${purpose}`;
+}
+
+function defaultPurpose(item: Pick<ModelItem, 'role'>): 'generate' | 'embed' {
+  return item.role === 'embedding' ? 'embed' : 'generate';
+}
+
 export class ModelsError extends Error {
   constructor(message: string) {
     super(message);
@@ -96,7 +109,13 @@ export class ModelsService {
   #config: ModelsConfig | undefined;
   readonly #downloads = new Map<string, { abort: AbortController; state: DownloadState }>();
   readonly #errors = new Map<string, string>();
+  /**
+   * The engine handles this service loaded, keyed by model id and purpose: the one place a model is
+   * loaded for the Models view, the chat and the embedder alike, so none loads a second copy. A model
+   * used to embed and to generate holds two handles (llama.cpp needs a different context for each).
+   */
   readonly #handles = new Map<string, ModelHandle>();
+  readonly #loading = new Map<string, Promise<ModelHandle>>();
   readonly #fits = new Map<string, NonNullable<ModelItem['fit']>>();
   #hardware: { at: number; info: HardwareInfo } | undefined;
 
@@ -104,6 +123,10 @@ export class ModelsService {
     this.#db = db;
     this.#records = new ModelRecords(db);
     servicesByDb.set(db, this);
+  }
+
+  get configured(): boolean {
+    return this.#config !== undefined;
   }
 
   /** The chosen embedding model (id or path), if any. */
@@ -116,12 +139,11 @@ export class ModelsService {
     const path = isAbsolute(idOrPath) ? resolve(idOrPath) : undefined;
     const item = (await svc.list()).models.find((m) => m.id === idOrPath || (path !== undefined && m.path === path));
     if (!item) throw new ModelsError(`No model "${idOrPath}" in the manifest or among the local models.`);
-    const want = purpose ?? (item.role === 'embedding' ? 'embed' : 'generate');
-    const have = svc.#handles.get(item.id);
-    if (have && have.info.purpose === want) return have;
-    if (have) await svc.unload(item.id);
+    const want = purpose ?? defaultPurpose(item);
+    const have = svc.#handles.get(handleKey(item.id, want));
+    if (have) return have;
     await svc.load(item.id, want);
-    const handle = svc.#handles.get(item.id);
+    const handle = svc.#handles.get(handleKey(item.id, want));
     if (!handle) throw new ModelsError(`${item.name} did not load.`);
     return handle;
   }
@@ -245,7 +267,8 @@ export class ModelsService {
   async load(id: string, purpose?: 'generate' | 'embed'): Promise<ModelItem> {
     const cfg = this.#requireConfig();
     const item = await this.#find(id);
-    if (item.state === 'loaded' && this.#handles.has(id)) return item;
+    const want = purpose ?? defaultPurpose(item);
+    if (this.#handles.has(handleKey(id, want))) return item;
     if (item.state !== 'verified' && item.state !== 'loaded') throw new ModelsError(`${item.name} cannot be loaded while it is ${stateWords(item.state)}${item.state === 'unverified' ? ': verify it first' : ''}.`);
     // The engine's gate checks the file it is given; llama.cpp reads the other parts of a split
     // model from beside it unchecked, so each part goes through the gate here first.
@@ -254,18 +277,32 @@ export class ModelsService {
     // No bigger context than the model was trained for: more only costs memory.
     const trained = await readLocalGgufPrefix(item.path).then((h) => shapeFromHeader(h, item.sizeBytes).trainedContext, () => null);
     const contextSize = trained ? Math.min(cfg.contextSize, trained) : cfg.contextSize;
-    const engine = engineFor(this.#db, cfg);
-    const handle = await engine.loadModel(item.path, { contextSize, purpose: purpose ?? (item.role === 'embedding' ? 'embed' : 'generate'), ...(cfg.threads ? { threads: cfg.threads } : {}) });
-    this.#handles.set(id, handle);
+    const key = handleKey(id, want);
+    // Two callers at once (the chat and the view's Load) share one load instead of loading twice.
+    let loading = this.#loading.get(key);
+    if (!loading) {
+      loading = engineFor(this.#db, cfg).loadModel(item.path, { contextSize, purpose: want, ...(cfg.threads ? { threads: cfg.threads } : {}) });
+      this.#loading.set(key, loading);
+    }
+    try {
+      this.#handles.set(key, await loading);
+    } finally {
+      this.#loading.delete(key);
+    }
     return this.#find(id);
   }
 
+  /** Unloads every handle of the model (for generation and for embedding). */
   async unload(id: string): Promise<boolean> {
-    const handle = this.#handles.get(id);
-    if (!handle) return false;
-    this.#handles.delete(id);
-    await engineFor(this.#db).unloadModel(handle);
-    return true;
+    const mine = [...this.#handles].filter(([key]) => key.startsWith(`${id}\u0000`));
+    for (const [key] of mine) this.#handles.delete(key);
+    for (const [, handle] of mine) await engineFor(this.#db).unloadModel(handle);
+    return mine.length > 0;
+  }
+
+  /** A handle of the model, if loaded: the generation one first (what the view's figures describe). */
+  #anyHandle(id: string): ModelHandle | undefined {
+    return this.#handles.get(handleKey(id, 'generate')) ?? this.#handles.get(handleKey(id, 'embed'));
   }
 
   /**
@@ -355,9 +392,9 @@ export class ModelsService {
     const dl = this.#downloads.get(c.id)?.state ?? null;
     const loaded = mem
       ? {
-          modelId: mem.modelId, contextSize: mem.contextSize, purpose: this.#handles.get(c.id)?.info.purpose ?? 'generate',
+          modelId: mem.modelId, contextSize: mem.contextSize, purpose: this.#anyHandle(c.id)?.info.purpose ?? 'generate',
           ramBytes: mem.modelRamBytes + mem.contextRamBytes, vramBytes: mem.vramBytes, kvCacheBytes: mem.kvCacheBytes,
-          gpu: this.#handles.get(c.id)?.info.gpu ?? false,
+          gpu: this.#anyHandle(c.id)?.info.gpu ?? false,
         } as const
       : null;
     if (c.kind === 'manifest') {
