@@ -47,6 +47,9 @@ function percent(c: Coverage): string {
   return `${Math.floor(c.ratio * 1000) / 10}%`;
 }
 
+/** The vault `settings` key that remembers a paused backfill's model across restarts. */
+const PAUSED_KEY = 'embeddings.pausedModel';
+
 export class EmbeddingsService {
   private readonly store: EmbeddingStore;
   private readonly records: ModelRecords;
@@ -82,7 +85,7 @@ export class EmbeddingsService {
     if (!model) {
       this.last = undefined;
       this.stopRun();
-      this.paused = false;
+      this.setPaused(false);
       this.set({ state: 'idle', model: null, modelKey: null, done: 0, total: 0, failed: 0, error: null, message: NO_MODEL_MESSAGE });
       return this.status();
     }
@@ -92,7 +95,10 @@ export class EmbeddingsService {
       return this.status();
     }
     // A new model or a rebuild is the user's explicit wish: it runs even if the last one was paused.
-    if (!current || current.model !== model || req.rebuild) this.paused = false;
+    // The first start in this process (after a restart or a crash) stays paused when the user had
+    // paused this model's backfill: a pause is a choice, not state to lose with the window.
+    if (!current) this.setPaused(!req.rebuild && this.pausedModel() === model, model);
+    else if (current.model !== model || req.rebuild) this.setPaused(false);
     this.last = { model, batchSize };
     this.stopRun();
     const run: Run = { model, rebuild: req.rebuild === true, batchSize, abort: new AbortController(), again: false, promise: Promise.resolve() };
@@ -110,7 +116,7 @@ export class EmbeddingsService {
   /** Holds the backfill before its next batch (the batch in flight is still stored). */
   pause(): EmbeddingsStatus {
     if (this.run && !this.run.abort.signal.aborted && !this.paused) {
-      this.paused = true;
+      this.setPaused(true, this.run.model);
       this.set({ state: 'paused', message: 'Embedding paused: full-text search works meanwhile; resume to continue.' });
     }
     return this.status();
@@ -120,13 +126,13 @@ export class EmbeddingsService {
   resume(): EmbeddingsStatus {
     if (this.run && !this.run.abort.signal.aborted) {
       if (this.paused) {
-        this.paused = false;
+        this.setPaused(false);
         for (const w of this.gateWaiters.splice(0)) w();
         this.set({ state: 'running', message: this.progressMessage() });
       }
       return this.status();
     }
-    this.paused = false;
+    this.setPaused(false);
     return this.last ? this.start(this.last) : this.status();
   }
 
@@ -134,10 +140,28 @@ export class EmbeddingsService {
   cancel(): EmbeddingsStatus {
     if (this.run && !this.run.abort.signal.aborted) {
       this.stopRun();
-      this.paused = false;
+      this.setPaused(false);
       this.set({ state: 'idle', message: 'Embedding cancelled: what was embedded is kept; resume to continue.' });
     }
     return this.status();
+  }
+
+  /** Pauses or unpauses, and records it in the vault so that a restart keeps a pause. */
+  private setPaused(paused: boolean, model?: string): void {
+    this.paused = paused;
+    if (paused && model) this.db.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [PAUSED_KEY, JSON.stringify(model)]);
+    else if (!paused) this.db.run('DELETE FROM settings WHERE key = ?', [PAUSED_KEY]);
+  }
+
+  /** The model whose backfill the user paused, as recorded in the vault (undefined: none). */
+  private pausedModel(): string | undefined {
+    const row = this.db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [PAUSED_KEY]);
+    try {
+      const v: unknown = row ? JSON.parse(row.value) : undefined;
+      return typeof v === 'string' ? v : undefined;
+    } catch {
+      return undefined; // a damaged record is no pause
+    }
   }
 
   /** The backfill's state, with the chosen model's coverage counted now. */

@@ -17,7 +17,7 @@ after(async () => {
   await f?.close();
 });
 
-test('cancel keeps what was embedded; after the worker is killed mid-run, a new one continues where it stopped', async () => {
+test('cancel keeps what was embedded; after the worker is killed while paused, a new one stays paused, then resume continues where it stopped', async () => {
   const chunks = await f.chunkCount();
   await f.client.call('embeddings', 'start', { model: tinyModel, rebuild: true, batchSize: 2 });
   const some = await f.waitFor((x) => x.done >= 6 || x.state === 'done');
@@ -31,7 +31,13 @@ test('cancel keeps what was embedded; after the worker is killed mid-run, a new 
   await Promise.all([f.client.call('embeddings', 'resume'), f.client.call('embeddings', 'pause')]);
   await f.stopWorker();
   await f.openWorker();
-  await f.client.call('embeddings', 'start', { model: tinyModel, batchSize: 4 });
+  // The user had paused it: the new worker keeps the pause (recorded in the vault) until Resume.
+  const again = await f.client.call('embeddings', 'start', { model: tinyModel, batchSize: 4 });
+  assert.equal(again.state, 'paused', 'a pause survives the worker being killed');
+  await new Promise((r) => setTimeout(r, 300));
+  const held = await f.client.call('embeddings', 'status');
+  assert.deepEqual([held.state, held.done], ['paused', 0], 'still held, nothing embedded while paused');
+  await f.client.call('embeddings', 'resume');
   const s = await f.waitFor((x) => x.state === 'done');
   assert.deepEqual(s.coverage, { embedded: chunks, total: chunks, ratio: 1 });
   assert.equal(s.done, chunks - kept, 'only what was missing was embedded after the restart');
