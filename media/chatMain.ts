@@ -138,10 +138,7 @@ function citationChip(c: Citation, src: Source | undefined, inline: boolean): HT
 
 function copyButton(code: string): HTMLElement {
   const b = iconButton('copy', 'Copy code', () => {
-    void send({ type: 'copyText', text: code }).then((err) => {
-      b.replaceChildren(icon(err ? 'error' : 'check'));
-      setTimeout(() => b.replaceChildren(icon('copy')), 1500);
-    });
+    void send({ type: 'copyText', text: code }).then((err) => flash(b, err, 'copy'));
   }, 'copy-code');
   return b;
 }
@@ -198,7 +195,34 @@ function assistantBubble(m: ChatMessage, retry?: () => void): HTMLElement {
   const stats = m.stats ? h('div', { class: 'stats muted', 'data-tokens': String(m.stats.tokens), 'data-tps': String(m.stats.tokensPerSecond) },
     `${m.stats.tokens} tokens · ${Math.round(m.stats.tokensPerSecond).toLocaleString()} tokens/s`) : null;
   return h('div', { class: 'msg assistant', 'data-status': m.status },
-    h('div', { class: 'msg-role' }, 'Codex Vault'), body, sourcesRow(m.citations, m.sources), ...notes, stats);
+    h('div', { class: 'msg-role' }, 'Codex Vault'), body, sourcesRow(m.citations, m.sources), ...notes, stats, answerActions(m));
+}
+
+/** Shows `done` on a button for a moment after its request succeeded (or an error icon), then `rest` again. */
+function flash(b: HTMLElement, err: string | null, rest: string): void {
+  b.replaceChildren(icon(err ? 'error' : 'check'));
+  setTimeout(() => b.replaceChildren(icon(rest)), 1500);
+}
+
+/**
+ * Copy and Bookmark for a stored answer. Not for "not in the vault" replies, failed answers or ones
+ * still streaming. The bookmark is made by the host from the stored message, so only ids go out.
+ */
+function answerActions(m: ChatMessage): HTMLElement | null {
+  const conversationId = state.conversation?.id;
+  if (conversationId === undefined || m.notFound || !m.content.trim() || (m.status !== 'complete' && m.status !== 'cancelled')) return null;
+  const copy = iconButton('copy', 'Copy answer', () => {
+    void send({ type: 'copyText', text: m.content }).then((err) => flash(copy, err, 'copy'));
+  }, 'copy-answer');
+  const mark = iconButton('bookmark', 'Bookmark answer', () => {
+    void send({ type: 'bookmarkAnswer', conversationId, messageId: m.id }).then((err) => {
+      if (err) return flash(mark, err, 'bookmark');
+      mark.replaceChildren(icon('check'));
+      mark.setAttribute('aria-label', 'Bookmarked');
+      mark.title = 'Bookmarked (see the Bookmarks view)';
+    });
+  }, 'bookmark-answer');
+  return h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Answer actions' }, copy, mark);
 }
 
 function errorNote(text: string, retry?: () => void): HTMLElement {

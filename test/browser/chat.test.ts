@@ -181,6 +181,17 @@ test('a source chip shows its text on hover and opens its lines on click', { tim
   await h.wb.page.waitForFunction((ln) => new RegExp(`^Ln ${ln}, Col \\d+ \\(\\d+ selected\\)`).test(document.querySelector('[id="status.editor.selection"]')?.textContent?.trim() ?? ''), end, { timeout: 20_000 });
 });
 
+test('Bookmark answer keeps the answer, under its question, in the Bookmarks view', { timeout: 120_000 }, async () => {
+  const answer = chat().locator('.msg.assistant').last();
+  await answer.hover();
+  await answer.getByRole('button', { name: 'Bookmark answer' }).click();
+  await answer.getByRole('button', { name: 'Bookmarked' }).waitFor({ timeout: 20_000 });
+  await h.wb.runCommand('Codex Vault: Focus on Bookmarks View');
+  const pane = h.wb.page.locator('.pane').filter({ has: h.wb.page.locator('.pane-header[aria-label="Bookmarks Section"]') });
+  await pane.locator('.monaco-list-row', { hasText: 'What does the zorblax checker enforce?' }).waitFor({ timeout: 20_000 });
+  await openChat();
+});
+
 test('Esc stops mid-answer at once and keeps the partial answer', { timeout: 180_000 }, async () => {
   // A long answer (the tiny model rarely ends a story by itself), so it is still streaming when
   // Esc arrives even when the model runs at full speed.

@@ -152,6 +152,40 @@ test('Enter sends, Shift+Enter adds a line; tokens stream in; the answer renders
   assert.deepEqual(openReq.location, { root, path: 'notes/own.md', startLine: 3, endLine: 9 });
 });
 
+test('a stored answer can be copied and bookmarked by its ids; a "not in the vault" reply and a failed one offer neither', async () => {
+  await open();
+  const question: ChatMessage = { id: 1, role: 'user', content: 'What are the rules?', sources: [], citations: [], status: 'complete', createdAt: 1 };
+  await host({ type: 'conversation', conversation: { id: 12, title: 'Rules', messages: [
+    question, answer('Each value has one owner [1].'),
+    { ...question, id: 3, content: 'And the capital of Mongolia?' }, answer('The vault does not seem to contain this.', { id: 4, notFound: true, citations: [] }),
+    { ...question, id: 5, content: 'Again?' }, answer('Half an answ', { id: 6, status: 'error', citations: [] }),
+  ] } });
+  const bubbles = page.locator('.msg.assistant');
+  await bubbles.nth(2).waitFor();
+  assert.equal(await bubbles.nth(1).locator('.msg-actions').count(), 0, 'no actions on "not in the vault"');
+  assert.equal(await bubbles.nth(2).locator('.msg-actions').count(), 0, 'no actions on a failed answer');
+
+  const mark = bubbles.first().getByRole('button', { name: 'Bookmark answer' });
+  await mark.focus(); // reachable with the keyboard
+  await page.keyboard.press('Enter');
+  const req = await waitSent('bookmarkAnswer');
+  assert.deepEqual({ conversationId: req.conversationId, messageId: req.messageId }, { conversationId: 12, messageId: 2 });
+  assert.equal(Object.keys(req).sort().join(), 'conversationId,id,messageId,type', 'only ids go out: the host reads the answer from the vault');
+  await respond('bookmarkAnswer');
+  await bubbles.first().getByRole('button', { name: 'Bookmarked' }).waitFor();
+
+  await bubbles.first().getByRole('button', { name: 'Copy answer' }).click();
+  const copy = await waitSent('copyText');
+  assert.equal(copy.text, 'Each value has one owner [1].');
+  // A failed bookmark shows an error mark on the button and stays offered.
+  await host({ type: 'conversation', conversation: { id: 12, title: 'Rules', messages: [question, answer('Each value has one owner [1].')] } });
+  await page.locator('.msg.assistant').first().getByRole('button', { name: 'Bookmark answer' }).click();
+  await waitSent('bookmarkAnswer', 2);
+  await respond('bookmarkAnswer', 'That answer is no longer in the conversation.');
+  await page.locator('.msg.assistant .bookmark-answer .codicon-error').waitFor();
+  assert.equal(await page.locator('.msg.assistant').first().getByRole('button', { name: 'Bookmark answer' }).count(), 1);
+});
+
 test('model output and notes with HTML, script, javascript: and data: links, and remote images render inert', async () => {
   await open();
   const evil = [

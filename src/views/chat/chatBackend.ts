@@ -3,7 +3,7 @@
 // this shape, built over the vault worker (conversations, retrieval, prompt, citations) and the
 // engine client (generation). Types are the webview protocol's, so the provider forwards them as is.
 import type {
-  ChatMessage, ContextItem, ConversationSummary, ModelRole, ModelState, Source,
+  ChatMessage, Citation, ContextItem, ConversationSummary, ModelRole, ModelState, Source,
 } from '../protocol/chatProtocol';
 
 export interface AskRequest {
@@ -32,6 +32,13 @@ export interface Conversation {
 
 export interface Unsubscribe { dispose(): void }
 
+/** A stored answer with the question it answered: what "Bookmark Answer" keeps. */
+export interface AnswerToBookmark {
+  question: string;
+  answer: string;
+  citations: Citation[];
+}
+
 export interface ChatBackend {
   /**
    * Answers `req`, streaming through `observer`, and resolves with the stored assistant message
@@ -41,6 +48,8 @@ export interface ChatBackend {
   ask(req: AskRequest, observer: AskObserver, signal: AbortSignal): Promise<ChatMessage>;
   listConversations(): Promise<ConversationSummary[]>;
   getConversation(id: number): Promise<Conversation | null>;
+  /** The stored answer `messageId` of a conversation and its question; rejects with a sentence when there is none to keep. */
+  answerToBookmark(conversationId: number, messageId: number): Promise<AnswerToBookmark>;
   renameConversation(id: number, title: string): Promise<void>;
   deleteConversation(id: number): Promise<void>;
   modelState(): Promise<ModelState>;

@@ -5,6 +5,7 @@ import {
   type ChatMessage, type FromHost, type FromWebview, parseFromHost, parseFromWebview, type RequestOf,
 } from '../protocol/chatProtocol';
 import type { ChatBackend, Conversation } from './chatBackend';
+import { BOOKMARK_COMMANDS } from '../bookmarks/bookmarksCommands';
 import { chatHtml } from './chatHtml';
 import { contextFromActiveEditor } from './editorContext';
 import { openLocation } from './openLocation';
@@ -170,6 +171,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         break;
       case 'copyText':
         await vscode.env.clipboard.writeText(msg.text);
+        break;
+      case 'bookmarkAnswer':
+        // The Bookmarks command stores it, places it and says so (with a button to show it).
+        await vscode.commands.executeCommand(BOOKMARK_COMMANDS.addAnswer, await b.answerToBookmark(msg.conversationId, msg.messageId));
         break;
     }
     this.respond(msg.id, null);

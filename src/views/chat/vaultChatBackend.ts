@@ -9,7 +9,7 @@ import type { ChatAskRequest, ChatEvent, ChatMessageData } from '../../vault/cha
 import { availableModels, chooseModel, offeredModels, type Role } from '../../vault/chat/chooseModel';
 import type { ModelItem, ModelsConfig, ModelsSnapshot } from '../../vault/models/modelsTypes';
 import type { ChatMessage, ModelRole, ModelState, RoleState } from '../protocol/chatProtocol';
-import type { AskObserver, AskRequest, ChatBackend, Conversation, Unsubscribe } from './chatBackend';
+import type { AnswerToBookmark, AskObserver, AskRequest, ChatBackend, Conversation, Unsubscribe } from './chatBackend';
 
 /** What this backend needs from the vault service: its typed worker service calls. */
 export interface ChatVaultPort {
@@ -126,6 +126,10 @@ export class VaultChatBackend implements ChatBackend {
 
   async getConversation(id: number): Promise<Conversation | null> {
     return this.vault.call('chat', 'getConversation', id);
+  }
+
+  async answerToBookmark(conversationId: number, messageId: number): Promise<AnswerToBookmark> {
+    return this.vault.call('chat', 'answerToBookmark', conversationId, messageId);
   }
 
   async renameConversation(id: number, title: string): Promise<void> {

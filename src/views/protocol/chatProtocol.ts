@@ -112,6 +112,8 @@ export const fromWebviewSchema = tagged('type', {
   /** Let the user pick a model for `role`: a manifest model to download (with its fit) or a local GGUF file. */
   pickModel: obj({ type: oneOf('pickModel'), id, role: modelRoleSchema }),
   copyText: obj({ type: oneOf('copyText'), id, text: str(1_000_000) }),
+  /** Bookmark a stored answer (the host reads it, its question and citations from the vault, not from the page). */
+  bookmarkAnswer: obj({ type: oneOf('bookmarkAnswer'), id, conversationId: id, messageId: id }),
 });
 export type FromWebview = Infer<typeof fromWebviewSchema>;
 export type RequestType = FromWebview['type'];
