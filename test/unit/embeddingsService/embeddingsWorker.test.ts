@@ -84,7 +84,13 @@ test('pause holds the backfill before its next batch; resume finishes it', async
   ]);
   assert.equal(started.state, 'running');
   assert.equal(paused.state, 'paused');
-  const held = await f.waitFor((x) => x.modelKey !== null);
+  let held = await f.waitFor((x) => x.modelKey !== null);
+  // The job reports itself once as it starts and reaches the pause gate: let that land (on a loaded
+  // machine it can come a moment after the model key), i.e. wait for a quiet half second.
+  for (let v = -1; v !== held.version;) {
+    v = held.version;
+    held = await f.client.call('embeddings', 'poll', v, 500);
+  }
   assert.equal(held.state, 'paused');
   assert.equal(held.coverage?.embedded, 0, 'rebuild forgot the vectors and nothing was embedded while paused');
   // Nothing changes while it is held: a poll that waits finds the same version and coverage.
