@@ -1,7 +1,8 @@
 // `npm run bench retrieval`: hybrid retrieval over 50k chunks x 384 dims (generated vectors and a
 // generated FTS corpus of real English words from the Rust book, Zipf-distributed), beside the
 // baselines measured in the same run:
-//   - vector kernel: int8 first pass + exact f32 re-scoring  vs  plain f32 brute force;
+//   - vector kernel: int8 first pass (WebAssembly SIMD; also its plain-JS fallback) + exact f32
+//     re-scoring  vs  plain f32 brute force;
 //   - retrieval: lexical only  vs  hybrid (bm25 + vectors, RRF, boosts, per-file cap);
 // plus vector memory, embedding throughput with the real tiny model (64 dims), and the time from
 // question to first answer token (retrieval + token-budgeted prompt + first token; generation
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
     const loadMs = performance.now() - t;
     const loadCpu = cpuMs() - loadCpu0;
     const mem = idx.memory();
-    console.log(`vector index: loaded lazily in ${ms(loadMs)} wall (${ms(loadCpu)} CPU); memory ${mb(mem.totalBytes)} = int8 ${mb(mem.int8Bytes)} + f32 ${mb(mem.f32Bytes)} + scales ${mb(mem.scaleBytes)} + keys ~${mb(mem.keyBytes)}`);
+    console.log(`vector index: loaded lazily in ${ms(loadMs)} wall (${ms(loadCpu)} CPU); memory ${mb(mem.totalBytes)} = int8 ${mb(mem.int8Bytes)} + f32 ${mb(mem.f32Bytes)} + scales ${mb(mem.scaleBytes)} + keys ~${mb(mem.keyBytes)} + query scratch ${mb(mem.scratchBytes)}`);
     console.log(`  (int8 pass reads ${mb(mem.int8Bytes)} per query; a plain f32 scan reads ${mb(mem.f32Bytes)})`);
 
     // ---- queries: 2-3 words from the vocabulary (mid-frequency) + a vector near one topic
@@ -155,8 +156,11 @@ async function main(): Promise<void> {
     const f32Times: number[] = [];
     const i8Cpu: number[] = [];
     const f32Cpu: number[] = [];
+    const jsTimes: number[] = [];
+    const jsCpu: number[] = [];
     let rescored = 0;
     let same = 0;
+    let firstPass = '';
     for (const [qi, q] of queries.entries()) {
       let s = performance.now();
       let c = cpuMs();
@@ -168,8 +172,16 @@ async function main(): Promise<void> {
       const b = searchF32(idx.matrix, q.vector, k);
       const tb = performance.now() - s;
       const cb = cpuMs() - c;
-      if (a.matches.every((m, i) => m.row === b[i]!.row)) same++;
+      s = performance.now();
+      c = cpuMs();
+      const j = searchInt8(idx.matrix, q.vector, k, { simd: false });
+      const tj = performance.now() - s;
+      const cj = cpuMs() - c;
+      if (a.matches.every((m, i) => m.row === b[i]!.row) && j.matches.every((m, i) => m.row === b[i]!.row)) same++;
+      firstPass = a.stats.firstPass;
       if (qi < WARMUP) continue;
+      jsTimes.push(tj);
+      jsCpu.push(cj);
       i8Times.push(ta);
       f32Times.push(tb);
       i8Cpu.push(ca);
@@ -177,8 +189,9 @@ async function main(): Promise<void> {
       rescored += a.stats.rescored;
     }
     const half = (xs: number[]): number[] => xs;
-    console.log(`kernel top-${k}: int8+rescore wall p50 ${ms(pct(half(i8Times), 50))} p95 ${ms(pct(half(i8Times), 95))}, CPU p50 ${ms(pct(i8Cpu, 50))} (re-scored ${Math.round(rescored / i8Times.length)} rows/query; ${i8Times.length} queries after ${WARMUP} warm-up)`);
-    console.log(`  baseline plain f32 brute force: wall p50 ${ms(pct(half(f32Times), 50))} p95 ${ms(pct(half(f32Times), 95))}, CPU p50 ${ms(pct(f32Cpu, 50))}; identical top-${k}: ${same}/${queries.length}`);
+    console.log(`kernel top-${k}: int8 (${firstPass} first pass)+rescore wall p50 ${ms(pct(half(i8Times), 50))} p95 ${ms(pct(half(i8Times), 95))}, CPU p50 ${ms(pct(i8Cpu, 50))} (re-scored ${Math.round(rescored / i8Times.length)} rows/query; ${i8Times.length} queries after ${WARMUP} warm-up)`);
+    console.log(`  baseline plain f32 brute force: wall p50 ${ms(pct(half(f32Times), 50))} p95 ${ms(pct(half(f32Times), 95))}, CPU p50 ${ms(pct(f32Cpu, 50))}; identical top-${k} (both int8 passes): ${same}/${queries.length}`);
+    console.log(`  int8 with the plain-JS first pass (the fallback without WebAssembly SIMD): wall p50 ${ms(pct(jsTimes, 50))} p95 ${ms(pct(jsTimes, 95))}, CPU p50 ${ms(pct(jsCpu, 50))}`);
 
     // ---- retrieval: lexical only (baseline) vs hybrid
     const retriever = new Retriever(db, vault, cache, store);

@@ -4,6 +4,7 @@
 import type { SqliteDatabase } from '../db/sqlite';
 import type { Coverage, EmbeddingStore } from '../embeddings/embeddingStore';
 import { embeddingsGeneration, type VectorIndexCache } from '../vectors/vectorIndex';
+import { retryWhileLocked } from '../store/busy';
 import type { SearchHit } from '../types';
 import { computeBoosts, totalBoost } from './boosts';
 import { queryTerms, words } from './queryTerms';
@@ -16,6 +17,13 @@ export class RetrievalError extends Error {
     super(message);
     this.name = 'RetrievalError';
   }
+}
+
+interface Plan {
+  mode: RetrievalMode;
+  fallbackReason: string | null;
+  coverage: Coverage | null;
+  model: string | undefined;
 }
 
 interface ChunkRow {
@@ -83,15 +91,35 @@ export class Retriever {
 
   async retrieve(query: string, opts: RetrieveOptions = {}): Promise<RetrievalResult> {
     const t0 = now();
-    const limit = Math.max(1, opts.limit ?? 10);
-    // RRF only needs each ranking a few times deeper than the results wanted.
-    const depth = Math.max(limit, opts.depth ?? Math.max(30, 3 * limit));
-    const cap = Math.max(1, opts.perFileCap ?? 2);
-    const model = opts.modelKey ?? opts.embedder?.modelKey;
-    const exclude = opts.excludeChunkIds;
     const timings = { lexicalMs: 0, embedMs: 0, vectorMs: 0, fuseMs: 0, totalMs: 0 };
+    const model = opts.modelKey ?? opts.embedder?.modelKey;
+    // Each synchronous phase reads in one transaction: on this VFS every statement outside a
+    // transaction takes and drops the file lock (a directory made and removed, plus a hot-journal
+    // check), which costs more than most of the small queries here. Embedding the query is
+    // awaited between two phases, never inside a transaction.
+    if (opts.queryVector !== undefined || opts.embedder === undefined || model === undefined) {
+      return this.read(() => this.rank(query, opts, this.plan(opts, model), opts.queryVector, timings, t0));
+    }
+    const plan = this.read(() => this.plan(opts, model));
+    let qv: ArrayLike<number> | undefined;
+    if (plan.mode !== 'lexical') {
+      const t = now();
+      const [r] = await opts.embedder.embed([query], opts.signal);
+      if (!r) throw new RetrievalError('The embedding model returned no vector for the query.');
+      qv = r.vector;
+      timings.embedMs = now() - t;
+    }
+    return this.read(() => this.rank(query, opts, plan, qv, timings, t0));
+  }
 
-    // Which mode: hybrid by default when the model has vectors; explicit modes are honoured or refused.
+  /** Runs `fn` in one read transaction (inline when one is already open), retried while another connection holds the lock. */
+  private read<T>(fn: () => T): T {
+    // fn's only effects before a "locked" failure are caches of what it read: safe to retry.
+    return this.db.inTransaction ? fn() : retryWhileLocked(() => this.db.transaction(fn, false));
+  }
+
+  /** Which mode to run: hybrid by default when the model has vectors; explicit modes are honoured or refused. */
+  private plan(opts: RetrieveOptions, model: string | undefined): Plan {
     let mode: RetrievalMode = opts.mode ?? 'lexical';
     let fallbackReason: string | null = null;
     let coverage: Coverage | null = null;
@@ -105,6 +133,17 @@ export class Retriever {
       mode = 'lexical';
       fallbackReason = `Hybrid search fell back to lexical: ${why}.`;
     }
+    return { mode, fallbackReason, coverage, model };
+  }
+
+  /** Both rankings, fusion, boosts and the returned chunks' rows: all synchronous reads. */
+  private rank(query: string, opts: RetrieveOptions, plan: Plan, qv: ArrayLike<number> | undefined, timings: RetrievalResult['timings'], t0: number): RetrievalResult {
+    const limit = Math.max(1, opts.limit ?? 10);
+    // RRF only needs each ranking a few times deeper than the results wanted.
+    const depth = Math.max(limit, opts.depth ?? Math.max(30, 3 * limit));
+    const cap = Math.max(1, opts.perFileCap ?? 2);
+    const exclude = opts.excludeChunkIds;
+    const { mode, fallbackReason, coverage, model } = plan;
 
     const rankings: Ranking[] = [];
     const lexInfo = new Map<number, { rank: number; score: number; hit: SearchHit }>();
@@ -127,15 +166,7 @@ export class Retriever {
     const vecInfo = new Map<number, { rank: number; similarity: number }>();
     let bestSimilarity: number | null = null;
     let meanSimilarity: number | null = null;
-    if (mode !== 'lexical' && model !== undefined) {
-      let qv = opts.queryVector;
-      if (qv === undefined) {
-        const t = now();
-        const [r] = await opts.embedder!.embed([query], opts.signal);
-        if (!r) throw new RetrievalError('The embedding model returned no vector for the query.');
-        qv = r.vector;
-        timings.embedMs = now() - t;
-      }
+    if (mode !== 'lexical' && model !== undefined && qv !== undefined) {
       const t = now();
       const idx = this.vectors.get(model);
       const allow = this.allowedHashes(opts.pathPrefix, opts.tag);

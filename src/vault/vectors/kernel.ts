@@ -3,6 +3,12 @@
 // error bound (each int8 component is off by at most scale / 2), so after re-scoring, any row
 // whose approximate score could still beat the k-th exact score is re-scored too. The result is
 // therefore exactly the float32 top-k, at a quarter of the memory traffic for the full pass.
+//
+// The int8 pass runs in WebAssembly SIMD where it can (simdKernel.ts: the query is quantized to
+// int16 as well and each row's dot product is an exact int32), else in plain JS against the
+// float32 query. The error bound covers the query's quantization too, so both passes give the
+// same exact top-k; only the set of rows re-scored on the way may differ.
+import { ROW_MAX_ABS, SimdArena } from './simdKernel';
 
 export interface VectorMatrix {
   /** Rows. */
@@ -14,6 +20,31 @@ export interface VectorMatrix {
   f32: Float32Array;
   /** One scale per row: f32 ~= i8 * scale. */
   scales: Float32Array;
+  /** Where `i8` lives when the WebAssembly SIMD pass is in use (`i8` is then a view of its memory). */
+  simd?: SimdArena;
+}
+
+/**
+ * An empty count x dim matrix to fill. Its int8 rows are placed in WebAssembly memory when SIMD
+ * is available and `simd` is not false; otherwise (or for tests of the fallback) in a plain array.
+ */
+export function createMatrix(count: number, dim: number, opts: { simd?: boolean } = {}): VectorMatrix {
+  const simd = opts.simd === false ? null : SimdArena.create(count, dim);
+  return {
+    count,
+    dim,
+    i8: simd ? simd.i8 : new Int8Array(count * dim),
+    f32: new Float32Array(count * dim),
+    scales: new Float32Array(count),
+    simd: simd ?? undefined,
+  };
+}
+
+/** The first `rows` rows of a matrix (rows that were allocated for but never filled are dropped). */
+export function truncateMatrix(m: VectorMatrix, rows: number): VectorMatrix {
+  if (rows >= m.count) return m;
+  // The arena keeps its size: its pass is simply run over fewer rows.
+  return { count: rows, dim: m.dim, i8: m.i8.subarray(0, rows * m.dim), f32: m.f32.subarray(0, rows * m.dim), scales: m.scales.subarray(0, rows), simd: m.simd };
 }
 
 export interface RowMatch {
@@ -30,6 +61,8 @@ export interface KernelStats {
   /** Mean and standard deviation of the approximate similarities over the scanned rows. */
   mean: number;
   std: number;
+  /** Which first pass ran. */
+  firstPass: 'wasm-simd' | 'js';
 }
 
 export interface KernelOptions {
@@ -37,9 +70,11 @@ export interface KernelOptions {
   candidates?: number;
   /** Rows with mask[row] === 0 are skipped. */
   mask?: Uint8Array;
+  /** false: use the plain-JS first pass even where the matrix has a SIMD arena. */
+  simd?: boolean;
 }
 
-/** Dot product of an int8 row with a float32 query, unrolled by 4 (the loop is the hot path). */
+/** Dot product of an int8 row with a float32 query, unrolled by 4 (the hot path of the JS pass). */
 function dotI8(a: Int8Array, off: number, q: Float32Array, dim: number): number {
   let s0 = 0;
   let s1 = 0;
@@ -141,23 +176,50 @@ export function searchInt8(m: VectorMatrix, query: Float32Array, k: number, opts
   const mask = opts.mask;
   const cap = Math.max(1, k, opts.candidates ?? Math.max(40, 4 * k));
   const heap = new TopHeap(Math.min(cap, Math.max(count, 1)));
-  const approx = new Float32Array(count);
+  // The SIMD pass reads the rows from its arena: use it only when `i8` is (a prefix of) those rows.
+  const arena = opts.simd !== false && m.simd && m.simd.i8.buffer === i8.buffer && count <= m.simd.count ? m.simd : undefined;
+  // approx[r] ~= exact similarity of row r; |exact - approx| <= scales[r] * errPerScale (+ rounding).
+  let approx: Float64Array;
+  let errPerScale: number;
+  let qL1 = 0;
+  for (let i = 0; i < dim; i++) qL1 += Math.abs(query[i]!);
   let scanned = 0;
   let sum = 0;
   let sumSq = 0;
-  for (let r = 0, off = 0; r < count; r++, off += dim) {
-    if (mask && mask[r] === 0) continue;
-    const s = dotI8(i8, off, query, dim) * scales[r]!;
-    approx[r] = s;
-    scanned++;
-    sum += s;
-    sumSq += s * s;
-    // Most rows lose to the weakest kept candidate: test that inline before calling into the heap.
-    if (heap.size < heap.capacity || s >= heap.scores[0]!) heap.offer(s, r);
+  if (arena) {
+    approx = arena.approx;
+    const qScale = arena.run(query, count);
+    const dots = arena.dots;
+    // exact - approx = sum (f - s*a) q  +  sum s*a (q - qScale*b), with |f - s*a| <= s/2,
+    // |q - qScale*b| <= qScale/2 and |a| <= ROW_MAX_ABS: at most s * (qL1/2 + qScale/2 * ROW_MAX_ABS * dim).
+    errPerScale = 0.5 * qL1 + 0.5 * qScale * ROW_MAX_ABS * dim;
+    for (let r = 0; r < count; r++) {
+      if (mask && mask[r] === 0) continue;
+      const s = dots[r]! * scales[r]! * qScale;
+      approx[r] = s;
+      scanned++;
+      sum += s;
+      sumSq += s * s;
+      // Most rows lose to the weakest kept candidate: test that inline before calling into the heap.
+      if (heap.size < heap.capacity || s >= heap.scores[0]!) heap.offer(s, r);
+    }
+  } else {
+    approx = new Float64Array(count);
+    errPerScale = 0.5 * qL1; // the query is used as float32: only the rows are approximate
+    for (let r = 0, off = 0; r < count; r++, off += dim) {
+      if (mask && mask[r] === 0) continue;
+      const s = dotI8(i8, off, query, dim) * scales[r]!;
+      approx[r] = s;
+      scanned++;
+      sum += s;
+      sumSq += s * s;
+      if (heap.size < heap.capacity || s >= heap.scores[0]!) heap.offer(s, r);
+    }
   }
+  const firstPass = arena ? 'wasm-simd' : 'js';
   const mean = scanned > 0 ? sum / scanned : 0;
   const std = scanned > 1 ? Math.sqrt(Math.max(0, sumSq / scanned - mean * mean)) : 0;
-  if (k <= 0 || scanned === 0) return { matches: [], stats: { scanned, rescored: 0, mean, std } };
+  if (k <= 0 || scanned === 0) return { matches: [], stats: { scanned, rescored: 0, mean, std, firstPass } };
 
   const rescored = new Set<number>();
   const exact: RowMatch[] = [];
@@ -168,16 +230,14 @@ export function searchInt8(m: VectorMatrix, query: Float32Array, k: number, opts
   }
   exact.sort(byScoreThenRow);
   if (exact.length >= k && scanned > exact.length) {
-    // Any row whose int8 score plus its worst-case error reaches the k-th exact score may belong
-    // in the top-k: re-score it. |exact - approx| <= scale/2 * sum|q| (+ float rounding slack).
-    let qL1 = 0;
-    for (let i = 0; i < dim; i++) qL1 += Math.abs(query[i]!);
-    const kth = exact[k - 1]!.similarity;
+    // Any row whose approximate score plus its worst-case error reaches the k-th exact score may
+    // belong in the top-k: re-score it. 1e-6 absorbs float rounding in both scores.
+    const kth = exact[k - 1]!.similarity - 1e-6;
     let added = false;
     for (let r = 0; r < count; r++) {
       if (mask && mask[r] === 0) continue;
-      if (rescored.has(r)) continue;
-      if (approx[r]! + scales[r]! * 0.5 * qL1 + 1e-6 >= kth) {
+      // The cheap bound test first: it rejects nearly every row before the set lookup.
+      if (approx[r]! + scales[r]! * errPerScale >= kth && !rescored.has(r)) {
         rescored.add(r);
         exact.push({ row: r, similarity: dotF32(f32, r * dim, query, dim) });
         added = true;
@@ -185,7 +245,7 @@ export function searchInt8(m: VectorMatrix, query: Float32Array, k: number, opts
     }
     if (added) exact.sort(byScoreThenRow);
   }
-  return { matches: exact.slice(0, k), stats: { scanned, rescored: rescored.size, mean, std } };
+  return { matches: exact.slice(0, k), stats: { scanned, rescored: rescored.size, mean, std, firstPass } };
 }
 
 /** Plain float32 brute force over every row: the reference (and the benchmark's baseline). */

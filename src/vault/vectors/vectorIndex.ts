@@ -2,7 +2,7 @@
 // searched by brute force (see kernel.ts). Loaded lazily on first use and reloaded only when the
 // embeddings of the database changed (a generation counter that every write bumps).
 import type { SqliteDatabase } from '../db/sqlite';
-import { searchF32, searchInt8, type KernelStats, type VectorMatrix } from './kernel';
+import { createMatrix, searchF32, searchInt8, truncateMatrix, type KernelStats, type VectorMatrix } from './kernel';
 import { blobIntoF32, normalize, VectorError } from './quantize';
 
 export interface VectorMatch {
@@ -16,6 +16,8 @@ export interface VectorMemory {
   scaleBytes: number;
   /** Estimated: the chunk-hash strings and their lookup map. */
   keyBytes: number;
+  /** The SIMD pass's per-row results and approximate scores, kept for reuse by every query. */
+  scratchBytes: number;
   totalBytes: number;
 }
 
@@ -23,6 +25,8 @@ export interface VectorSearchOptions {
   /** Keep only these chunk hashes (e.g. chunks under a path prefix). */
   allow?: ReadonlySet<string>;
   candidates?: number;
+  /** false: the plain-JS int8 pass even where WebAssembly SIMD is available (for tests and comparisons). */
+  simd?: boolean;
 }
 
 /** The key under `settings` that every write to `embeddings` bumps (see EmbeddingStore). */
@@ -62,9 +66,10 @@ export class VectorIndex {
       throw new VectorError(`The stored vectors of model ${model} have different dimensions (${head?.lo} to ${head?.hi}); re-embed with that model to repair them.`);
     }
     const dim = count > 0 ? Number(head?.lo) : 0;
-    const i8 = new Int8Array(count * dim);
-    const f32 = new Float32Array(count * dim);
-    const scales = new Float32Array(count);
+    // The vectors stay resident in contiguous arrays (the int8 rows in the SIMD kernel's
+    // WebAssembly memory where it is available): a query reads no BLOB and allocates no rows.
+    const matrix = createMatrix(count, dim);
+    const { i8, f32, scales } = matrix;
     const hashes: string[] = [];
     let r = 0;
     // Ordered by hash so that row order (the tie-break) does not depend on insertion order.
@@ -80,7 +85,7 @@ export class VectorIndex {
       hashes.push(row.chunk_hash);
       r++;
     }
-    return new VectorIndex(model, { count: r, dim, i8: i8.subarray(0, r * dim), f32: f32.subarray(0, r * dim), scales: scales.subarray(0, r) }, hashes, generation);
+    return new VectorIndex(model, truncateMatrix(matrix, r), hashes, generation);
   }
 
   has(chunkHash: string): boolean {
@@ -93,7 +98,9 @@ export class VectorIndex {
     const scaleBytes = this.matrix.scales.byteLength;
     // A 64-hex-char string is ~80 bytes on V8's heap; a Map entry ~ 40 more.
     const keyBytes = this.hashes.reduce((s, h) => s + 16 + h.length, 0) + this.count * 40;
-    return { int8Bytes, f32Bytes, scaleBytes, keyBytes, totalBytes: int8Bytes + f32Bytes + scaleBytes + keyBytes };
+    const simd = this.matrix.simd;
+    const scratchBytes = simd ? simd.query.byteLength + simd.dots.byteLength + simd.approx.byteLength : 0;
+    return { int8Bytes, f32Bytes, scaleBytes, keyBytes, scratchBytes, totalBytes: int8Bytes + f32Bytes + scaleBytes + keyBytes + scratchBytes };
   }
 
   private prepareQuery(query: ArrayLike<number>): Float32Array {
@@ -117,7 +124,7 @@ export class VectorIndex {
   search(query: ArrayLike<number>, k: number, opts: VectorSearchOptions = {}): { matches: VectorMatch[]; stats: KernelStats } {
     const q = this.prepareQuery(query);
     const mask = this.maskFor(opts.allow);
-    const { matches, stats } = searchInt8(this.matrix, q, k, { mask, candidates: opts.candidates });
+    const { matches, stats } = searchInt8(this.matrix, q, k, { mask, candidates: opts.candidates, simd: opts.simd });
     return { matches: matches.map((m) => ({ chunkHash: this.hashes[m.row]!, similarity: m.similarity })), stats };
   }
 

@@ -142,3 +142,27 @@ test('partial coverage is reported, and chunks without vectors are still found b
     },
     ['pets/cats.md', 'rust/heap.md'],
   ));
+
+test('reads run in one transaction per phase; the query is embedded outside any transaction; a given vector or an open transaction needs no other', () =>
+  withVault(async ({ vault, retriever }) => {
+    const inTx: boolean[] = [];
+    const embedder = {
+      modelKey: 'hand',
+      dimension: 4,
+      embed: async (texts: string[]) => {
+        inTx.push(vault.db.inTransaction);
+        return texts.map(() => ({ vector: [0, 1, 0, 0] }));
+      },
+    };
+    const viaEmbedder = await retriever.retrieve('heap dough', { mode: 'hybrid', embedder, limit: 5 });
+    assert.deepEqual(inTx, [false], 'embedded once, with no read lock held');
+    assert.equal(vault.db.inTransaction, false, 'no transaction is left open');
+    const viaVector = await retriever.retrieve('heap dough', { mode: 'hybrid', modelKey: 'hand', queryVector: [0, 1, 0, 0], limit: 5 });
+    assert.deepEqual(viaEmbedder.items.map((i) => i.chunkId), viaVector.items.map((i) => i.chunkId));
+    // Inside a caller's transaction the retriever reads in it rather than nesting one.
+    const inside = await vault.db.transaction(() => retriever.retrieve('heap dough', { mode: 'hybrid', modelKey: 'hand', queryVector: [0, 1, 0, 0], limit: 5 }), false);
+    assert.deepEqual(inside.items.map((i) => i.chunkId), viaVector.items.map((i) => i.chunkId));
+    // A lexical-only request with an embedder never embeds.
+    await retriever.retrieve('heap', { mode: 'lexical', embedder, limit: 5 });
+    assert.equal(inTx.length, 1);
+  }));
