@@ -4,6 +4,7 @@
 //   - a generated vault of 10k notes (~2 KB each, real English vocabulary from those corpora,
 //     Zipf-distributed, headings so that there are ~50k chunks).
 // Each (corpus, engine) runs in its own child process so that peak memory (maxRSS) is its own.
+// VAULT_BENCH_CORPORA=generated-10k npm run bench vault: only the named corpora (comma-separated).
 // Figures are printed, never asserted; the targets are printed beside them.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -373,7 +374,10 @@ async function main(): Promise<void> {
       { name: 'generated-10k', root: gen, edit: relative(gen, genFiles[1234]!).split('\\').join('/') },
     ];
     const results: Result[] = [];
+    // VAULT_BENCH_CORPORA=generated-10k (comma-separated names) runs only those corpora.
+    const only = process.env['VAULT_BENCH_CORPORA']?.split(',').map((x) => x.trim()).filter(Boolean);
     for (const [i, c] of corpora.entries()) {
+      if (only?.length && !only.includes(c.name)) continue;
       const queriesFile = join(work, `queries-${c.name}.json`);
       writeFileSync(queriesFile, JSON.stringify(buildQueries(listMarkdown(c.root), 7 + i)));
       for (const engine of ['codex-vault', 'minisearch'] as const) {

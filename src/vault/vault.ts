@@ -93,7 +93,10 @@ export class Vault {
       db.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY');
       const opened = db;
       retryWhileLocked(() => migrate(opened));
-      return new Vault(opened, file, false, lock);
+      const vault = new Vault(opened, file, false, lock);
+      // A bulk index killed before its end left the chunks(hash) index dropped (see VaultStore).
+      retryWhileLocked(() => opened.transaction(() => vault.store.ensureChunkHashIndex()));
+      return vault;
     } catch (err) {
       db?.close();
       lock.release();

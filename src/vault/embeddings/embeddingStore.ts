@@ -133,7 +133,10 @@ export class EmbeddingStore {
   /** Deletes vectors (of every model) whose chunk text no longer exists in any note. */
   collectGarbage(): number {
     return this.db.transaction(() => {
-      const r = this.db.run('DELETE FROM embeddings WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.hash = embeddings.chunk_hash)');
+      // NOT IN over the (non-null) hashes, not a correlated NOT EXISTS: it uses chunks_hash when
+      // there is one and otherwise reads chunks once, where NOT EXISTS would scan chunks once per
+      // vector while a bulk index runs without that index (see VaultStore.dropChunkHashIndex).
+      const r = this.db.run('DELETE FROM embeddings WHERE chunk_hash NOT IN (SELECT hash FROM chunks)');
       if (r.changes > 0) this.bumpGeneration();
       return r.changes;
     });

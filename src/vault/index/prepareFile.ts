@@ -80,3 +80,26 @@ export function toDocumentRecord(file: { path: string; mtimeMs: number }, size: 
     })),
   };
 }
+
+/**
+ * What the indexer needs to know about one changed file, computed away from the database (on
+ * the indexer's thread or in the prepare worker): skipped, same bytes as the stored note, or the
+ * record to write.
+ */
+export type PreparedFile =
+  | { kind: 'skip'; skipped: SkippedFile }
+  | { kind: 'same'; size: number }
+  | { kind: 'parsed'; record: DocumentRecord };
+
+/**
+ * Reads, hashes, decodes and parses one file. `knownHash` is the stored note's hash: equal
+ * bytes are answered 'same' without parsing. Never throws (a bad file becomes a 'skip').
+ */
+export function prepareFile(file: ScannedFile, knownHash: string | undefined, maxFileBytes: number, maxChunkChars: number | undefined): PreparedFile {
+  const read = readFile(file, maxFileBytes);
+  if (!read.ok) return { kind: 'skip', skipped: read.skipped };
+  if (knownHash === read.hash) return { kind: 'same', size: read.size };
+  const parsed = decodeAndParse(file, read.bytes, maxChunkChars);
+  if (!parsed.ok) return { kind: 'skip', skipped: parsed.skipped };
+  return { kind: 'parsed', record: toDocumentRecord(file, read.size, read.hash, parsed.note) };
+}

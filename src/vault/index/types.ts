@@ -22,6 +22,16 @@ export interface IndexOptions {
   maxChunkChars?: number;
   /** Files written per transaction (default 200). */
   batchSize?: number;
+  /**
+   * Read and parse files in a worker thread while this one writes (default: when 400 or more
+   * files changed and there is more than one CPU; false: never; true: always).
+   */
+  prepareInWorker?: boolean;
+  /**
+   * Write the chunks without their hash index and build it once at the end (default: when 1000
+   * or more files changed and at least as many as the vault holds, e.g. a first index).
+   */
+  bulkLoad?: boolean;
   signal?: AbortSignal;
   onProgress?(progress: IndexProgress): void;
 }
