@@ -59,21 +59,9 @@ async function waitForRows(pred: (rows: string[]) => boolean, what: string, time
   assert.fail(`${what}; the Models view shows:\n${last.join('\n')}`);
 }
 
-/** Runs a context-menu entry of `row`; tries again (after closing any menu left open) when a
- *  re-render of the tree swallowed the right-click or the menu came up without the entry yet. */
-async function contextMenu(row: Locator, item: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await page().keyboard.press('Escape');
-      await row.click({ button: 'right', timeout: 10_000 });
-      const entry = page().locator('.context-view .action-item').filter({ hasText: item }).first();
-      await entry.waitFor({ timeout: 10_000 });
-      await entry.click({ timeout: 10_000 });
-      return;
-    } catch (err) {
-      if (attempt >= 2) throw err;
-    }
-  }
+/** Runs a context-menu entry of `row` (see Workbench.contextMenu). */
+function contextMenu(row: Locator, item: string): Promise<void> {
+  return h.wb.contextMenu(row, item);
 }
 
 test('the manifest models are listed with their state and fit', { timeout: 120_000 }, async () => {

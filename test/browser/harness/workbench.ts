@@ -167,6 +167,36 @@ export class Workbench {
     throw lastError instanceof Error ? lastError : new Error(`pressing ${key} on the row did not show the expected outcome`);
   }
 
+  /**
+   * Runs the context-menu entry `item` of `row` as a person does: right-click, then click the entry.
+   * Tries again (after closing any menu left open) when a re-render of the tree swallowed the
+   * right-click or the menu came up without the entry yet. A click on the entry that the menu does
+   * not take (seen on an idle machine: the menu stays open with the entry highlighted) is followed
+   * by Enter, which runs the focused entry the way a keyboard user would.
+   */
+  async contextMenu(row: Locator, item: string): Promise<void> {
+    const menu = this.page.locator('.context-view .monaco-menu');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.page.keyboard.press('Escape');
+        await row.click({ button: 'right', timeout: 10_000 });
+        const entry = this.page.locator('.context-view .action-item').filter({ hasText: item }).first();
+        await entry.waitFor({ timeout: 10_000 });
+        await entry.hover({ timeout: 10_000 });
+        await entry.click({ timeout: 10_000 });
+        if (await menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false)) return;
+        const focused = await entry.evaluate((el) => el.contains(document.activeElement)).catch(() => false);
+        if (!focused) throw new Error(`the context menu stayed open without "${item}" focused`);
+        console.log(`contextMenu: the click on "${item}" was not taken; pressing Enter on it`);
+        await this.page.keyboard.press('Enter');
+        await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+        return;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+      }
+    }
+  }
+
   async quickPickTitle(): Promise<string> {
     return (await this.page.locator('.quick-input-widget .quick-input-title').textContent()) ?? '';
   }
