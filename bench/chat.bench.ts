@@ -37,10 +37,7 @@ async function main(): Promise<void> {
     await chat.getByRole('button', { name: /Choose a chat model/ }).click();
     await (await h.wb.waitForQuickPickRow('Add a local GGUF file')).click();
     await h.wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Add a local GGUF model' }).waitFor();
-    await h.wb.quickInputBox.fill(tinyModel);
-    // The dialog lists the folder as the path is typed: Enter once it shows the file.
-    await h.wb.waitForQuickPickRow('stories260K.gguf');
-    await h.wb.page.keyboard.press('Enter');
+    await h.wb.acceptPathInOpenDialog(tinyModel, 'stories260K.gguf');
     await chat.locator('#question:not([disabled])').waitFor({ timeout: 120_000 });
     let frame: Frame | undefined;
     for (const f of h.wb.page.frames()) if (await f.evaluate(() => !!document.getElementById('transcript')).catch(() => false)) frame = f;
