@@ -1,10 +1,10 @@
 // Runs the CLI as a user does: the built dist/cli.js when present (else the source through tsx),
 // as a real subprocess; a non-zero exit is returned, not thrown.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from './paths';
+import { repoRoot, tempDir } from './paths';
 
 const run = promisify(execFile);
 const built = join(repoRoot, 'dist', 'cli.js');
@@ -18,4 +18,24 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
     const x = e as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof x.code === 'number' ? x.code : 1, out: x.stdout ?? '', err: x.stderr ?? '' };
   }
+}
+
+/**
+ * A temp folder with two small notes (ownership, bread) indexed by the CLI into `db`; `env` gives the
+ * CLI its own home. The caller calls cleanup().
+ */
+export async function cliVault(): Promise<{ db: string; env: Record<string, string>; cleanup(): void }> {
+  const t = tempDir('cv-cli-');
+  const notes = join(t.dir, 'notes');
+  mkdirSync(notes);
+  writeFileSync(join(notes, 'ownership.md'), '# Ownership\n\nEach value has an owner.\nWhen the owner goes out of scope, the value is dropped.\n');
+  writeFileSync(join(notes, 'bread.md'), '# Bread\n\nKnead the dough and let it rise.\n');
+  const db = join(t.dir, 'vault.db');
+  const env = { CODEX_VAULT_HOME: join(t.dir, 'home') };
+  const r = await runCli(['index', notes, '--db', db], env);
+  if (r.code !== 0) {
+    t.cleanup();
+    throw new Error(`codex-vault index failed: ${r.err}`);
+  }
+  return { db, env, cleanup: () => t.cleanup() };
 }

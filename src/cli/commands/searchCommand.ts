@@ -3,7 +3,7 @@
 import { intOption, parse, required, UsageError } from '../args';
 import type { CliCommand, CliIo } from '../command';
 import { Vault } from '../../vault/vault';
-import { searchWithRetrieval, retrievalOptionHelp, retrievalOptionSpec, wantsRetrieval } from './searchRetrieval';
+import { searchWithRetrieval, retrievalOptionHelp, retrievalOptionSpec, type SearchJsonHit, wantsRetrieval } from './searchRetrieval';
 
 const options = {
   db: { type: 'string' },
@@ -14,16 +14,6 @@ const options = {
   prefix: { type: 'boolean' },
   ...retrievalOptionSpec,
 } as const;
-
-/** The --json shape other tools rely on: these keys, in this order. */
-export interface SearchJsonHit {
-  path: string;
-  startLine: number;
-  endLine: number;
-  heading: string;
-  score: number;
-  snippet: string;
-}
 
 export const searchCommand: CliCommand = {
   name: ['search'],

@@ -35,13 +35,18 @@ export function wantsRetrieval(v: RetrievalFlags): boolean {
   return v.mode !== undefined || v['embedding-model'] !== undefined || v.explain === true;
 }
 
-export interface SearchJsonRanked {
+/** The --json shape other tools rely on: these keys, in this order. */
+export interface SearchJsonHit {
   path: string;
   startLine: number;
   endLine: number;
   heading: string;
   score: number;
   snippet: string;
+}
+
+/** --json with --mode/--explain: the same keys first, then each ranking's figures. */
+export interface SearchJsonRanked extends SearchJsonHit {
   lexicalRank: number | null;
   lexicalScore: number | null;
   vectorRank: number | null;

@@ -1,24 +1,15 @@
 // The CLI as a user runs it: ask --json with the tiny chat model, and the "not in the vault"
 // path (which never loads the chat model).
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir, tinyModel } from '../../helpers/paths';
-import { runCli } from '../../helpers/runCli';
+import { tinyModel } from '../../helpers/paths';
+import { cliVault, runCli } from '../../helpers/runCli';
 
 const cli = runCli;
 
 test('ask --json answers with numbered sources; an unrelated question is not in the vault', { timeout: 300_000 }, async () => {
-  const t = tempDir('cv-cli-');
+  const { db, env, cleanup } = await cliVault();
   try {
-    const notes = join(t.dir, 'notes');
-    mkdirSync(notes);
-    writeFileSync(join(notes, 'ownership.md'), '# Ownership\n\nEach value has an owner.\nWhen the owner goes out of scope, the value is dropped.\n');
-    writeFileSync(join(notes, 'bread.md'), '# Bread\n\nKnead the dough and let it rise.\n');
-    const db = join(t.dir, 'vault.db');
-    const env = { CODEX_VAULT_HOME: join(t.dir, 'home') };
-    assert.equal((await cli(['index', notes, '--db', db], env)).code, 0);
 
     const a = await cli(['ask', 'What happens when the owner goes out of scope?', '--db', db, '--model', tinyModel, '--json', '--max-tokens', '24', '--temperature', '0', '--context-size', '1024'], env);
     assert.equal(a.code, 0, a.err);
@@ -32,6 +23,6 @@ test('ask --json answers with numbered sources; an unrelated question is not in 
     assert.equal(nf.code, 0, nf.err);
     assert.match(nf.out, /does not seem to contain the answer/);
   } finally {
-    t.cleanup();
+    cleanup();
   }
 });

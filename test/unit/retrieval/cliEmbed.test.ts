@@ -1,24 +1,15 @@
 // The CLI as a user runs it: index, embed-index with the tiny model (progress on stderr, JSON
 // summary, resumable), then search with --mode hybrid --json (ranks added) and --explain.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir, tinyModel } from '../../helpers/paths';
-import { runCli } from '../../helpers/runCli';
+import { tinyModel } from '../../helpers/paths';
+import { cliVault, runCli } from '../../helpers/runCli';
 
 const cli = runCli;
 
 test('embed-index, then search --mode hybrid --json and --explain', { timeout: 300_000 }, async () => {
-  const t = tempDir('cv-cli-');
+  const { db, env, cleanup } = await cliVault();
   try {
-    const notes = join(t.dir, 'notes');
-    mkdirSync(notes);
-    writeFileSync(join(notes, 'ownership.md'), '# Ownership\n\nEach value has an owner.\nWhen the owner goes out of scope, the value is dropped.\n');
-    writeFileSync(join(notes, 'bread.md'), '# Bread\n\nKnead the dough and let it rise.\n');
-    const db = join(t.dir, 'vault.db');
-    const env = { CODEX_VAULT_HOME: join(t.dir, 'home') };
-    assert.equal((await cli(['index', notes, '--db', db], env)).code, 0);
 
     const e = await cli(['embed-index', '--db', db, '--embedding-model', tinyModel, '--json'], env);
     assert.equal(e.code, 0, e.err);
@@ -42,6 +33,6 @@ test('embed-index, then search --mode hybrid --json and --explain', { timeout: 3
     assert.match(bad.err, /--mode must be one of lexical, semantic, hybrid/);
 
   } finally {
-    t.cleanup();
+    cleanup();
   }
 });
