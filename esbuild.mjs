@@ -31,7 +31,7 @@ const common = {
 const nodeEntries = [
   { in: 'src/extension.ts', out: 'extension', format: 'cjs' },
   { in: 'src/cli.ts', out: 'cli', format: 'cjs', banner: '#!/usr/bin/env node' },
-  { in: 'src/vault/worker/vaultWorkerMain.ts', out: 'vault-worker', format: 'cjs' },
+  { in: 'src/worker/vaultWorkerMain.ts', out: 'vault-worker', format: 'cjs' },
   // The indexer's parse thread, started from the bundle beside it (extension, vault worker, CLI).
   { in: 'src/vault/index/prepareWorkerMain.ts', out: 'prepare-worker', format: 'cjs' },
   { in: 'src/engine/host/engineMain.ts', out: 'engine-host', format: 'esm', ext: '.mjs' },

@@ -16,7 +16,7 @@ import { defaultThreads } from '../src/engine/host/threads';
 import { addLocalModel } from '../src/engine/verify/verifyModelFile';
 import { migrate } from '../src/vault/db/migrations';
 import { SqliteDatabase } from '../src/vault/db/sqlite';
-import { ModelRecords } from '../src/vault/models/modelRecords';
+import { ModelRecords } from '../src/app/models/modelRecords';
 
 const root = resolve(__dirname, '..');
 const MODEL = resolve(root, '..', 'shared', 'models', 'stories260K.gguf');

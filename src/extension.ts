@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { Container } from './services/container';
 import type { VaultState } from './services/vaultService';
-import type { SearchMode, SearchResult } from './vault/worker/protocol';
+import type { SearchMode, SearchResult } from './worker/protocol';
 
 /** What activate() returns: used by the in-host tests and by other extensions. */
 export interface CodexVaultApi {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import { CoreCommands } from './coreCommands';
 import { Disposable } from './disposable';
-import { LiveUpdates } from './liveUpdates';
+import { NoteWatcher } from './noteWatcher';
 import { Log } from './log';
 import { readSettings } from './settings';
 import { VaultService } from './vaultService';
@@ -33,7 +33,7 @@ export class Container extends Disposable {
       workerFile: join(context.extensionPath, 'dist', 'vault-worker.js'),
       storageDir: context.storageUri?.fsPath,
     }, this.log));
-    this.add('liveUpdates', () => new LiveUpdates(this.vault, this.log));
+    this.add('noteWatcher', () => new NoteWatcher(this.vault, this.log));
     this.statusBar = this.add('statusBar', () => new VaultStatusBar(this.vault));
     this.search = this.add('search', () => new SearchQuickPick(this.vault, context.workspaceState, this.log));
     this.add('commands', () => new CoreCommands(this.vault, this.log));

@@ -3,7 +3,7 @@
 // those keys (package.json capabilities.untrustedWorkspaces.restrictedConfigurations) are read
 // from the user's global value only, so a cloned repository cannot point the extension at a file.
 import * as vscode from 'vscode';
-import type { IndexSettings } from '../vault/worker/protocol';
+import type { IndexSettings } from '../worker/protocol';
 
 export const SECTION = 'codexVault';
 

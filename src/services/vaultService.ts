@@ -8,10 +8,10 @@ import { Disposable } from './disposable';
 import type { Log } from './log';
 import { affectsIndex, readSettings } from './settings';
 import { releaseOwnProcessLock } from '../vault/lock/ownerLock';
-import { VaultWorkerClient, VaultWorkerError } from '../vault/worker/vaultWorkerClient';
+import { VaultWorkerClient, VaultWorkerError } from '../worker/vaultWorkerClient';
 import type {
   FileChange, IndexProgress, IndexResult, MethodName, QueryEmbedding, SearchMode, SearchResult, ServiceArgs, ServiceName, ServiceResult, VaultStats,
-} from '../vault/worker/protocol';
+} from '../worker/protocol';
 
 export type VaultPhase = 'stopped' | 'starting' | 'indexing' | 'ready' | 'error' | 'no-folder';
 

@@ -3,7 +3,7 @@
 // stderr and a summary on stdout.
 import { intOption, parse, required } from '../args';
 import type { CliCommand, CliIo } from '../command';
-import { BackfillJob, type BackfillProgress } from '../../vault/embeddings/backfill';
+import { BackfillJob, type BackfillProgress } from '../../app/embeddings/backfill';
 import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
 import { Vault } from '../../vault/vault';
 import { loadEmbedder, startEngine } from './retrievalShared';

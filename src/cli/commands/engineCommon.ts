@@ -11,7 +11,7 @@ import type { GpuSetting } from '../../engine/protocol';
 import { addLocalModel } from '../../engine/verify/verifyModelFile';
 import { migrate } from '../../vault/db/migrations';
 import { SqliteDatabase, SqliteError } from '../../vault/db/sqlite';
-import { ModelRecords } from '../../vault/models/modelRecords';
+import { ModelRecords } from '../../app/models/modelRecords';
 import type { ModelRecord, ModelRecordStore } from '../../engine/verify/modelRecordStore';
 
 /** $CODEX_VAULT_HOME/state.db, else ~/.codex-vault/state.db. */

@@ -9,7 +9,7 @@ import { formatBytes } from '../../engine/download/diskSpace';
 import type { DownloadProgress } from '../../engine/download/progress';
 import { migrate } from '../../vault/db/migrations';
 import { SqliteDatabase } from '../../vault/db/sqlite';
-import { ModelRecords } from '../../vault/models/modelRecords';
+import { ModelRecords } from '../../app/models/modelRecords';
 
 /** $CODEX_VAULT_MODELS, else ~/.codex-vault/models. */
 export function defaultModelsDir(): string {

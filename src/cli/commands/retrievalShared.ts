@@ -4,8 +4,8 @@
 import { EngineClient } from '../../engine/client/engineClient';
 import { addLocalModel } from '../../engine/verify/verifyModelFile';
 import type { Embedder } from '../../vault/embeddings/embedder';
-import { ModelRecords } from '../../vault/models/modelRecords';
-import { engineEmbedder } from '../../vault/rag/engineAdapters';
+import { ModelRecords } from '../../app/models/modelRecords';
+import { engineEmbedder } from '../../app/engine/engineAdapters';
 import { RETRIEVAL_MODES, type RetrievalMode } from '../../vault/retrieval/types';
 import type { Vault } from '../../vault/vault';
 import { UsageError } from '../args';

@@ -4,7 +4,7 @@
 import type { CliIo } from '../command';
 import type { Embedder } from '../../vault/embeddings/embedder';
 import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
-import { engineEmbedder } from '../../vault/rag/engineAdapters';
+import { engineEmbedder } from '../../app/engine/engineAdapters';
 import { Retriever } from '../../vault/retrieval/retriever';
 import type { RetrievalResult, RetrievedChunk } from '../../vault/retrieval/types';
 import type { Vault } from '../../vault/vault';

@@ -1,5 +1,5 @@
 // The record store the verification gate needs, as an interface: src/engine depends on this
-// shape only, and the vault's ModelRecords (src/vault/models/modelRecords.ts) implements it.
+// shape only, and the vault's ModelRecords (src/app/models/modelRecords.ts) implements it.
 
 export type ModelSource = 'manifest' | 'local';
 export type ModelStatus = 'verified' | 'mismatch';

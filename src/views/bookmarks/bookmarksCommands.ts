@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Log } from '../../services/log';
 import type { VaultService } from '../../services/vaultService';
 import type { AnswerCitation, BookmarkNode, Placement } from '../../vault/bookmarks/types';
-import type { SearchResultItem } from '../../vault/worker/protocol';
+import type { SearchResultItem } from '../../worker/protocol';
 import { toRow } from '../search/searchItems';
 import { answerUri } from './answerDocuments';
 import { lineSpan } from './bookmarkItems';

@@ -1,13 +1,13 @@
 // The ChatBackend over the vault worker: conversations and asks go to worker service 'chat'
-// (src/vault/chat/chatService.ts), models to worker service 'models'. This file only forwards,
+// (src/app/chat/chatService.ts), models to worker service 'models'. This file only forwards,
 // maps plain data, and asks the user (quick picks, file dialog, progress): the decisions live in
 // the worker-side services.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { VaultService } from '../../services/vaultService';
-import type { ChatAskRequest, ChatEvent, ChatMessageData } from '../../vault/chat/chatTypes';
-import { availableModels, chooseModel, offeredModels, type Role } from '../../vault/chat/chooseModel';
-import type { ModelItem, ModelsConfig, ModelsSnapshot } from '../../vault/models/modelsTypes';
+import type { ChatAskRequest, ChatEvent, ChatMessageData } from '../../app/chat/chatTypes';
+import { availableModels, chooseModel, offeredModels, type Role } from '../../app/models/chooseModel';
+import type { ModelItem, ModelsConfig, ModelsSnapshot } from '../../app/models/modelsTypes';
 import type { ChatMessage, ModelRole, ModelState, RoleState } from '../protocol/chatProtocol';
 import type { AnswerToBookmark, AskObserver, AskRequest, ChatBackend, Conversation, Unsubscribe } from './chatBackend';
 

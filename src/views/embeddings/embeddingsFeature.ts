@@ -7,7 +7,7 @@ import { Disposable } from '../../services/disposable';
 import type { Log } from '../../services/log';
 import { readSettings, SECTION } from '../../services/settings';
 import type { VaultService, VaultState } from '../../services/vaultService';
-import type { EmbeddingsStatus } from '../../vault/embeddingsService/embeddingsTypes';
+import type { EmbeddingsStatus } from '../../app/embeddings/embeddingsTypes';
 import { modelsConfig } from '../models/modelsTree';
 import { coveragePercent, EMBEDDINGS_MENU_COMMAND, EmbeddingsStatusItem } from './embeddingsStatusItem';
 

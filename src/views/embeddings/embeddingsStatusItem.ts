@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../../services/disposable';
-import type { EmbeddingsStatus } from '../../vault/embeddingsService/embeddingsTypes';
+import type { EmbeddingsStatus } from '../../app/embeddings/embeddingsTypes';
 import { formatCount } from '../common/format';
 
 export const EMBEDDINGS_MENU_COMMAND = 'codexVault.embeddings.showMenu';

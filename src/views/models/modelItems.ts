@@ -1,7 +1,7 @@
 // How models look in the Models tree: a group per source, each model with an icon and words for its
 // state, its fit for this machine, and (when loaded) its memory figures as children. Display only.
 import * as vscode from 'vscode';
-import type { ModelItem, ModelState, ModelsSnapshot } from '../../vault/models/modelsTypes';
+import type { ModelItem, ModelState, ModelsSnapshot } from '../../app/models/modelsTypes';
 import { formatBytes } from '../common/format';
 
 export type ModelNode =

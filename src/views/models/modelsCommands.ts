@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Log } from '../../services/log';
 import { SECTION } from '../../services/settings';
 import type { VaultService } from '../../services/vaultService';
-import type { ModelItem, ModelState } from '../../vault/models/modelsTypes';
+import type { ModelItem, ModelState } from '../../app/models/modelsTypes';
 import { formatBytes } from '../common/format';
 import { stateWords, type ModelNode } from './modelItems';
 import type { ModelsTree } from './modelsTree';

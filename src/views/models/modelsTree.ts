@@ -8,7 +8,7 @@ import { Disposable } from '../../services/disposable';
 import type { Log } from '../../services/log';
 import { readSettings } from '../../services/settings';
 import type { VaultService } from '../../services/vaultService';
-import type { ModelItem, ModelsConfig, ModelsSnapshot } from '../../vault/models/modelsTypes';
+import type { ModelItem, ModelsConfig, ModelsSnapshot } from '../../app/models/modelsTypes';
 import type { EngineStatus, EngineStatusSource } from '../common/engineStatus';
 import { figures, groups, toTreeItem, type ModelNode } from './modelItems';
 

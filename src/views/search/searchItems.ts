@@ -1,7 +1,7 @@
 // Turns search results into quick pick rows (pure: no vscode import, unit-testable).
 // Quick pick rows are plain text (VS Code renders no HTML in them), so note text stays inert;
 // the snippet's match markers are removed and the matched terms listed instead.
-import { SNIPPET_CLOSE, SNIPPET_OPEN, type SearchResultItem } from '../../vault/worker/protocol';
+import { SNIPPET_CLOSE, SNIPPET_OPEN, type SearchResultItem } from '../../worker/protocol';
 
 export interface SearchRow {
   label: string;

@@ -7,8 +7,8 @@ import { Disposable } from '../../services/disposable';
 import type { Log } from '../../services/log';
 import { readSettings } from '../../services/settings';
 import type { VaultService } from '../../services/vaultService';
-import { VaultWorkerError } from '../../vault/worker/vaultWorkerClient';
-import type { SearchMode, SearchResultItem } from '../../vault/worker/protocol';
+import { VaultWorkerError } from '../../worker/vaultWorkerClient';
+import type { SearchMode, SearchResultItem } from '../../worker/protocol';
 import { openAtLines } from '../common/openLocation';
 import { toRow } from './searchItems';
 

@@ -6,10 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { addLocalModel } from '../../../src/engine/verify/verifyModelFile';
-import { ChatService, titleFromQuestion } from '../../../src/vault/chat/chatService';
-import type { ChatAskRequest, ChatEvent } from '../../../src/vault/chat/chatTypes';
-import { engineFor } from '../../../src/vault/models/modelsService';
-import { ModelRecords } from '../../../src/vault/models/modelRecords';
+import { ChatService, titleFromQuestion } from '../../../src/app/chat/chatService';
+import type { ChatAskRequest, ChatEvent } from '../../../src/app/chat/chatTypes';
+import { engineFor } from '../../../src/app/models/modelsService';
+import { ModelRecords } from '../../../src/app/models/modelRecords';
 import { Vault } from '../../../src/vault/vault';
 import { tempDir, tinyModel } from '../../helpers/paths';
 

@@ -1,8 +1,8 @@
 // Which model the chat uses: the setting when usable, else a loaded or verified chat model.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { availableModels, chooseModel, offeredModels } from '../../../src/vault/chat/chooseModel';
-import type { ModelItem } from '../../../src/vault/models/modelsTypes';
+import { availableModels, chooseModel, offeredModels } from '../../../src/app/models/chooseModel';
+import type { ModelItem } from '../../../src/app/models/modelsTypes';
 
 function item(over: Partial<ModelItem>): ModelItem {
   return {

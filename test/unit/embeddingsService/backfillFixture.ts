@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, tempDir, tinyModel } from '../../helpers/paths';
-import { VaultWorkerClient } from '../../../src/vault/worker/vaultWorkerClient';
-import type { EmbeddingsStatus } from '../../../src/vault/embeddingsService/embeddingsTypes';
+import { VaultWorkerClient } from '../../../src/worker/vaultWorkerClient';
+import type { EmbeddingsStatus } from '../../../src/app/embeddings/embeddingsTypes';
 
 const workerFile = join(repoRoot, 'dist', 'vault-worker.js');
 const indexSettings = { include: ['**/*.md'], exclude: [], maxFileBytes: 2 * 1024 * 1024 };

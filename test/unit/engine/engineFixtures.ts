@@ -7,7 +7,7 @@ import type { EngineSettings } from '../../../src/engine/protocol';
 import { addLocalModel } from '../../../src/engine/verify/verifyModelFile';
 import { migrate } from '../../../src/vault/db/migrations';
 import { SqliteDatabase } from '../../../src/vault/db/sqlite';
-import { ModelRecords } from '../../../src/vault/models/modelRecords';
+import { ModelRecords } from '../../../src/app/models/modelRecords';
 import { repoRoot, tempDir, tinyModel } from '../../helpers/paths';
 
 export const sourceEntry = { file: resolve(repoRoot, 'src/engine/host/engineMain.ts'), execArgv: ['--import', 'tsx'] };

@@ -14,7 +14,7 @@ import { verifyFile } from '../../../src/engine/models/verifyModel';
 import { addLocalModel, checkModelLoadable } from '../../../src/engine/verify/verifyModelFile';
 import { migrate } from '../../../src/vault/db/migrations';
 import { SqliteDatabase } from '../../../src/vault/db/sqlite';
-import { ModelRecords } from '../../../src/vault/models/modelRecords';
+import { ModelRecords } from '../../../src/app/models/modelRecords';
 import { tempDir, tinyModel, tinyModelSha256 } from '../../helpers/paths';
 import { FileServer } from './helpers/fileServer';
 

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { migrate } from '../../../src/vault/db/migrations';
 import { SqliteDatabase } from '../../../src/vault/db/sqlite';
-import { embedQuery, modelHandle, ModelsService } from '../../../src/vault/models/modelsService';
-import type { ModelsConfig } from '../../../src/vault/models/modelsTypes';
+import { embedQuery, modelHandle, ModelsService } from '../../../src/app/models/modelsService';
+import type { ModelsConfig } from '../../../src/app/models/modelsTypes';
 import { tempDir, tinyModel, tinyModelSha256 } from '../../helpers/paths';
 
 const t = tempDir('cv-models-');

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BackfillJob } from '../../../src/vault/embeddings/backfill';
+import { BackfillJob } from '../../../src/app/embeddings/backfill';
 import type { Embedder } from '../../../src/vault/embeddings/embedder';
 import { EmbeddingStore } from '../../../src/vault/embeddings/embeddingStore';
-import { engineEmbedder } from '../../../src/vault/rag/engineAdapters';
+import { engineEmbedder } from '../../../src/app/engine/engineAdapters';
 import { VectorError } from '../../../src/vault/vectors/quantize';
 import { Vault } from '../../../src/vault/vault';
 import { tempDir, tinyModel } from '../../helpers/paths';

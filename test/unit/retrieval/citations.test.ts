@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkCitations, CitationStreamFilter } from '../../../src/vault/rag/citations';
+import { checkCitations, CitationStreamFilter } from '../../../src/app/ask/citations';
 
 const SOURCES = [
   { n: 1, path: 'rust/ownership.md', startLine: 10, endLine: 24 },

@@ -36,7 +36,7 @@ export function randomVector(rand: () => number, dim: number): Float32Array {
 import { existsSync } from 'node:fs';
 import { EngineClient, type EngineEntry } from '../../../src/engine/client/engineClient';
 import { addLocalModel } from '../../../src/engine/verify/verifyModelFile';
-import { ModelRecords } from '../../../src/vault/models/modelRecords';
+import { ModelRecords } from '../../../src/app/models/modelRecords';
 import { repoRoot, tinyModel } from '../../helpers/paths';
 import { rng } from '../../helpers/rng';
 

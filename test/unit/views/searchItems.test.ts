@@ -1,7 +1,7 @@
 // Quick pick rows from search hits: markers removed, note text kept as inert single-line text.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SNIPPET_CLOSE as C, SNIPPET_OPEN as O, type SearchResultItem } from '../../../src/vault/worker/protocol';
+import { SNIPPET_CLOSE as C, SNIPPET_OPEN as O, type SearchResultItem } from '../../../src/worker/protocol';
 import { parseSnippet, toRow } from '../../../src/views/search/searchItems';
 
 const hit = (over: Partial<SearchResultItem> = {}): SearchResultItem => ({

@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { repoRoot, tempDir } from '../../helpers/paths';
-import { SNIPPET_CLOSE, SNIPPET_OPEN, type WorkerMessage } from '../../../src/vault/worker/protocol';
-import { VaultWorkerClient, VaultWorkerError } from '../../../src/vault/worker/vaultWorkerClient';
-import { VaultWorkerHandler } from '../../../src/vault/worker/vaultWorkerHandler';
+import { SNIPPET_CLOSE, SNIPPET_OPEN, type WorkerMessage } from '../../../src/worker/protocol';
+import { VaultWorkerClient, VaultWorkerError } from '../../../src/worker/vaultWorkerClient';
+import { VaultWorkerHandler } from '../../../src/worker/vaultWorkerHandler';
 import { SqliteDatabase } from '../../../src/vault/db/sqlite';
 import { EmbeddingStore } from '../../../src/vault/embeddings/embeddingStore';
 

@@ -1,8 +1,8 @@
 // The engine client as the vault's Embedder and AnswerModel. Type-only imports: the vault layer
 // talks to whatever EngineClient instance its caller built (CLI, worker, tests).
 import type { EngineClient, ModelHandle } from '../../engine/client/engineClient';
-import type { Embedder, EmbeddingResult } from '../embeddings/embedder';
-import type { AnswerGeneration, AnswerModel, PromptMessage } from './answerModel';
+import type { Embedder, EmbeddingResult } from '../../vault/embeddings/embedder';
+import type { AnswerGeneration, AnswerModel, PromptMessage } from '../ask/answerModel';
 
 function abortError(signal: AbortSignal): Error {
   const e = signal.reason instanceof Error ? signal.reason : new Error('Aborted.');

@@ -2,9 +2,9 @@
 // separate job state: "what is left" is always "chunks without a vector for this model", so a
 // backfill that was killed, cancelled or interrupted by a restart simply continues where the
 // database says it stopped, and each batch is committed in one transaction (all or nothing).
-import { VectorError } from '../vectors/quantize';
-import type { Embedder } from './embedder';
-import type { EmbeddingStore, PendingChunk } from './embeddingStore';
+import { VectorError } from '../../vault/vectors/quantize';
+import type { Embedder } from '../../vault/embeddings/embedder';
+import type { EmbeddingStore, PendingChunk } from '../../vault/embeddings/embeddingStore';
 
 export type BackfillState = 'idle' | 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
 

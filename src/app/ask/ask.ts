@@ -6,10 +6,10 @@
 // carries the question's words (lexical evidence) or is clearly closer in meaning than the rest
 // of the vault (semantic evidence), the closest notes are returned and no answer is generated,
 // so the model never answers from its own knowledge.
-import type { CitationRef } from '../conversations/types';
-import type { Embedder } from '../embeddings/embedder';
-import type { Retriever } from '../retrieval/retriever';
-import type { RetrievalMode, RetrievalResult, RetrievedChunk } from '../retrieval/types';
+import type { CitationRef } from '../../vault/conversations/types';
+import type { Embedder } from '../../vault/embeddings/embedder';
+import type { Retriever } from '../../vault/retrieval/retriever';
+import type { RetrievalMode, RetrievalResult, RetrievedChunk } from '../../vault/retrieval/types';
 import type { AnswerModel, PromptMessage } from './answerModel';
 import { checkCitations, CitationStreamFilter } from './citations';
 import { fitPrompt, type PromptSource, type SourceCandidate } from './prompt';

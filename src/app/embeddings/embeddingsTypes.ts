@@ -1,5 +1,5 @@
 // What the extension is told about the embedding backfill: plain data that crosses the worker boundary.
-import type { Coverage } from '../embeddings/embeddingStore';
+import type { Coverage } from '../../vault/embeddings/embeddingStore';
 
 export type EmbeddingsState = 'idle' | 'running' | 'paused' | 'done' | 'error';
 

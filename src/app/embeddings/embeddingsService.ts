@@ -5,20 +5,14 @@
 // long polling (poll(version)). Nothing is kept outside the database: what is left to do is always
 // "chunks without a vector for this model", so a restart, a cancel or a crash just continues.
 import { basename } from 'node:path';
-import type { SqliteDatabase } from '../db/sqlite';
-import { BackfillJob } from '../embeddings/backfill';
-import type { Embedder } from '../embeddings/embedder';
-import { EmbeddingStore, type Coverage } from '../embeddings/embeddingStore';
+import type { SqliteDatabase } from '../../vault/db/sqlite';
+import { BackfillJob } from './backfill';
+import type { Embedder } from '../../vault/embeddings/embedder';
+import { EmbeddingStore, type Coverage } from '../../vault/embeddings/embeddingStore';
 import { ModelRecords } from '../models/modelRecords';
 import { engineFor, modelHandle } from '../models/modelsService';
-import { engineEmbedder } from '../rag/engineAdapters';
+import { engineEmbedder } from '../engine/engineAdapters';
 import { NO_MODEL_MESSAGE, type EmbeddingsStartRequest, type EmbeddingsState, type EmbeddingsStatus } from './embeddingsTypes';
-
-declare module '../worker/protocol' {
-  interface WorkerServices {
-    embeddings: EmbeddingsService;
-  }
-}
 
 const DEFAULT_BATCH = 16;
 /** Coverage is a count over every chunk: during a run it is recounted at most this often. */

@@ -2,7 +2,7 @@
 // only) the loaded chat model, else the first verified one. A model is usable when it is verified
 // or loaded. Local files added without a role count for chat (GGUF files of unknown purpose are
 // most often chat models; the embedding model is always chosen explicitly).
-import type { ModelItem } from '../models/modelsTypes';
+import type { ModelItem } from './modelsTypes';
 
 export type Role = 'chat' | 'embedding';
 

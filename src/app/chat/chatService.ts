@@ -6,26 +6,20 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ModelHandle } from '../../engine/client/engineClient';
-import type { SqliteDatabase } from '../db/sqlite';
-import { ConversationStore } from '../conversations/conversationStore';
-import type { CitationRef, Message, SourceRef } from '../conversations/types';
-import { EmbeddingStore } from '../embeddings/embeddingStore';
+import type { SqliteDatabase } from '../../vault/db/sqlite';
+import { ConversationStore } from '../../vault/conversations/conversationStore';
+import type { CitationRef, Message, SourceRef } from '../../vault/conversations/types';
+import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
 import { engineFor, hasModelsService, modelHandle } from '../models/modelsService';
-import type { PromptMessage } from '../rag/answerModel';
-import { ask, type AskResult, type Selection } from '../rag/ask';
-import { engineAnswerModel } from '../rag/engineAdapters';
-import { Retriever } from '../retrieval/retriever';
-import { searchLexical } from '../search/lexicalSearch';
-import { VectorIndexCache } from '../vectors/vectorIndex';
+import type { PromptMessage } from '../ask/answerModel';
+import { ask, type AskResult, type Selection } from '../ask/ask';
+import { engineAnswerModel } from '../engine/engineAdapters';
+import { Retriever } from '../../vault/retrieval/retriever';
+import { searchLexical } from '../../vault/search/lexicalSearch';
+import { VectorIndexCache } from '../../vault/vectors/vectorIndex';
 import type {
   ChatAskRequest, ChatCitation, ChatContextRef, ChatConversationData, ChatConversationSummary, ChatEvent, ChatMessageData, ChatSource, StreamContext,
 } from './chatTypes';
-
-declare module '../worker/protocol' {
-  interface WorkerServices {
-    chat: ChatService;
-  }
-}
 
 export class ChatError extends Error {
   constructor(message: string) {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 import type { Log } from './log';
 import type { VaultService } from './vaultService';
-import type { FileChange } from '../vault/worker/protocol';
+import type { FileChange } from '../worker/protocol';
 
 const MARKDOWN_GLOB = '**/*.{md,markdown,MD,Markdown}';
 /** Long enough to coalesce a save's burst of events, short enough to be searchable within a second. */
@@ -15,7 +15,7 @@ function isMarkdown(uri: vscode.Uri): boolean {
   return uri.scheme === 'file' && /\.(md|markdown)$/i.test(uri.path);
 }
 
-export class LiveUpdates extends Disposable {
+export class NoteWatcher extends Disposable {
   private readonly queue = new Map<string, FileChange>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();

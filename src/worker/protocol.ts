@@ -1,6 +1,11 @@
 // The one protocol between the extension host thread and the vault worker thread.
 // Both ends import these types; requests are correlated by id, and every request kind maps to
 // exactly one result type (ResultOf), so neither side can answer with the wrong shape.
+import type { ChatService } from '../app/chat/chatService';
+import type { EmbeddingsService } from '../app/embeddings/embeddingsService';
+import type { ModelsService } from '../app/models/modelsService';
+import type { BookmarkStore } from '../vault/bookmarks/bookmarkStore';
+import type { ConversationStore } from '../vault/conversations/conversationStore';
 
 export type SearchMode = 'lexical' | 'hybrid';
 
@@ -94,16 +99,19 @@ export type WorkerRequest =
   | { kind: 'close' };
 
 /**
- * Feature stores that live in the worker beside the vault (they share its one SQLite connection:
- * a second connection in the host thread would hit SQLite's lock while the worker writes).
- * A feature adds itself by declaration merging, in its own file:
- *   declare module '../worker/protocol' { interface WorkerServices { bookmarks: BookmarkStore } }
- * and one factory line in src/vault/worker/services.ts. Calls are then typed end to end:
- *   client.call('bookmarks', 'list', parentId)   // -> Promise<ReturnType<BookmarkStore['list']>>
+ * Services that live in the worker beside the vault (they share its one SQLite connection: a second
+ * connection in the host thread would hit SQLite's lock while the worker writes), built by the
+ * worker's services table (src/worker/services.ts). Calls are typed end to end:
+ *   client.call('bookmarks', 'tree')   // -> Promise<ReturnType<BookmarkStore['tree']>>
  * Arguments and results cross the thread by structured clone (plain data only).
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface WorkerServices {}
+export interface WorkerServices {
+  bookmarks: BookmarkStore;
+  conversations: ConversationStore;
+  chat: ChatService;
+  models: ModelsService;
+  embeddings: EmbeddingsService;
+}
 export type ServiceName = keyof WorkerServices & string;
 export type MethodName<S extends ServiceName> = {
   [M in keyof WorkerServices[S]]: WorkerServices[S][M] extends (...a: never[]) => unknown ? M : never

@@ -17,15 +17,9 @@ import { detectHardware, type HardwareInfo } from '../../engine/fit/hardware';
 import { judgeHardwareFit, shapeFromHeader } from '../../engine/fit/hardwareFit';
 import { modelShape, readLocalGgufPrefix } from '../../engine/fit/modelShape';
 import { addLocalModel, checkModelLoadable } from '../../engine/verify/verifyModelFile';
-import type { SqliteDatabase } from '../db/sqlite';
+import type { SqliteDatabase } from '../../vault/db/sqlite';
 import { ModelRecords } from './modelRecords';
 import type { DownloadState, ModelItem, ModelsConfig, ModelsSnapshot, ModelState, VerifyReport } from './modelsTypes';
-
-declare module '../worker/protocol' {
-  interface WorkerServices {
-    models: ModelsService;
-  }
-}
 
 /** The engine of a vault database: one per worker, shared by every worker-side user (models view, ask). */
 const engines = new WeakMap<SqliteDatabase, { engine: EngineClient; records: ModelRecords }>();

@@ -1,13 +1,13 @@
 // Feature stores that run inside the vault worker, next to the vault's one SQLite connection.
 // One line per feature: name -> factory over the open vault's database. The name must match the
 // feature's WorkerServices declaration (see protocol.ts). Factories run lazily, on first call.
-import type { SqliteDatabase } from '../db/sqlite';
+import type { SqliteDatabase } from '../vault/db/sqlite';
 import type { QueryEmbedding } from './protocol';
-import { BookmarkStore } from '../bookmarks/bookmarkStore';
-import { embedQuery, ModelsService } from '../models/modelsService';
-import { ConversationStore } from '../conversations/conversationStore';
-import { ChatService } from '../chat/chatService';
-import { EmbeddingsService } from '../embeddingsService/embeddingsService';
+import { BookmarkStore } from '../vault/bookmarks/bookmarkStore';
+import { embedQuery, ModelsService } from '../app/models/modelsService';
+import { ConversationStore } from '../vault/conversations/conversationStore';
+import { ChatService } from '../app/chat/chatService';
+import { EmbeddingsService } from '../app/embeddings/embeddingsService';
 
 export type ServiceFactory = (db: SqliteDatabase) => object;
 

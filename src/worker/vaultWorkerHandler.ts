@@ -2,15 +2,15 @@
 // requests by id, runs mutations one at a time, and cancels by id. Kept apart from the thread
 // entry (vaultWorkerMain.ts) so unit tests can drive it in-process.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { Vault, VaultLockedError } from '../vault';
-import { createPathFilter, type PathFilter } from '../scan/scanner';
-import { SqliteError } from '../db/sqlite';
-import type { SqliteDatabase } from '../db/sqlite';
+import { Vault, VaultLockedError } from '../vault/vault';
+import { createPathFilter, type PathFilter } from '../vault/scan/scanner';
+import { SqliteError } from '../vault/db/sqlite';
+import type { SqliteDatabase } from '../vault/db/sqlite';
 import { queryEmbedding, workerServices } from './services';
-import type { IndexProgress as IndexerProgress } from '../index/types';
-import { Retriever } from '../retrieval/retriever';
-import { VectorIndexCache } from '../vectors/vectorIndex';
-import { EmbeddingStore } from '../embeddings/embeddingStore';
+import type { IndexProgress as IndexerProgress } from '../vault/index/types';
+import { Retriever } from '../vault/retrieval/retriever';
+import { VectorIndexCache } from '../vault/vectors/vectorIndex';
+import { EmbeddingStore } from '../vault/embeddings/embeddingStore';
 import {
   SNIPPET_CLOSE, SNIPPET_OPEN, validateHostMessage,
   type ChangesResult, type FileChange, type QueryEmbedding, type SearchResultItem, type HostMessage, type IndexResult, type IndexSettings, type OpenResult,

@@ -2,7 +2,7 @@
 // given. A number that was not given is an invented citation: it is removed from the text and
 // reported. The streaming filter does the same on the fly, holding back only the few characters
 // of a bracket that is still open.
-import type { CitationRef } from '../conversations/types';
+import type { CitationRef } from '../../vault/conversations/types';
 
 export interface NumberedSource {
   n: number;

@@ -1,7 +1,7 @@
 // The vault's `models` table as the engine's ModelRecordStore: one row per model file, keyed by
 // absolute path, remembering its SHA-256 together with the (size, mtime) it was computed for,
 // so that a multi-gigabyte file is hashed once and re-hashed only when it changes.
-import type { SqliteDatabase } from '../db/sqlite';
+import type { SqliteDatabase } from '../../vault/db/sqlite';
 import type { ModelRecord, ModelRecordStore, ModelRole, ModelSource, ModelStatus } from '../../engine/verify/modelRecordStore';
 
 interface ModelRow {
