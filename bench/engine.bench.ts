@@ -14,9 +14,7 @@ import type { LlamaContext } from 'node-llama-cpp';
 import { EngineClient, type ModelHandle } from '../src/engine/client/engineClient';
 import { defaultThreads } from '../src/engine/host/threads';
 import { addLocalModel } from '../src/engine/verify/verifyModelFile';
-import { migrate } from '../src/vault/db/migrations';
-import { SqliteDatabase } from '../src/vault/db/sqlite';
-import { ModelRecords } from '../src/app/models/modelRecords';
+import { SharedModelRecords } from '../src/app/models/sharedModelRecords';
 
 const root = resolve(__dirname, '..');
 const MODEL = resolve(root, '..', 'shared', 'models', 'stories260K.gguf');
@@ -87,9 +85,7 @@ async function directRunner(threads: number): Promise<{ run(seed: number): Promi
 }
 
 async function engineRunner(threads: number, dbDir: string): Promise<{ engine: EngineClient; run(seed: number): Promise<Run>; close(): Promise<void> }> {
-  const db = SqliteDatabase.open(join(dbDir, 'bench.db'));
-  migrate(db);
-  const records = new ModelRecords(db);
+  const records = new SharedModelRecords(join(dbDir, 'bench.db'), { create: true });
   await addLocalModel(records, MODEL);
   const bundle = join(root, 'dist', 'engine-host.mjs');
   const entry = existsSync(bundle) ? { file: bundle, execArgv: [] } : { file: join(root, 'src/engine/host/engineMain.ts'), execArgv: ['--import', 'tsx'] };
@@ -120,7 +116,6 @@ async function engineRunner(threads: number, dbDir: string): Promise<{ engine: E
     },
     async close() {
       await engine.dispose();
-      db.close();
     },
   };
 }

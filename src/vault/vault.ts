@@ -4,29 +4,36 @@
 // Opening for writing takes the owner lock first (one writer per file across processes; a
 // dead writer's stale locks are cleared), then runs migrations. Read-only opens take no lock and
 // wait out the writer's momentary transaction locks.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { loadMigrations, migrate, schemaVersion } from './db/migrations';
-import { SqliteDatabase, SqliteError } from './db/sqlite';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { HealthReport } from './db/health';
+import { schemaVersion } from './db/migrations';
+import { openDatabase, type OpenedDatabase } from './db/openDatabase';
+import type { SqliteDatabase } from './db/sqlite';
 import { Indexer } from './index/indexer';
 import { LiveUpdates } from './index/liveUpdates';
 import { DEFAULT_MAX_FILE_BYTES } from './index/prepareFile';
 import type { FileUpdateResult, IndexOptions, IndexSummary } from './index/types';
-import { inspectOwner, OwnerLock, sqliteLockDirOf } from './lock/ownerLock';
 import { retryWhileLocked } from './store/busy';
-import { hasHotJournalCandidate, rollBackHotJournal } from './store/hotJournal';
 import { VaultStore } from './store/vaultStore';
 import { searchLexical, type LexicalSearchOptions } from './search/lexicalSearch';
 import type { SearchHit, SkippedFile, SkipReason } from './types';
 
 export type { FileUpdateResult, IndexOptions, IndexProgress, IndexSummary } from './index/types';
 export type { LexicalSearchOptions } from './search/lexicalSearch';
+export type { HealthReport } from './db/health';
 export { toFtsQuery } from './search/ftsQuery';
 export { releaseOwnProcessLock, VaultLockedError } from './lock/ownerLock';
+export { DatabaseDamagedError, DatabaseMissingError } from './db/openDatabase';
 
 export interface VaultOpenOptions {
   /** Read without taking the owner lock (another process may be writing). Never writes. */
   readOnly?: boolean;
+  /**
+   * Create the vault when the file does not exist (default true for writing). Only indexing
+   * creates a vault: commands that read or add to one refuse a path where there is none.
+   */
+  create?: boolean;
 }
 
 export interface VaultStats {
@@ -45,13 +52,6 @@ interface FileLimits {
   maxChunkChars?: number;
 }
 
-function explainOpenError(err: unknown, file: string): Error {
-  if (err instanceof SqliteError && err.code === 'corrupt') {
-    return new SqliteError(`${err.message} Move it away or delete it (with ${file}.owner); indexing the folders again rebuilds it from the notes.`, 'corrupt', { cause: err });
-  }
-  return err instanceof Error ? err : new Error(String(err));
-}
-
 export class Vault {
   private readonly store: VaultStore;
   private readonly indexer: Indexer;
@@ -59,98 +59,53 @@ export class Vault {
   private limits: FileLimits = { maxFileBytes: DEFAULT_MAX_FILE_BYTES };
   private closed = false;
 
-  private constructor(readonly db: SqliteDatabase, readonly file: string, readonly readOnly: boolean, private readonly lock: OwnerLock | null) {
-    this.store = new VaultStore(db);
-    this.indexer = new Indexer(db, this.store);
+  private constructor(private readonly opened: OpenedDatabase) {
+    this.store = new VaultStore(opened.db);
+    this.indexer = new Indexer(opened.db, this.store);
     this.live = new LiveUpdates(this.indexer, this.store);
   }
 
+  get db(): SqliteDatabase {
+    return this.opened.db;
+  }
+
+  get file(): string {
+    return this.opened.file;
+  }
+
+  get readOnly(): boolean {
+    return this.opened.readOnly;
+  }
+
+  /** The open-time check (db/health.ts). A vault found damaged is only read: every write is refused. */
+  get health(): HealthReport {
+    return this.opened.health;
+  }
+
   /**
-   * Opens (creating if needed) the vault in `dbFile`. Throws VaultLockedError when another live
-   * process writes it (open it with { readOnly: true } to search it meanwhile), and a clear
-   * SqliteError when the file is not a usable database.
+   * Opens the vault in `dbFile` (for writing, creating it unless `create: false`). Throws
+   * VaultLockedError when another live process writes it (open it with { readOnly: true } to
+   * search it meanwhile), DatabaseDamagedError when it is damaged and would be written, and
+   * DatabaseMissingError for a missing file that is not to be created.
    */
   static open(dbFile: string, opts: VaultOpenOptions = {}): Vault {
     const file = resolve(dbFile);
-    if (existsSync(file) && !statSync(file).isFile()) throw new Error(`${file} is not a file; give the path of the vault's database file.`);
-    return opts.readOnly ? Vault.openReadOnly(file) : Vault.openForWriting(file);
-  }
-
-  private static openForWriting(file: string): Vault {
-    // A new vault may live in a folder not made yet (e.g. the extension's storage folder).
-    mkdirSync(dirname(file), { recursive: true });
-    const lock = OwnerLock.acquire(file);
-    let db: SqliteDatabase | undefined;
+    if (opts.readOnly) return new Vault(openDatabase(file, { readOnly: true }));
+    const opened = openDatabase(file, { create: opts.create ?? true });
     try {
-      // We own the file and no lock is held: undo what a killed writer left half done.
-      rollBackHotJournal(file);
-      db = retryWhileLocked(() => SqliteDatabase.open(file));
       // Rollback journal in its default DELETE mode (kill -9 safe: a hot journal is rolled back
       // on the next open). A journal file that stays (TRUNCATE/PERSIST) made commits no cheaper
       // here but every read dearer: each read lock then opens it to see whether it is hot.
       // synchronous = NORMAL syncs at the critical points only (one fsync less per commit; the
       // index can be rebuilt from the notes). A few MB of page cache speed up batched FTS inserts.
-      db.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY');
-      const opened = db;
-      retryWhileLocked(() => migrate(opened));
-      const vault = new Vault(opened, file, false, lock);
+      opened.db.exec('PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY');
+      const vault = new Vault(opened);
       // A bulk index killed before its end left the chunks(hash) index dropped (see VaultStore).
-      retryWhileLocked(() => opened.transaction(() => vault.store.ensureChunkHashIndex()));
+      retryWhileLocked(() => opened.db.transaction(() => vault.store.ensureChunkHashIndex()));
       return vault;
     } catch (err) {
-      db?.close();
-      lock.release();
-      throw explainOpenError(err, file);
-    }
-  }
-
-  private static openReadOnly(file: string): Vault {
-    if (!existsSync(file)) throw new Error(`There is no vault at ${file}. Index a folder into it first (codex-vault index <folder> --db ${file}).`);
-    if (Vault.needsRecovery(file)) Vault.recover(file);
-    let db: SqliteDatabase | undefined;
-    try {
-      db = retryWhileLocked(() => SqliteDatabase.open(file, { readOnly: true, mustExist: true }));
-      const opened = db;
-      const version = retryWhileLocked(() => schemaVersion(opened));
-      const known = loadMigrations().length;
-      if (version > known) throw new Error(`This vault was written by a newer Codex Vault (schema ${version}; this version knows ${known}). Update Codex Vault to open it.`);
-      if (version < known) throw new Error(`This vault has an older schema (${version} < ${known}); open it once for writing (e.g. codex-vault index) to upgrade it.`);
-      return new Vault(opened, file, true, null);
-    } catch (err) {
-      db?.close();
-      throw explainOpenError(err, file);
-    }
-  }
-
-  /**
-   * True when no live writer owns the vault but one left traces: its owner file, SQLite's lock
-   * directory, or a rollback journal with content (an interrupted transaction).
-   */
-  private static needsRecovery(file: string): boolean {
-    const owner = inspectOwner(file).kind;
-    if (owner === 'held') return false;
-    if (owner === 'stale') return true;
-    return hasHotJournalCandidate(file) || existsSync(sqliteLockDirOf(file));
-  }
-
-  /**
-   * Before reading a vault nobody owns: clear what a killed writer left (its owner file, SQLite's
-   * lock directory) and roll back its hot journal, which a read-only connection cannot do. Best
-   * effort: on a read-only file system the plain read-only open still goes ahead.
-   */
-  private static recover(file: string): void {
-    let lock: OwnerLock;
-    try {
-      lock = OwnerLock.acquire(file);
-    } catch {
-      return;
-    }
-    try {
-      rollBackHotJournal(file);
-    } catch {
-      // Reported by the read-only open that follows.
-    } finally {
-      lock.release();
+      opened.close();
+      throw err;
     }
   }
 
@@ -230,11 +185,7 @@ export class Vault {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.db.close();
-    } finally {
-      this.lock?.release();
-    }
+    this.opened.close();
   }
 
   private assertOpen(): void {

@@ -83,8 +83,10 @@ Options:
     const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0);
     if (mode && mode !== 'lexical' && !values['embedding-model']) throw new UsageError(`--mode ${mode} needs --embedding-model.`);
 
-    const vault = Vault.open(db);
-    const e = startEngine(vault);
+    // Answering reads the vault only: it must exist (a mistyped path is an error, not a new empty
+    // vault), and reading works while another process indexes it.
+    const vault = Vault.open(db, { readOnly: true });
+    const e = startEngine();
     try {
       await addLocalModel(e.records, modelFile, { role: 'chat', signal: io.signal });
       let embedder: Embedder | undefined;

@@ -50,8 +50,8 @@ Options:
     const db = required(values.db, 'db');
     const modelFile = required(values['embedding-model'], 'embedding-model');
     const batchSize = intOption(values['batch-size'], 'batch-size', 16, 1, 1024);
-    const vault = Vault.open(db);
-    const e = startEngine(vault);
+    const vault = Vault.open(db, { create: false });
+    const e = startEngine();
     try {
       const embedder = await loadEmbedder(e, modelFile, io.signal);
       const store = new EmbeddingStore(vault.db);

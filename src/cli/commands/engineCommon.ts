@@ -1,22 +1,23 @@
 // What the engine commands (generate, embed, models inspect) share: the state database that
 // holds the verification gate's hash records, an EngineClient configured from the flags, and
 // engine log lines sent to stderr (stdout stays for results).
-import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError, intOption } from '../args';
 import type { CliIo } from '../command';
 import { EngineClient } from '../../engine/client/engineClient';
 import type { GpuSetting } from '../../engine/protocol';
 import { addLocalModel } from '../../engine/verify/verifyModelFile';
-import { migrate } from '../../vault/db/migrations';
-import { SqliteDatabase, SqliteError } from '../../vault/db/sqlite';
-import { ModelRecords } from '../../app/models/modelRecords';
-import type { ModelRecord, ModelRecordStore } from '../../engine/verify/modelRecordStore';
+import { SharedModelRecords } from '../../app/models/sharedModelRecords';
 
 /** $CODEX_VAULT_HOME/state.db, else ~/.codex-vault/state.db. */
 export function defaultStateDb(): string {
   return resolve(process.env.CODEX_VAULT_HOME || join(homedir(), '.codex-vault'), 'state.db');
+}
+
+/** The model records of the CLI's state database (or of the database --db names). */
+export function stateRecords(db: string | undefined): SharedModelRecords {
+  return new SharedModelRecords(resolve(db ?? defaultStateDb()), { create: true, what: db ? 'database' : 'state database' });
 }
 
 export const engineOptionSpec = {
@@ -36,40 +37,9 @@ export const engineOptionHelp = `  --model <file>     The GGUF model. Naming it 
   --gpu auto|cpu     auto uses CUDA/Vulkan/Metal when present, else the CPU (default auto).
   --context <n>      Context size in tokens (default: the model's, at most 4096).`;
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Several CLI processes may share the state database (e.g. two `generate` runs at once), and
- * SQLite's WASM file lock does not wait: a statement that meets another process's lock fails at
- * once. Each statement here holds the lock for microseconds, so it is retried for a few seconds.
- */
-export function retryLocked<T>(fn: () => T): T {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return fn();
-    } catch (err) {
-      if (!(err instanceof SqliteError) || err.code !== 'locked' || attempt >= 200) throw err;
-      Atomics.wait(sleeper, 0, 0, 10 + Math.floor(Math.random() * 20));
-    }
-  }
-}
-
-class RetryingRecords implements ModelRecordStore {
-  constructor(private readonly inner: ModelRecords) {}
-  get(path: string): ModelRecord | undefined {
-    return retryLocked(() => this.inner.get(path));
-  }
-  put(record: ModelRecord): void {
-    retryLocked(() => this.inner.put(record));
-  }
-  markMismatch(path: string, sha256: string, size: number, mtimeMs: number): void {
-    retryLocked(() => this.inner.markMismatch(path, sha256, size, mtimeMs));
-  }
-}
-
 export interface EngineSession {
   engine: EngineClient;
-  records: ModelRecordStore;
+  records: SharedModelRecords;
   close(): Promise<void>;
 }
 
@@ -89,16 +59,9 @@ export function gpuOption(v: string | undefined): GpuSetting {
 export function openEngineSession(flags: EngineFlags, io: CliIo): EngineSession {
   const threads = flags.threads === undefined ? undefined : intOption(flags.threads, 'threads', 1, 1, 1024);
   const gpu = gpuOption(flags.gpu);
-  const file = resolve(flags.db ?? defaultStateDb());
-  if (!flags.db) mkdirSync(dirname(file), { recursive: true });
-  const db = retryLocked(() => SqliteDatabase.open(file));
-  try {
-    retryLocked(() => migrate(db));
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-  const records = new RetryingRecords(new ModelRecords(db));
+  // Several CLI processes share the state database (two `generate` runs at once): each record is
+  // read or written in its own short open, which waits for another process's (SharedModelRecords).
+  const records = stateRecords(flags.db);
   const engine = new EngineClient({ records, settings: { threads, gpu, idleUnloadMs: 0, lowMemoryWatermarkBytes: 0, memoryEventIntervalMs: 0 } });
   engine.onEvent((e) => {
     if (e.type === 'log' && (e.level === 'error' || e.level === 'warn' || process.env.CODEX_VAULT_DEBUG)) io.err.write(`engine: ${e.message}\n`);
@@ -108,7 +71,6 @@ export function openEngineSession(flags: EngineFlags, io: CliIo): EngineSession 
     records,
     async close() {
       await engine.dispose();
-      db.close();
     },
   };
 }

@@ -1,15 +1,13 @@
 // What the model commands (models list, download-model, verify) share: where models and their
 // hash records live, and how progress is shown (redrawn in place on a terminal, a line now and
 // then otherwise, always on stderr so stdout stays for results).
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CliIo } from '../command';
 import { formatBytes } from '../../engine/download/diskSpace';
 import type { DownloadProgress } from '../../engine/download/progress';
-import { migrate } from '../../vault/db/migrations';
-import { SqliteDatabase } from '../../vault/db/sqlite';
-import { ModelRecords } from '../../app/models/modelRecords';
+import { SharedModelRecords } from '../../app/models/sharedModelRecords';
 
 /** $CODEX_VAULT_MODELS, else ~/.codex-vault/models. */
 export function defaultModelsDir(): string {
@@ -19,7 +17,7 @@ export function defaultModelsDir(): string {
 export const RECORDS_FILE = 'codex-vault-models.sqlite';
 
 export interface Records {
-  store: ModelRecords;
+  store: SharedModelRecords;
   file: string;
   close(): void;
 }
@@ -27,19 +25,12 @@ export interface Records {
 /**
  * The hash records (the vault schema's `models` table). By default a small database in the
  * models folder itself, so every tool working on that folder shares one cache; --db may name a
- * vault file instead.
+ * vault file instead. Each record is read or written in its own short open of the file (see
+ * SharedModelRecords), and the file is created by the first record written.
  */
 export function openRecords(dbFile: string | undefined, modelsDir: string): Records {
   const file = recordsFile(dbFile, modelsDir);
-  if (!dbFile) mkdirSync(modelsDir, { recursive: true });
-  const db = SqliteDatabase.open(file);
-  try {
-    migrate(db);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-  return { store: new ModelRecords(db), file, close: () => db.close() };
+  return { store: new SharedModelRecords(file, { create: true }), file, close: () => undefined };
 }
 
 export function recordsFile(dbFile: string | undefined, modelsDir: string): string {

@@ -1,14 +1,15 @@
-// What the embed-index, ask and search commands share: an engine client over the vault's model
-// records, with a model file given on the command line added as a local model (the user named
-// it), and its sha256 as the key of its vectors.
+// What the embed-index, ask and search commands share: an engine client over the model records
+// of the state database (never the vault's, so that reading a vault writes nothing to it), with a
+// model file given on the command line added as a local model (the user named it), and its sha256
+// as the key of its vectors.
 import { EngineClient } from '../../engine/client/engineClient';
 import { addLocalModel } from '../../engine/verify/verifyModelFile';
 import type { Embedder } from '../../vault/embeddings/embedder';
-import { ModelRecords } from '../../app/models/modelRecords';
+import type { SharedModelRecords } from '../../app/models/sharedModelRecords';
 import { engineEmbedder } from '../../app/engine/engineAdapters';
 import { RETRIEVAL_MODES, type RetrievalMode } from '../../vault/retrieval/types';
-import type { Vault } from '../../vault/vault';
 import { UsageError } from '../args';
+import { stateRecords } from './engineCommon';
 
 export function modeOption(value: string | undefined): RetrievalMode | undefined {
   if (value === undefined) return undefined;
@@ -18,12 +19,12 @@ export function modeOption(value: string | undefined): RetrievalMode | undefined
 
 export interface CliEngine {
   engine: EngineClient;
-  records: ModelRecords;
+  records: SharedModelRecords;
   dispose(): Promise<void>;
 }
 
-export function startEngine(vault: Vault): CliEngine {
-  const records = new ModelRecords(vault.db);
+export function startEngine(): CliEngine {
+  const records = stateRecords(undefined);
   const engine = new EngineClient({ records, settings: { idleUnloadMs: 0, memoryEventIntervalMs: 0 } });
   return { engine, records, dispose: () => engine.dispose() };
 }

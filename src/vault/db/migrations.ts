@@ -21,7 +21,15 @@ export function defaultMigrationsDir(): string {
   return found;
 }
 
-export function loadMigrations(dir = defaultMigrationsDir()): Migration[] {
+/** The shipped migrations, read once per process: every open of a database needs them. */
+let shipped: Migration[] | undefined;
+
+export function loadMigrations(dir?: string): Migration[] {
+  if (dir === undefined) return (shipped ??= readMigrations(defaultMigrationsDir()));
+  return readMigrations(dir);
+}
+
+function readMigrations(dir: string): Migration[] {
   const list = readdirSync(dir)
     .map((f) => FILE.exec(f))
     .filter((m): m is RegExpExecArray => m !== null)

@@ -1,4 +1,6 @@
-// The one way the vault touches SQLite.
+// The one wrapper over node-sqlite3-wasm. Open files through db/openDatabase.ts, which adds the
+// owner lock, crash recovery and the health check; only it (and the journal recovery it runs)
+// calls SqliteDatabase.open.
 //
 // node-sqlite3-wasm statements hold WASM memory and are never finalized by the garbage
 // collector, so a forgotten `finalize()` leaks for the life of the process. This wrapper
@@ -17,17 +19,19 @@ export interface OpenOptions {
 }
 
 export class SqliteError extends Error {
-  constructor(message: string, readonly code: 'locked' | 'corrupt' | 'cantopen' | 'other', options?: { cause?: unknown }) {
+  constructor(message: string, readonly code: 'locked' | 'corrupt' | 'cantopen' | 'readonly' | 'other', options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SqliteError';
   }
 }
 
-function classify(err: unknown, file: string): SqliteError {
+function classify(err: unknown, file: string, writesRefused?: string): SqliteError {
+  if (err instanceof SqliteError) return err;
   const msg = err instanceof Error ? err.message : String(err);
-  if (/database is locked|SQLITE_BUSY/i.test(msg)) return new SqliteError(`The vault database ${file} is locked by another process.`, 'locked', { cause: err });
-  if (/malformed|not a database|file is encrypted/i.test(msg)) return new SqliteError(`The vault database ${file} is corrupt (${msg}).`, 'corrupt', { cause: err });
-  if (/Could not open/i.test(msg)) return new SqliteError(`Could not open the vault database ${file}.`, 'cantopen', { cause: err });
+  if (/database is locked|SQLITE_BUSY/i.test(msg)) return new SqliteError(`The database ${file} is locked by another process.`, 'locked', { cause: err });
+  if (/malformed|not a database|file is encrypted/i.test(msg)) return new SqliteError(`The database ${file} is corrupt (${msg}).`, 'corrupt', { cause: err });
+  if (/Could not open/i.test(msg)) return new SqliteError(`Could not open the database ${file}.`, 'cantopen', { cause: err });
+  if (/readonly database/i.test(msg)) return new SqliteError(writesRefused ?? `The database ${file} is open read-only (${msg}).`, 'readonly', { cause: err });
   return new SqliteError(msg, 'other', { cause: err });
 }
 
@@ -41,6 +45,7 @@ export class SqliteDatabase {
   private readonly db: WasmDatabase;
   private readonly cache = new Map<string, Statement>();
   private depth = 0;
+  private writesRefused: string | undefined;
 
   private constructor(db: WasmDatabase, readonly file: string, readonly readOnly: boolean) {
     this.db = db;
@@ -58,6 +63,9 @@ export class SqliteDatabase {
       // Foreign keys cascade chunk and message deletions; a busy wait would only spin in WASM,
       // so lock conflicts are handled by the vault's own owner lock instead.
       conn.exec('PRAGMA foreign_keys = ON');
+      // Extra checks of each b-tree page as it is read (cheap): a damaged page then fails the query
+      // with "malformed" instead of yielding wrong rows.
+      conn.exec('PRAGMA cell_size_check = ON');
       // Touch the schema so that a file that is not a database fails here with a clear error.
       conn.get('SELECT count(*) AS n FROM sqlite_schema');
     } catch (err) {
@@ -75,11 +83,25 @@ export class SqliteDatabase {
     return this.db.inTransaction;
   }
 
+  /**
+   * From now on every write fails with `reason` (SQLite's query_only: nothing is written, reads
+   * go on). For a database found damaged, so that no feature writes into it.
+   */
+  refuseWrites(reason: string): void {
+    this.exec('PRAGMA query_only = ON');
+    this.writesRefused = reason;
+  }
+
+  /** Why writes are refused, if they are. */
+  get refusedWrites(): string | undefined {
+    return this.writesRefused;
+  }
+
   exec(sql: string): void {
     try {
       this.db.exec(sql);
     } catch (err) {
-      throw classify(err, this.file);
+      throw classify(err, this.file, this.writesRefused);
     }
   }
 
@@ -178,7 +200,7 @@ export class SqliteDatabase {
     try {
       return fn();
     } catch (err) {
-      throw classify(err, this.file);
+      throw classify(err, this.file, this.writesRefused);
     }
   }
 }

@@ -12,13 +12,26 @@ import { sleepSync } from './sleep';
 
 export class VaultLockedError extends Error {
   readonly code = 'vault-locked';
-  constructor(readonly dbFile: string, readonly holder: ProcessIdentity) {
+  /** `what`: the kind of database, for the message ('vault', 'models database', ...). */
+  constructor(readonly dbFile: string, readonly holder: ProcessIdentity, what = 'vault') {
     const who = holder.pid === process.pid && holder.hostname === currentProcess().hostname ? `this process (${holder.pid})` : `process ${holder.pid}`;
     const where = holder.hostname === currentProcess().hostname ? '' : ` on ${holder.hostname}`;
     const since = holder.startedAt ? `, started ${new Date(holder.startedAt).toISOString()}` : '';
-    super(`The vault ${dbFile} is being written by ${who}${where}${since}. Close it there, or open the vault read-only.`);
+    const then = what === 'vault' ? 'Close it there, or open the vault read-only.' : 'Wait for it to finish, or stop it.';
+    super(`The ${what} ${dbFile} is being written by ${who}${where}${since}. ${then}`);
     this.name = 'VaultLockedError';
   }
+}
+
+export interface AcquireOptions {
+  /**
+   * How long to wait for a live holder to let go before giving up (default 0: give up at once).
+   * Databases that several processes share for short writes (the model records) wait; a vault,
+   * held for a whole session, does not.
+   */
+  waitMs?: number;
+  /** The kind of database, for messages. */
+  what?: string;
 }
 
 export const ownerFileOf = (dbFile: string): string => `${dbFile}.owner`;
@@ -86,22 +99,25 @@ function createExclusive(file: string, content: string): boolean {
  * Runs `fn` while holding a short-lived guard directory, so that two processes that both find a
  * stale lock cannot both clear it and then both believe they own the fresh one.
  */
+/** A guard is held for microseconds; one this old was left by a process killed while holding it. */
+const GUARD_STALE_MS = 5000;
+
 function withGuard<T>(dbFile: string, fn: () => T): T {
   const guard = `${dbFile}.owner-guard`;
-  const deadline = Date.now() + 3000;
+  // Longer than a guard can stay stale, so that a killed holder's guard is always cleared here.
+  const deadline = Date.now() + GUARD_STALE_MS + 3000;
   for (;;) {
     try {
       mkdirSync(guard);
       break;
     } catch (err) {
       if (errCode(err) !== 'EEXIST') throw err;
-      // A guard is held for microseconds; one older than 10 s was left by a killed process.
       try {
-        if (Date.now() - statSync(guard).mtimeMs > 10_000) rmdirSync(guard);
+        if (Date.now() - statSync(guard).mtimeMs > GUARD_STALE_MS) rmdirSync(guard);
       } catch {
         // removed meanwhile
       }
-      if (Date.now() > deadline) throw new Error(`Could not take the lock guard ${guard}; remove it if no Codex Vault is running.`);
+      if (Date.now() > deadline) throw new Error(`Could not take the lock guard ${guard}: it keeps being taken.`);
       sleepSync(20);
     }
   }
@@ -220,11 +236,12 @@ export class OwnerLock {
 
   private constructor(readonly dbFile: string, private readonly record: string) {}
 
-  /** Takes the lock or throws VaultLockedError naming the live holder. */
-  static acquire(dbFile: string): OwnerLock {
+  /** Takes the lock (waiting up to `waitMs` for a live holder) or throws VaultLockedError naming it. */
+  static acquire(dbFile: string, opts: AcquireOptions = {}): OwnerLock {
     const ownerFile = ownerFileOf(dbFile);
     const me = currentProcess();
     const record = JSON.stringify({ pid: me.pid, startedAt: me.startedAt, hostname: me.hostname });
+    const deadline = Date.now() + (opts.waitMs ?? 0);
     for (let attempt = 0; attempt < 50; attempt++) {
       if (createExclusive(ownerFile, record)) {
         const lock = new OwnerLock(dbFile, record);
@@ -246,7 +263,13 @@ export class OwnerLock {
           sleepSync(50);
           continue;
         }
-        throw new VaultLockedError(dbFile, state.holder);
+        if (Date.now() < deadline) {
+          // Not an attempt lost to a race: wait for the holder without using up the attempts.
+          attempt--;
+          sleepSync(5 + Math.floor(Math.random() * 20));
+          continue;
+        }
+        throw new VaultLockedError(dbFile, state.holder, opts.what);
       }
       if (state.kind === 'stale') clearIfStale(dbFile);
     }

@@ -105,7 +105,7 @@ test('errors are one line on stderr with a non-zero exit', () => {
   oneLineError(run('index', join(t.dir, 'missing'), '--db', db), /does not exist/);
   const junk = join(t.dir, 'junk.vault');
   writeFileSync(junk, 'not a database at all, just text\n'.repeat(100));
-  oneLineError(run('index', notes, '--db', junk), /corrupt/);
+  oneLineError(run('index', notes, '--db', junk), /is not an SQLite database/);
 });
 
 test('while another process writes the vault, search reads it and index is refused with the holder\'s PID', () => {

@@ -13,7 +13,7 @@
 // one question truthfully, "nobody else holds RESERVED", and SQLite plays the journal back itself.
 import fs from 'node:fs';
 import { resolve } from 'node:path';
-import { SqliteDatabase } from '../db/sqlite';
+import { SqliteDatabase } from './sqlite';
 
 export function journalOf(dbFile: string): string {
   return `${dbFile}-journal`;
