@@ -3,6 +3,7 @@
 import { UsageError } from './cli/args';
 import type { CliCommand, CliIo } from './cli/command';
 import { commands } from './cli/commands/index';
+import { SqliteError } from './vault/db/sqlite';
 
 const VERSION = '0.1.0';
 
@@ -52,8 +53,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     return await found.cmd.run(found.rest, io);
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    io.err.write(`codex-vault ${found.cmd.name.join(' ')}: ${msg.split('\n')[0]}\n`);
+    let msg = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+    // Damage met in the middle of a query (a page the open-time check did not sample).
+    if (err instanceof SqliteError && err.code === 'corrupt' && err.file && !msg.includes('doctor')) msg += ` Codex Vault does not write to it; run codex-vault doctor --db ${err.file}.`;
+    io.err.write(`codex-vault ${found.cmd.name.join(' ')}: ${msg}\n`);
     if (process.env.CODEX_VAULT_DEBUG && err instanceof Error && err.stack) io.err.write(err.stack + '\n');
     return err instanceof UsageError ? 2 : 1;
   }

@@ -11,6 +11,7 @@ import type { AnswerModel } from '../../app/ask/answerModel';
 import { engineAnswerModel } from '../../app/engine/engineAdapters';
 import { Retriever } from '../../vault/retrieval/retriever';
 import { Vault } from '../../vault/vault';
+import { warnIfDamaged } from './vaultWarnings';
 import { VectorIndexCache } from '../../vault/vectors/vectorIndex';
 import { loadEmbedder, modeOption, startEngine } from './retrievalShared';
 
@@ -67,7 +68,10 @@ Options:
   --context-size <n>         Context size to load the chat model with (default: the model's, up to 4096).
   --max-sources <n>          Sources offered before the token budget trims them (default 8).
   --temperature <t>          Sampling temperature (default: the engine's).
-  --seed <n>                 Sampling seed, for repeatable answers.`,
+  --seed <n>                 Sampling seed, for repeatable answers.
+
+The vault is only read (never created or written). Exit status: 0, or 1 after the answer when the
+vault was found damaged (see codex-vault doctor).`,
 
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parse(argv, options);
@@ -88,6 +92,7 @@ Options:
     const vault = Vault.open(db, { readOnly: true });
     const e = startEngine();
     try {
+      const damaged = warnIfDamaged(vault, io);
       await addLocalModel(e.records, modelFile, { role: 'chat', signal: io.signal });
       let embedder: Embedder | undefined;
       if (values['embedding-model']) embedder = await loadEmbedder(e, values['embedding-model'], io.signal);
@@ -107,7 +112,7 @@ Options:
       });
       if (values.json) {
         io.out.write(JSON.stringify(askJson(r)) + '\n');
-        return 0;
+        return damaged;
       }
       if (r.retrieval.fallbackReason) io.err.write(`${r.retrieval.fallbackReason}\n`);
       if (r.retrieval.partial && r.retrieval.coverage) io.err.write(`Semantic coverage is partial: ${r.retrieval.coverage.embedded}/${r.retrieval.coverage.total} chunks have vectors (run embed-index).\n`);
@@ -115,7 +120,7 @@ Options:
         const lines = ['The vault does not seem to contain the answer to this question.'];
         if (r.closest.length > 0) lines.push('', 'Closest notes:', ...r.closest.map((c) => `  ${c.path}:${c.startLine}-${c.endLine}${c.heading ? `  ${c.heading}` : ''}`));
         io.out.write(lines.join('\n') + '\n');
-        return 0;
+        return damaged;
       }
       const lines = ['', ''];
       if (r.cancelled) lines.push('(stopped)');
@@ -126,7 +131,7 @@ Options:
       for (const s of r.sources) lines.push(`  [${s.n}]${cited.has(s.n) ? '*' : ' '} ${s.path}:${s.startLine}-${s.endLine}${s.heading ? `  ${s.heading}` : ''}`);
       if (cited.size > 0) lines.push('  (* cited in the answer)');
       io.out.write(lines.join('\n') + '\n');
-      return 0;
+      return damaged;
     } finally {
       await e.dispose();
       vault.close();

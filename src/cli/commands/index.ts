@@ -11,12 +11,14 @@ import { verifyCommand } from './verifyCommand';
 import { generateCommand } from './generateCommand';
 import { embedCommand } from './embedCommand';
 import { modelsInspectCommand } from './modelsInspectCommand';
+import { doctorCommand } from './doctorCommand';
 
 export const commands: readonly CliCommand[] = [
   indexCommand,
   searchCommand,
   embedIndexCommand,
   askCommand,
+  doctorCommand,
   modelsListCommand,
   downloadModelCommand,
   verifyCommand,

@@ -3,6 +3,7 @@
 import { intOption, parse, required, UsageError } from '../args';
 import type { CliCommand, CliIo } from '../command';
 import { Vault } from '../../vault/vault';
+import { warnIfDamaged } from './vaultWarnings';
 import { searchWithRetrieval, retrievalOptionHelp, retrievalOptionSpec, type SearchJsonHit, wantsRetrieval } from './searchRetrieval';
 
 const options = {
@@ -33,7 +34,9 @@ Options:
   --path-prefix <p>      Only notes whose path (relative to their folder) starts with p.
   --tag <tag>            Only notes with this tag (front matter tags or #tags).
   --prefix               Match the last word as a prefix too (as when typing).
-${retrievalOptionHelp}`,
+${retrievalOptionHelp}
+
+Exit status: 0, or 1 after the results when the vault was found damaged (see codex-vault doctor).`,
 
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parse(argv, options);
@@ -44,17 +47,18 @@ ${retrievalOptionHelp}`,
     // Searching never writes: read-only also works while another process indexes the vault.
     const vault = Vault.open(db, { readOnly: true });
     try {
+      const damaged = warnIfDamaged(vault, io);
       // --mode / --embedding-model / --explain: hybrid retrieval (E); otherwise plain full text below.
-      if (wantsRetrieval(values)) return await searchWithRetrieval(vault, query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, json: values.json ?? false }, values, io);
+      if (wantsRetrieval(values)) return Math.max(damaged, await searchWithRetrieval(vault, query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, json: values.json ?? false }, values, io));
       const hits = vault.searchLexical(query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, prefixLast: values.prefix ?? false });
       if (values.json) {
         const out: SearchJsonHit[] = hits.map((h) => ({ path: h.path, startLine: h.startLine, endLine: h.endLine, heading: h.heading, score: Math.round(h.score * 10000) / 10000, snippet: h.snippet }));
         io.out.write(JSON.stringify(out) + '\n');
-        return 0;
+        return damaged;
       }
       if (hits.length === 0) {
         io.err.write('No matches.\n');
-        return 0;
+        return damaged;
       }
       const lines: string[] = [];
       for (const h of hits) {
@@ -62,7 +66,7 @@ ${retrievalOptionHelp}`,
         lines.push(`    ${h.snippet}`);
       }
       io.out.write(lines.join('\n') + '\n');
-      return 0;
+      return damaged;
     } finally {
       vault.close();
     }

@@ -205,7 +205,7 @@ export function checkSchemaAndKeptTables(db: SqliteDatabase, problems: string[],
   if (kept.length > 0) checked.push(`quick_check of ${kept.join(', ')}`);
 }
 
-/** Tables and indexes that integrity_check's messages name ("Tree 12 page 5 ...", "... index chunks_hash"). */
+/** Tables and indexes that integrity_check's messages name ("Tree 12 page 5 ...", "... index chunks_hash", "... FTS5 table main.chunks_fts"). */
 function namesIn(messages: string[], db: SqliteDatabase): string[] {
   let roots = new Map<number, string>();
   try {
@@ -217,10 +217,23 @@ function namesIn(messages: string[], db: SqliteDatabase): string[] {
   for (const m of messages) {
     const tree = /\bTree (\d+)\b/.exec(m);
     if (tree && roots.has(Number(tree[1]))) names.add(roots.get(Number(tree[1]))!);
-    const index = /\bindex ([A-Za-z_][\w]*)/.exec(m);
+    const index = /\bindex (?!for\b)([A-Za-z_]\w*)/.exec(m);
     if (index) names.add(index[1]!);
+    const fts = /\bFTS5 table (?:\w+\.)?(\w+)/.exec(m);
+    if (fts) names.add(fts[1]!);
   }
   return [...names];
+}
+
+/** Runs one integrity_check statement and adds what it says. Throws when the check itself fails. */
+function integrityCheck(db: SqliteDatabase, sql: string, problems: string[], affected: string[]): void {
+  const rows = db.all<{ integrity_check: string }>(sql).flatMap((r) => String(r.integrity_check).split('\n'));
+  if (rows.join() === 'ok') return;
+  affected.push(...namesIn(rows, db));
+  // Pages a damaged b-tree no longer reaches are listed one by one: say it once.
+  const unused = rows.filter((m) => /^Page \d+: never used$/.test(m)).length;
+  problems.push(...rows.filter((m) => !/^Page \d+: never used$/.test(m) && !m.startsWith('*** in database')));
+  if (unused > 0) problems.push(`${rows.length >= 100 ? 'at least ' : ''}${unused} page(s) no longer reached from any table (their rows are lost with the damaged pages)`);
 }
 
 /**
@@ -232,19 +245,33 @@ export function fullCheck(db: SqliteDatabase, opts: { fts: boolean }): HealthRep
   const problems: string[] = [];
   const affected: string[] = [];
   const checked: string[] = [];
-  checkFile(db.file, problems, checked);
-  if (problems.length === 0) {
+  const pageProblems: string[] = [];
+  checkFile(db.file, pageProblems, checked, Number.MAX_SAFE_INTEGER);
+  // SQLite's check runs even after pages were found broken: it names the tables they belong to,
+  // so its findings come first.
+  try {
+    integrityCheck(db, 'PRAGMA integrity_check(100)', problems, affected);
+    checked.push('integrity_check');
+  } catch {
+    // The check itself stops at some damage (FTS5's part of it raises an error instead of a
+    // message): check table by table, so that every table gets its verdict.
+    let tables: string[] = [];
     try {
-      const rows = db.all<{ integrity_check: string }>('PRAGMA integrity_check(100)').map((r) => r.integrity_check);
-      checked.push('integrity_check');
-      if (rows.join() !== 'ok') {
-        problems.push(...rows);
-        affected.push(...namesIn(rows, db));
-      }
+      tables = db.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").map((r) => String(r.name));
     } catch (err) {
-      problems.push(`integrity_check failed: ${sqliteMessage(err)}`);
+      problems.push(`the schema cannot be read: ${sqliteMessage(err)}`);
     }
+    for (const table of tables) {
+      try {
+        integrityCheck(db, `PRAGMA integrity_check('${table.replace(/'/g, "''")}')`, problems, affected);
+      } catch (err) {
+        problems.push(`${table}: ${sqliteMessage(err)}`);
+        affected.push(table);
+      }
+    }
+    checked.push(`integrity_check of ${tables.length} tables one by one`);
   }
+  problems.push(...pageProblems);
   if (problems.length === 0 && opts.fts && !db.readOnly && db.get("SELECT 1 AS x FROM sqlite_schema WHERE name = 'chunks_fts'")) {
     try {
       db.run("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)");

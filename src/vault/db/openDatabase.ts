@@ -61,9 +61,9 @@ export function damageAdvice(file: string, what = 'vault'): string {
 }
 
 export class DatabaseDamagedError extends SqliteError {
-  constructor(readonly file: string, readonly report: HealthReport, what = 'vault') {
+  constructor(file: string, readonly report: HealthReport, what = 'vault') {
     const more = report.problems.length > 1 ? ` (and ${report.problems.length - 1} more)` : '';
-    super(`The ${what} ${file} is damaged: ${report.problems[0] ?? 'unknown damage'}${more}. ${damageAdvice(file, what)}`, 'corrupt');
+    super(`The ${what} ${file} is damaged: ${report.problems[0] ?? 'unknown damage'}${more}. ${damageAdvice(file, what)}`, 'corrupt', { file });
     this.name = 'DatabaseDamagedError';
   }
 }
@@ -104,7 +104,7 @@ function hasSqliteHeader(file: string): boolean {
 function explain(err: unknown, file: string, what: string): Error {
   if (err instanceof SqliteError && err.code === 'corrupt' && !(err instanceof DatabaseDamagedError) && !hasSqliteHeader(file)) {
     const also = what === 'vault' ? ` If it was a vault, it cannot be repaired: \`codex-vault index <folders> --db <new file>\` builds a new one from the notes.` : '';
-    return new SqliteError(`${file} is not an SQLite database (it does not start with SQLite's header): check the path.${also}`, 'corrupt', { cause: err });
+    return new SqliteError(`${file} is not an SQLite database (it does not start with SQLite's header): check the path.${also}`, 'corrupt', { cause: err, file });
   }
   if (err instanceof SqliteError && err.code === 'corrupt' && !(err instanceof DatabaseDamagedError)) {
     const report: HealthReport = { ok: false, problems: [err.message.replace(/^.*?is corrupt \((.*)\)\.?$/, '$1')], affected: [], checked: ['open'], ms: 0 };

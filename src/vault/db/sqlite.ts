@@ -19,20 +19,24 @@ export interface OpenOptions {
 }
 
 export class SqliteError extends Error {
-  constructor(message: string, readonly code: 'locked' | 'corrupt' | 'cantopen' | 'readonly' | 'other', options?: { cause?: unknown }) {
+  /** The database file, when known. */
+  readonly file: string | undefined;
+  constructor(message: string, readonly code: 'locked' | 'corrupt' | 'cantopen' | 'readonly' | 'other', options?: { cause?: unknown; file?: string }) {
     super(message, options);
     this.name = 'SqliteError';
+    this.file = options?.file;
   }
 }
 
 function classify(err: unknown, file: string, writesRefused?: string): SqliteError {
   if (err instanceof SqliteError) return err;
   const msg = err instanceof Error ? err.message : String(err);
-  if (/database is locked|SQLITE_BUSY/i.test(msg)) return new SqliteError(`The database ${file} is locked by another process.`, 'locked', { cause: err });
-  if (/malformed|not a database|file is encrypted/i.test(msg)) return new SqliteError(`The database ${file} is corrupt (${msg}).`, 'corrupt', { cause: err });
-  if (/Could not open/i.test(msg)) return new SqliteError(`Could not open the database ${file}.`, 'cantopen', { cause: err });
-  if (/readonly database/i.test(msg)) return new SqliteError(writesRefused ?? `The database ${file} is open read-only (${msg}).`, 'readonly', { cause: err });
-  return new SqliteError(msg, 'other', { cause: err });
+  const o = { cause: err, file };
+  if (/database is locked|SQLITE_BUSY/i.test(msg)) return new SqliteError(`The database ${file} is locked by another process.`, 'locked', o);
+  if (/malformed|not a database|file is encrypted/i.test(msg)) return new SqliteError(`The database ${file} is corrupt (${msg}).`, 'corrupt', o);
+  if (/Could not open/i.test(msg)) return new SqliteError(`Could not open the database ${file}.`, 'cantopen', o);
+  if (/readonly database/i.test(msg)) return new SqliteError(writesRefused ?? `The database ${file} is open read-only (${msg}).`, 'readonly', o);
+  return new SqliteError(msg, 'other', o);
 }
 
 /** node-sqlite3-wasm has no public reset; its statements carry a private `_reset`. */
@@ -133,9 +137,18 @@ export class SqliteDatabase {
     // A private, one-shot statement: a cached one could be re-bound by a nested query mid-iteration.
     const s = this.wrap(() => this.db.prepare(sql));
     try {
-      for (const row of s.iterate(params as never)) yield row as T;
+      const rows = s.iterate(params as never)[Symbol.iterator]();
+      for (;;) {
+        const next = this.wrap(() => rows.next());
+        if (next.done) return;
+        yield next.value as T;
+      }
     } finally {
-      s.finalize();
+      try {
+        s.finalize();
+      } catch {
+        // the step's error, already thrown
+      }
     }
   }
 
@@ -181,7 +194,11 @@ export class SqliteDatabase {
   close(): void {
     if (!this.db.isOpen) return;
     for (const s of this.cache.values()) {
-      if (!s.isFinalized) s.finalize();
+      try {
+        if (!s.isFinalized) s.finalize();
+      } catch {
+        // finalize() repeats the error of the statement's last step, already thrown to its caller.
+      }
     }
     this.cache.clear();
     this.db.close();
