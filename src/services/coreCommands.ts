@@ -21,6 +21,7 @@ export class CoreCommands extends Disposable {
       }
     });
     reg('codexVault.cancelIndexing', () => vault.cancelIndex());
+    reg('codexVault.rebuildVault', () => vault.rebuild());
     reg(SHOW_MENU_COMMAND, () => showStatusMenu(vault));
     reg('codexVault.showLog', () => log.show());
     reg('codexVault.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codex-vault.codex-vault'));

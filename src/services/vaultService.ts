@@ -10,7 +10,7 @@ import { affectsIndex, readSettings } from './settings';
 import { releaseOwnProcessLock } from '../vault/lock/ownerLock';
 import { VaultWorkerClient, VaultWorkerError } from '../worker/vaultWorkerClient';
 import type {
-  FileChange, IndexProgress, IndexResult, MethodName, QueryEmbedding, SearchMode, SearchResult, ServiceArgs, ServiceName, ServiceResult, VaultStats,
+  FileChange, IndexProgress, IndexResult, MethodName, QueryEmbedding, SearchMode, SearchResult, ServiceArgs, ServiceName, ServiceResult, VaultDamage, VaultStats,
 } from '../worker/protocol';
 
 export type VaultPhase = 'stopped' | 'starting' | 'indexing' | 'ready' | 'error' | 'no-folder';
@@ -22,6 +22,8 @@ export interface VaultState {
   readOnly: boolean;
   message?: string;
   lastIndex?: IndexResult;
+  /** A check found the vault damaged: it is only read until rebuilt (see rebuild()). */
+  damage?: VaultDamage;
 }
 
 /** Embeds a search query with the loaded embedding model (supplied by whoever owns the engine). */
@@ -42,6 +44,8 @@ export class VaultService extends Disposable {
   private starting: Promise<VaultWorkerClient> | undefined;
   private indexing: { abort: AbortController; promise: Promise<IndexResult | undefined> } | undefined;
   private embedder: QueryEmbedder | undefined;
+  /** The full check runs once per session, after the first index (it reads every page). */
+  private healthChecked = false;
   private current: VaultState = { phase: 'stopped', readOnly: false };
   private readonly changed = this._register(new vscode.EventEmitter<VaultState>());
   readonly onDidChangeState = this.changed.event;
@@ -104,9 +108,10 @@ export class VaultService extends Disposable {
       await client.request({ kind: 'configure', roots: this.roots(), settings: settings.index });
       const stats = await client.request({ kind: 'stats' });
       this.client = client;
-      this.setState({ phase: 'ready', stats, readOnly: opened.readOnly, message: opened.reason });
+      this.setState({ phase: 'ready', stats, readOnly: opened.readOnly, message: opened.reason, damage: opened.damage });
       this.log.info(`vault started in ${Math.round(performance.now() - t)} ms: ${dbFile} (${stats.files} files, ${stats.chunks} chunks)`);
-      if (!opened.readOnly) void this.index({ notify: stats.files === 0 });
+      if (opened.damage) this.reportDamage(opened.damage, 'on opening');
+      else if (!opened.readOnly) void this.index({ notify: stats.files === 0 });
       return client;
     } catch (err) {
       await client.dispose();
@@ -134,6 +139,7 @@ export class VaultService extends Disposable {
         });
         this.log.info(`indexed ${this.roots().length} root(s) in ${result.ms} ms: +${result.added} ~${result.updated} -${result.removed} =${result.unchanged}, ${result.skipped} skipped${result.cancelled ? ' (cancelled)' : ''}`);
         this.setState({ phase: 'ready', progress: undefined, lastIndex: result });
+        if (!this.healthChecked) void this.checkHealth(client);
         return result;
       } catch (err) {
         if (err instanceof VaultWorkerError && err.code === 'cancelled') {
@@ -165,6 +171,64 @@ export class VaultService extends Disposable {
       : run();
     this.indexing = { abort, promise };
     return promise;
+  }
+
+  /**
+   * SQLite's full check of the vault, off the host thread (in the worker, after the first index of
+   * the session, when nothing else is being written). On damage the worker stops writing at once.
+   */
+  private async checkHealth(client: VaultWorkerClient): Promise<void> {
+    this.healthChecked = true;
+    try {
+      const r = await client.request({ kind: 'checkHealth' });
+      this.log.info(`vault check (${r.checked.join(', ')}): ${r.ok ? 'no damage' : `${r.problems.length} problem(s)`} in ${r.ms} ms`);
+      if (!r.ok) {
+        this.setState({ readOnly: true, damage: { problems: r.problems, affected: r.affected } });
+        this.reportDamage(r, 'by the background check');
+      }
+    } catch (err) {
+      this.log.warn(`vault check failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Tells the user once, with the way out; the details go to the log. */
+  private reportDamage(damage: VaultDamage, when: string): void {
+    this.log.error(`the vault is damaged (found ${when}); it is only read until it is rebuilt:\n  ${damage.problems.slice(0, 30).join('\n  ')}`);
+    const rebuild = 'Rebuild Vault';
+    const details = 'Show Details';
+    void vscode.window.showErrorMessage(
+      `Codex Vault: this workspace's vault is damaged (${damage.problems[0] ?? 'integrity check failed'}). Search still reads what it can, and nothing is written to it. ` +
+      'Rebuilding keeps your bookmarks and conversations and indexes the notes again.',
+      rebuild, details,
+    ).then((pick) => {
+      if (pick === rebuild) void this.rebuild();
+      else if (pick === details) this.log.show();
+    });
+  }
+
+  /**
+   * Replaces a damaged vault by a fresh one that keeps its bookmarks, conversations, settings and
+   * model records (the damaged file stays beside it), then indexes the notes into it.
+   */
+  async rebuild(): Promise<void> {
+    const client = await this.ready();
+    if (!this.current.damage) {
+      void vscode.window.showInformationMessage('Codex Vault: the vault is not damaged; nothing to rebuild.');
+      return;
+    }
+    try {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Codex Vault: rebuilding the vault' }, () => client.request({ kind: 'rebuild' }));
+      const kept = Object.entries(r.copied).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ') || 'nothing to keep';
+      this.log.warn(`vault rebuilt: kept ${kept}; the damaged file is kept as ${r.damagedCopy}`);
+      this.setState({ readOnly: false, damage: undefined, message: undefined });
+      this.healthChecked = false;
+      void vscode.window.showInformationMessage(`Codex Vault: the vault was rebuilt (kept ${kept}); indexing the notes again.`);
+      await client.request({ kind: 'configure', roots: this.roots(), settings: readSettings().index });
+      await this.index({ notify: true });
+    } catch (err) {
+      this.log.error('rebuilding the vault failed', err);
+      void vscode.window.showErrorMessage(`Codex Vault: rebuilding the vault failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   cancelIndex(): boolean {

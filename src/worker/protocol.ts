@@ -88,6 +88,28 @@ export interface SearchResult {
 export const SNIPPET_OPEN = '\u{E000}';
 export const SNIPPET_CLOSE = '\u{E001}';
 
+/** Damage the vault's checks found (open-time or full): the vault is then only read. */
+export interface VaultDamage {
+  problems: string[];
+  /** Tables and indexes named by the problems. */
+  affected: string[];
+}
+
+export interface HealthResult extends VaultDamage {
+  ok: boolean;
+  checked: string[];
+  ms: number;
+}
+
+export interface RebuildResult {
+  /** Rows carried into the new vault per kept table (bookmarks, conversations, ...). */
+  copied: Record<string, number>;
+  /** Rows that could not be read, per table. */
+  lost: Record<string, number>;
+  /** Where the damaged file was moved (kept for the user). */
+  damagedCopy: string;
+}
+
 export type WorkerRequest =
   | { kind: 'open'; dbFile: string }
   | { kind: 'configure'; roots: string[]; settings: IndexSettings }
@@ -96,6 +118,10 @@ export type WorkerRequest =
   | { kind: 'search'; query: string; mode: SearchMode; limit: number; embedding?: QueryEmbedding }
   | { kind: 'stats' }
   | { kind: 'service'; service: string; method: string; args: unknown[] }
+  /** SQLite's full integrity check, in the background: on damage the vault stops being written. */
+  | { kind: 'checkHealth' }
+  /** Replaces a damaged vault by a fresh one holding its bookmarks, conversations, settings and model records. */
+  | { kind: 'rebuild' }
   | { kind: 'close' };
 
 /**
@@ -122,8 +148,10 @@ export type ServiceResult<S extends ServiceName, M extends MethodName<S>> = Fn<S
 
 export interface OpenResult {
   readOnly: boolean;
-  /** Why the vault was opened read-only (e.g. another window owns it). */
+  /** Why the vault was opened read-only (e.g. another window owns it, or it is damaged). */
   reason?: string;
+  /** The open-time check found damage: the vault is only read. */
+  damage?: VaultDamage;
 }
 
 interface ResultMap {
@@ -134,6 +162,8 @@ interface ResultMap {
   search: SearchResult;
   stats: VaultStats;
   service: unknown;
+  checkHealth: HealthResult;
+  rebuild: RebuildResult;
   close: { closed: true };
 }
 
@@ -160,7 +190,7 @@ export type WorkerMessage =
   | { type: 'stats'; stats: VaultStats }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-const KINDS: ReadonlySet<string> = new Set<RequestKind>(['open', 'configure', 'index', 'applyChanges', 'search', 'stats', 'service', 'close']);
+const KINDS: ReadonlySet<string> = new Set<RequestKind>(['open', 'configure', 'index', 'applyChanges', 'search', 'stats', 'service', 'checkHealth', 'rebuild', 'close']);
 
 /** Structural check on what arrives over the thread boundary; returns an error text or undefined. */
 export function validateHostMessage(msg: unknown): string | undefined {

@@ -1,8 +1,13 @@
 // The worker-thread side of the vault protocol: owns the Vault (one SQLite connection), answers
 // requests by id, runs mutations one at a time, and cancels by id. Kept apart from the thread
 // entry (vaultWorkerMain.ts) so unit tests can drive it in-process.
+import { renameSync, rmSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { Vault, VaultLockedError } from '../vault/vault';
+import { DatabaseDamagedError, Vault, VaultLockedError } from '../vault/vault';
+import { fullCheck } from '../vault/db/health';
+import { damageAdvice, forgetHealth } from '../vault/db/openDatabase';
+import { salvage } from '../vault/doctor/salvage';
+import { OwnerLock } from '../vault/lock/ownerLock';
 import { createPathFilter, type PathFilter } from '../vault/scan/scanner';
 import { SqliteError } from '../vault/db/sqlite';
 import type { SqliteDatabase } from '../vault/db/sqlite';
@@ -13,7 +18,7 @@ import { VectorIndexCache } from '../vault/vectors/vectorIndex';
 import { EmbeddingStore } from '../vault/embeddings/embeddingStore';
 import {
   SNIPPET_CLOSE, SNIPPET_OPEN, validateHostMessage,
-  type ChangesResult, type FileChange, type QueryEmbedding, type SearchResultItem, type HostMessage, type IndexResult, type IndexSettings, type OpenResult,
+  type ChangesResult, type FileChange, type HealthResult, type QueryEmbedding, type RebuildResult, type SearchResultItem, type HostMessage, type IndexResult, type IndexSettings, type OpenResult,
   type RequestKind, type ResultOf, type SearchResult, type VaultStats, type WorkerErrorInfo, type WorkerMessage, type WorkerRequest,
 } from './protocol';
 
@@ -32,6 +37,10 @@ function errorInfo(err: unknown): WorkerErrorInfo {
 export class VaultWorkerHandler {
   private vault: Vault | undefined;
   private readOnly = false;
+  /** Why writing is off: another window owns the vault, or it is damaged. */
+  private readOnlyReason = '';
+  /** A check found damage: writing is off until rebuild(). */
+  private damaged = false;
   private roots: string[] = [];
   private settings: IndexSettings = { include: [], exclude: [], maxFileBytes: 2 * 1024 * 1024 };
   private filters = new Map<string, PathFilter>();
@@ -57,7 +66,7 @@ export class VaultWorkerHandler {
     }
     const abort = new AbortController();
     this.aborts.set(msg.id, abort);
-    const mutating = msg.request.kind === 'configure' || msg.request.kind === 'index' || msg.request.kind === 'applyChanges';
+    const mutating = msg.request.kind === 'configure' || msg.request.kind === 'index' || msg.request.kind === 'applyChanges' || msg.request.kind === 'rebuild' || msg.request.kind === 'checkHealth';
     const run = (): Promise<void> => this.dispatch(msg.id, msg.request, abort.signal)
       .then((result) => this.emit({ type: 'response', id: msg.id, ok: true, result }))
       .catch((err: unknown) => this.emit({ type: 'response', id: msg.id, ok: false, error: errorInfo(err) }))
@@ -76,6 +85,8 @@ export class VaultWorkerHandler {
       case 'search': return this.search(req.query, req.mode, req.limit, req.embedding, signal);
       case 'stats': return this.stats();
       case 'service': return this.callService(req.service, req.method, req.args);
+      case 'checkHealth': return this.checkHealth();
+      case 'rebuild': return this.rebuild();
       case 'close': return this.close();
     }
   }
@@ -87,17 +98,73 @@ export class VaultWorkerHandler {
 
   private open(dbFile: string): OpenResult {
     this.close();
+    this.damaged = false;
     try {
       this.vault = Vault.open(dbFile);
       this.readOnly = false;
       return { readOnly: false };
     } catch (err) {
       // Another window (or process) owns the vault: search it, but leave writing to its owner.
-      if (!(err instanceof VaultLockedError)) throw err;
+      // A damaged vault: search what can be read, write nothing until it is rebuilt.
+      if (!(err instanceof VaultLockedError) && !(err instanceof DatabaseDamagedError)) throw err;
       this.vault = Vault.open(dbFile, { readOnly: true });
       this.readOnly = true;
-      return { readOnly: true, reason: err instanceof Error ? err.message : String(err) };
+      const h = this.vault.health;
+      const damage = err instanceof DatabaseDamagedError ? { problems: err.report.problems, affected: err.report.affected } : !h.ok ? { problems: h.problems, affected: h.affected } : undefined;
+      this.damaged = damage !== undefined;
+      this.readOnlyReason = damage ? `the vault is damaged; it is not written until it is rebuilt (${damageAdvice(this.vault.file)})` : 'the vault is open read-only (another window owns it); it is indexed there';
+      return { readOnly: true, reason: err instanceof Error ? err.message : String(err), ...(damage ? { damage } : {}) };
     }
+  }
+
+  /**
+   * The full check (integrity_check; FTS5's own check is left to `codex-vault doctor`: it reads
+   * the whole index again). Damage found stops every write on this connection at once, the
+   * services' included.
+   */
+  private checkHealth(): HealthResult {
+    const vault = this.requireVault();
+    const r = fullCheck(vault.db, { fts: false });
+    if (!r.ok) {
+      forgetHealth(vault.file);
+      if (!vault.db.refusedWrites && !vault.db.readOnly) vault.db.refuseWrites(`The vault ${vault.file} is damaged. ${damageAdvice(vault.file)}`);
+      this.readOnly = true;
+      this.damaged = true;
+      this.readOnlyReason = 'the vault is damaged; it is not written until it is rebuilt';
+    }
+    return { ok: r.ok, problems: r.problems, affected: r.affected, checked: r.checked, ms: r.ms };
+  }
+
+  /**
+   * A fresh vault with what only the vault holds (bookmarks, conversations, settings, model
+   * records) copied from the damaged one, which is kept beside it as `<db>.damaged-<time>`. The
+   * host indexes the notes into it next.
+   */
+  private rebuild(): RebuildResult {
+    const vault = this.requireVault();
+    if (!this.damaged) throw new Error('The vault is not damaged: there is nothing to rebuild (re-index it instead).');
+    const file = vault.file;
+    this.close();
+    // Owned while the files are swapped, so that no other window starts writing the damaged one.
+    const lock = OwnerLock.acquire(file);
+    let saved: ReturnType<typeof salvage>;
+    let damagedCopy: string;
+    try {
+      const fresh = `${file}.rebuilt`;
+      rmSync(fresh, { force: true });
+      saved = salvage(file, fresh);
+      damagedCopy = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(file, damagedCopy);
+      renameSync(fresh, file);
+    } finally {
+      lock.release();
+    }
+    forgetHealth(file);
+    this.damaged = false;
+    this.vault = Vault.open(file);
+    this.readOnly = false;
+    this.emit({ type: 'log', level: 'warn', message: `rebuilt the damaged vault: kept ${Object.entries(saved.copied).map(([t, n]) => `${n} ${t}`).join(', ')}; the damaged file is kept as ${damagedCopy}` });
+    return { copied: saved.copied, lost: saved.lost, damagedCopy };
   }
 
   private async configure(roots: string[], settings: IndexSettings): Promise<{ roots: number }> {
@@ -112,7 +179,7 @@ export class VaultWorkerHandler {
 
   private async index(id: number, signal: AbortSignal): Promise<IndexResult> {
     const vault = this.requireVault();
-    if (this.readOnly) throw new Error('the vault is open read-only (another window owns it); it is indexed there');
+    if (this.readOnly) throw new Error(this.readOnlyReason);
     const t = performance.now();
     const summary = await vault.indexRoots(this.roots, {
       include: this.settings.include,

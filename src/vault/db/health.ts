@@ -247,6 +247,9 @@ export function fullCheck(db: SqliteDatabase, opts: { fts: boolean }): HealthRep
   const checked: string[] = [];
   const pageProblems: string[] = [];
   checkFile(db.file, pageProblems, checked, Number.MAX_SAFE_INTEGER);
+  // A long-open connection keeps pages in its cache, and damage that leaves the header's change
+  // counter alone does not invalidate them: drop them, so the check reads the file itself.
+  if (!db.inTransaction) db.exec('PRAGMA shrink_memory');
   // SQLite's check runs even after pages were found broken: it names the tables they belong to,
   // so its findings come first.
   try {

@@ -45,10 +45,11 @@ export class VaultStatusBar extends Disposable {
       case 'error': text = '$(error) Codex Vault'; break;
       case 'ready': text = stats ? `$(database) ${formatCount(stats.files)} files · ${formatCount(stats.chunks)} chunks` : '$(database) Codex Vault'; break;
     }
+    if (s.damage && s.phase === 'ready') text = `$(warning) Vault damaged · ${formatCount(stats?.files ?? 0)} files`;
     const engine = this.engine?.current();
     if (engine?.loadedModel) text += engine.state === 'busy' ? ' $(hubot) $(loading~spin)' : ' $(hubot)';
     this.item.text = text;
-    this.item.backgroundColor = s.phase === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.backgroundColor = s.phase === 'error' || s.damage ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
 
     const tip = new vscode.MarkdownString(undefined, true);
     tip.isTrusted = false;
@@ -58,12 +59,13 @@ export class VaultStatusBar extends Disposable {
       const coverage = stats.chunks > 0 ? Math.round((stats.embedded / stats.chunks) * 100) : 0;
       tip.appendMarkdown(`- ${formatCount(stats.files)} files, ${formatCount(stats.chunks)} chunks, ${formatCount(stats.skipped)} skipped\n`);
       tip.appendMarkdown(`- embeddings: ${coverage}% of chunks (${formatCount(stats.embedded)})\n`);
-      tip.appendMarkdown(`- database: ${formatBytes(stats.dbBytes)}${s.readOnly ? ' (read-only: another window owns it)' : ''}\n`);
+      tip.appendMarkdown(`- database: ${formatBytes(stats.dbBytes)}${s.damage ? ' (damaged: only read until rebuilt)' : s.readOnly ? ' (read-only: another window owns it)' : ''}\n`);
     } else if (s.phase === 'stopped') {
       tip.appendMarkdown('Not started yet: search or index to start it.\n');
     }
     if (s.phase === 'indexing' && s.progress) tip.appendMarkdown(`- indexing: ${s.progress.done} / ${s.progress.total || '?'} files\n`);
     if (s.phase === 'error' && s.message) tip.appendText(`Error: ${s.message}\n`);
+    if (s.damage) tip.appendText(`Damaged: ${s.damage.problems[0] ?? ''}\nRun "Codex Vault: Rebuild Damaged Vault" (keeps bookmarks and conversations).\n`);
     if (engine) {
       const mem = [engine.ramBytes ? `RAM ${formatBytes(engine.ramBytes)}` : '', engine.vramBytes ? `VRAM ${formatBytes(engine.vramBytes)}` : ''].filter(Boolean).join(', ');
       tip.appendText(`- engine: ${engine.state}${engine.loadedModel ? `, ${engine.loadedModel}` : ', no model loaded'}${mem ? ` (${mem})` : ''}\n`);
