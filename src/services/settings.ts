@@ -9,7 +9,9 @@ export const SECTION = 'codexVault';
 
 /** Keys whose workspace values are ignored in untrusted workspaces. */
 export const RESTRICTED_KEYS = ['modelsFolder', 'chatModel', 'embeddingModel', 'manifestFile', 'extraModels'] as const;
-export type RestrictedKey = (typeof RESTRICTED_KEYS)[number];
+/** Restricted too (a cloned repository must not make the indexer follow links out of it): in `index`. */
+export const RESTRICTED_INDEX_KEYS = ['followExternalSymlinks'] as const;
+export type RestrictedKey = (typeof RESTRICTED_KEYS)[number] | (typeof RESTRICTED_INDEX_KEYS)[number];
 
 export interface SamplingSettings {
   temperature: number;
@@ -79,6 +81,7 @@ export function readSettings(): CodexVaultSettings {
       include: strings(cfg, 'include', ['**/*.md', '**/*.markdown']),
       exclude: strings(cfg, 'exclude', []),
       maxFileBytes: num(cfg, 'maxFileSizeKB', 2048, 1, 1_048_576) * 1024,
+      followExternalSymlinks: readRestricted<unknown>('followExternalSymlinks', false) === true,
     },
     indexOnStartup: cfg.get<boolean>('indexOnStartup', false),
     idleUnloadMinutes: num(cfg, 'idleUnloadMinutes', 10, 0, 1440),
@@ -89,5 +92,5 @@ export function readSettings(): CodexVaultSettings {
 
 /** Settings that change what is indexed: a change re-scans without a reload. */
 export function affectsIndex(e: vscode.ConfigurationChangeEvent): boolean {
-  return ['include', 'exclude', 'maxFileSizeKB'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+  return ['include', 'exclude', 'maxFileSizeKB', 'followExternalSymlinks'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
 }

@@ -33,7 +33,7 @@ export interface ParsedNote {
   chunks: NoteChunk[];
 }
 
-export type SkipReason = 'too-large' | 'binary' | 'not-utf8' | 'unreadable' | 'symlink-loop' | 'not-a-file';
+export type SkipReason = 'too-large' | 'binary' | 'not-utf8' | 'unreadable' | 'symlink-loop' | 'external-symlink' | 'not-a-file';
 
 export interface ScannedFile {
   root: string;

@@ -4,14 +4,14 @@
 // Opening for writing takes the owner lock first (one writer per file across processes; a
 // dead writer's stale locks are cleared), then runs migrations. Read-only opens take no lock and
 // wait out the writer's momentary transaction locks.
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HealthReport } from './db/health';
 import { schemaVersion } from './db/migrations';
 import { openDatabase, type OpenedDatabase } from './db/openDatabase';
 import type { SqliteDatabase } from './db/sqlite';
 import { Indexer } from './index/indexer';
-import { LiveUpdates } from './index/liveUpdates';
+import { LiveUpdates, type LiveLimits } from './index/liveUpdates';
 import { DEFAULT_MAX_FILE_BYTES } from './index/prepareFile';
 import type { FileUpdateResult, IndexOptions, IndexSummary } from './index/types';
 import { retryWhileLocked } from './store/busy';
@@ -46,17 +46,13 @@ export interface VaultStats {
   schemaVersion: number;
 }
 
-/** Limits for live updates: the ones of the last full index, or the defaults. */
-interface FileLimits {
-  maxFileBytes: number;
-  maxChunkChars?: number;
-}
 
 export class Vault {
   private readonly store: VaultStore;
   private readonly indexer: Indexer;
   private readonly live: LiveUpdates;
-  private limits: FileLimits = { maxFileBytes: DEFAULT_MAX_FILE_BYTES };
+  /** Limits for live updates: the ones of the last full index, or the defaults. */
+  private limits: LiveLimits = { maxFileBytes: DEFAULT_MAX_FILE_BYTES };
   private closed = false;
 
   private constructor(private readonly opened: OpenedDatabase) {
@@ -112,7 +108,14 @@ export class Vault {
   /** Indexes (or brings up to date) the given folders. */
   async indexRoots(roots: readonly string[], opts: IndexOptions = {}): Promise<IndexSummary> {
     this.assertWritable('index');
-    this.limits = { maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, maxChunkChars: opts.maxChunkChars };
+    const realRoots = roots.map((r) => {
+      try {
+        return realpathSync(r);
+      } catch {
+        return resolve(r);
+      }
+    });
+    this.limits = { maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, maxChunkChars: opts.maxChunkChars, realRoots, followExternalSymlinks: opts.followExternalSymlinks };
     return this.indexer.indexRoots(roots, opts);
   }
 

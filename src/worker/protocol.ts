@@ -14,6 +14,8 @@ export interface IndexSettings {
   include: string[];
   exclude: string[];
   maxFileBytes: number;
+  /** Follow symbolic links out of the workspace folders (never from an untrusted workspace's settings). */
+  followExternalSymlinks?: boolean;
 }
 
 export interface VaultStats {

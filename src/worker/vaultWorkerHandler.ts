@@ -185,6 +185,7 @@ export class VaultWorkerHandler {
       include: this.settings.include,
       exclude: this.settings.exclude,
       maxFileBytes: this.settings.maxFileBytes,
+      followExternalSymlinks: this.settings.followExternalSymlinks === true,
       signal,
       onProgress: (p: IndexerProgress) => {
         // Removal and 'done' are quick tails of the run: the host shows them as indexing.

@@ -22,6 +22,7 @@ before(async () => {
     'codexVault.modelsFolder': '/evil/models',
     'codexVault.extraModels': ['/evil/extra.gguf'],
     'codexVault.exclude': ['drafts/**'],
+    'codexVault.followExternalSymlinks': true,
   }, null, 2));
   h = await startHost({
     workspace: ws,

@@ -13,6 +13,7 @@ const options = {
   'max-file-kb': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
+  'follow-external-symlinks': { type: 'boolean' },
 } as const;
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -53,6 +54,9 @@ Options:
   --include <glob>     Files to index, relative to each folder (repeatable; default **/*.md, **/*.markdown).
   --exclude <glob>     Files or folders to leave out (repeatable; e.g. "drafts/**").
   --max-file-kb <n>    Skip files larger than this (default 2048).
+  --follow-external-symlinks
+                       Also follow symbolic links that lead outside the folders given (by default
+                       they are skipped and listed: a link such as notes.md -> /etc/passwd is never read).
   --json               Print the summary as JSON.
   -q, --quiet          Do not list skipped files.
 
@@ -80,6 +84,7 @@ Example:
         include: values.include,
         exclude: values.exclude,
         maxFileBytes: maxKb * 1024,
+        followExternalSymlinks: values['follow-external-symlinks'] ?? false,
         signal: io.signal,
         onProgress: io.isTTY && !values.json ? progressPrinter(io) : undefined,
       });

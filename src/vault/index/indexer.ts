@@ -86,6 +86,7 @@ export class Indexer {
       include: opts.include,
       exclude: opts.exclude,
       maxFileBytes,
+      followExternalSymlinks: opts.followExternalSymlinks,
       signal,
       onProgress: (seen) => progress({ phase: 'scanning', done: seen, total: 0 }),
     });

@@ -1,7 +1,8 @@
 // Single-file updates for a file watcher: a saved, deleted or renamed note is applied at once,
 // each in its own small transaction, without a scan.
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isInside } from '../scan/scanner';
 import type { VaultStore } from '../store/vaultStore';
 import type { ScannedFile } from '../types';
 import type { Indexer } from './indexer';
@@ -20,11 +21,21 @@ export function normalizeRelPath(relPath: string): string {
   return parts.join('/');
 }
 
+/** The limits of live updates: those of the last full index. */
+export interface LiveLimits {
+  maxFileBytes: number;
+  maxChunkChars?: number;
+  /** Real paths a symbolic link may lead into (the roots of the last index); undefined: the file's own root. */
+  realRoots?: readonly string[];
+  /** Follow links out of the roots too (see ScanOptions.followExternalSymlinks). */
+  followExternalSymlinks?: boolean;
+}
+
 export class LiveUpdates {
   constructor(private readonly indexer: Indexer, private readonly store: VaultStore) {}
 
   /** Re-reads one file and updates its note (or removes it when the file is gone or now skipped). */
-  updateFile(root: string, relPath: string, opts: { maxFileBytes: number; maxChunkChars?: number }): FileUpdateResult {
+  updateFile(root: string, relPath: string, opts: LiveLimits): FileUpdateResult {
     const path = normalizeRelPath(relPath);
     const absPath = join(root, ...path.split('/'));
     let st;
@@ -36,6 +47,15 @@ export class LiveUpdates {
     const rootId = this.indexer.write(() => this.store.ensureRoot(root));
     const existing = this.indexer.read(() => this.store.document(rootId, path));
     const file: ScannedFile = { root, path, absPath, size: st.size, mtimeMs: st.mtimeMs };
+    const outside = opts.followExternalSymlinks ? undefined : this.outsideRoots(root, absPath, opts.realRoots);
+    if (outside) {
+      // The scanner's rule for a saved file too: a link (of the file or a folder above it) out of the indexed folders is not read.
+      this.indexer.write(() => {
+        if (existing) this.store.deleteDocument(existing.id);
+        this.store.setSkipped(rootId, { root, path, reason: 'external-symlink', detail: `${path} leads to ${outside}, outside the indexed folders; not followed` });
+      });
+      return 'skipped';
+    }
     if (!st.isFile()) {
       this.indexer.write(() => {
         if (existing) this.store.deleteDocument(existing.id);
@@ -73,6 +93,19 @@ export class LiveUpdates {
     return existing ? 'updated' : 'added';
   }
 
+  /** The real path of `absPath` when it lies outside every allowed root (through a symbolic link), else undefined. */
+  private outsideRoots(root: string, absPath: string, realRoots: readonly string[] | undefined): string | undefined {
+    let real: string;
+    let roots: readonly string[];
+    try {
+      real = realpathSync(absPath);
+      roots = realRoots ?? [realpathSync(root)];
+    } catch {
+      return undefined; // gone meanwhile: the read below reports it
+    }
+    return isInside(real, roots) ? undefined : real;
+  }
+
   removeFile(root: string, relPath: string): FileUpdateResult {
     const path = normalizeRelPath(relPath);
     const rootId = this.indexer.read(() => this.store.rootId(root));
@@ -89,7 +122,7 @@ export class LiveUpdates {
    * A file moved within a root. Its note keeps its id and chunks; if the content changed too,
    * the edit is applied after the move.
    */
-  renameFile(root: string, from: string, to: string, opts: { maxFileBytes: number; maxChunkChars?: number }): FileUpdateResult {
+  renameFile(root: string, from: string, to: string, opts: LiveLimits): FileUpdateResult {
     const fromPath = normalizeRelPath(from);
     const toPath = normalizeRelPath(to);
     if (fromPath === toPath) return this.updateFile(root, toPath, opts);
@@ -110,7 +143,7 @@ export class LiveUpdates {
   }
 
   /** A title taken from the file name follows the rename. */
-  private refreshTitle(root: string, rootId: number, docId: number, path: string, opts: { maxFileBytes: number; maxChunkChars?: number }): void {
+  private refreshTitle(root: string, rootId: number, docId: number, path: string, opts: LiveLimits): void {
     const absPath = join(root, ...path.split('/'));
     const doc = this.indexer.read(() => this.store.document(rootId, path));
     if (!doc) return;

@@ -20,6 +20,8 @@ export interface IndexOptions {
   maxFileBytes?: number;
   /** Passed to the chunker. */
   maxChunkChars?: number;
+  /** Follow symbolic links out of the indexed folders (default false: skipped, with the reason). */
+  followExternalSymlinks?: boolean;
   /** Files written per transaction (default 200). */
   batchSize?: number;
   /**

@@ -3,7 +3,7 @@
 // re-scan of an unchanged vault is just directory listings and stats.
 import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { ScannedFile, SkippedFile, SkipReason } from '../types';
 import { formatBytes } from './formatBytes';
 import { compileGlobs, type GlobRules } from './globs';
@@ -19,6 +19,12 @@ export interface ScanOptions {
   exclude?: string[];
   /** Larger files are skipped with reason 'too-large'. Default 2 MiB. */
   maxFileBytes?: number;
+  /**
+   * Follow symbolic links (to files or folders) whose target lies outside every root being
+   * scanned. Default false: such links are skipped with reason 'external-symlink', so that a note
+   * `outside.md -> /etc/passwd` in a cloned repository is never read.
+   */
+  followExternalSymlinks?: boolean;
   signal?: AbortSignal;
   /** Called now and then with the number of candidate files found so far, and once at the end. */
   onProgress?(seen: number): void;
@@ -52,13 +58,24 @@ export async function scanRoots(roots: string[], opts: ScanOptions = {}): Promis
   if (!(maxFileBytes > 0)) throw new RangeError(`maxFileBytes must be a positive number of bytes, got ${maxFileBytes}`);
   const globs = compileGlobs(opts.include, opts.exclude);
   const result: ScanResult = { files: [], skipped: [] };
+  const uniqueRoots = [...new Set(roots.map((r) => resolve(r)))];
+  // Where a link may lead: into any root of this scan (their real paths), unless all are allowed.
+  const realRoots: string[] = [];
+  for (const r of uniqueRoots) {
+    try {
+      realRoots.push(await realpath(r));
+    } catch {
+      // reported below, when the root is scanned
+    }
+  }
+  const linkAllowed = opts.followExternalSymlinks ? (): boolean => true : (real: string): boolean => isInside(real, realRoots);
   let seen = 0;
   const progress = (n: number): void => {
     const before = seen;
     seen += n;
     if (opts.onProgress && Math.floor(before / PROGRESS_EVERY) !== Math.floor(seen / PROGRESS_EVERY)) opts.onProgress(seen);
   };
-  for (const root of [...new Set(roots.map((r) => resolve(r)))]) {
+  for (const root of uniqueRoots) {
     opts.signal?.throwIfAborted();
     const skipped: SkippedFile[] = [];
     const skip = (path: string, reason: SkipReason, detail: string): void => {
@@ -79,7 +96,7 @@ export async function scanRoots(roots: string[], opts: ScanOptions = {}): Promis
     const walker = new Walker(root, globs, opts.signal, skip, (c) => {
       candidates.push(c);
       progress(1);
-    });
+    }, linkAllowed);
     await walker.walk(root, '', await outerLevels(root), [rootReal]);
     const files = await statAll(candidates, root, maxFileBytes, skip, opts.signal);
     // Sorted so that results do not depend on the order stats completed in.
@@ -88,6 +105,11 @@ export async function scanRoots(roots: string[], opts: ScanOptions = {}): Promis
   }
   opts.onProgress?.(seen);
   return result;
+}
+
+/** Whether the real path `real` is one of `roots` or inside one. */
+export function isInside(real: string, roots: readonly string[]): boolean {
+  return roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));
 }
 
 function byPath(a: { path: string }, b: { path: string }): number {
@@ -101,6 +123,8 @@ class Walker {
     private readonly signal: AbortSignal | undefined,
     private readonly skip: (path: string, reason: SkipReason, detail: string) => void,
     private readonly found: (c: Candidate) => void,
+    /** Whether a symbolic link whose target has this real path may be followed. */
+    private readonly linkAllowed: (real: string) => boolean,
   ) {}
 
   /** `ancestors`: real paths of the folders from the root down to this one, for loop detection. */
@@ -127,10 +151,12 @@ class Walker {
       let kind = direntKind(e);
       let linkStats: Stats | undefined;
       if (kind === 'unknown') kind = await lstatKind(childAbs);
+      let linkReal: string | undefined;
       if (kind === 'symlink') {
         try {
           linkStats = await stat(childAbs);
           kind = linkStats.isDirectory() ? 'dir' : linkStats.isFile() ? 'file' : 'other';
+          linkReal = await realpath(childAbs);
         } catch (err) {
           // A dangling link or a cycle of links: report it only if it would have been a note.
           if (this.wanted(childRel, stack)) {
@@ -140,17 +166,20 @@ class Walker {
           }
           continue;
         }
+        if (!this.linkAllowed(linkReal)) {
+          // Reported when it would have been a note, or is a folder that could hold notes.
+          const folder = kind === 'dir';
+          if (folder ? !(this.globs.excludesDir(childRel) || isIgnored(stack, `${childRel}/`)) : this.wanted(childRel, stack)) {
+            this.skip(childRel, 'external-symlink', `the symbolic link ${childRel} leads to ${linkReal}, outside the indexed folders; not followed (allow with codexVault.followExternalSymlinks or --follow-external-symlinks)`);
+          }
+          continue;
+        }
       }
       if (kind === 'dir') {
         if (this.globs.excludesDir(childRel) || isIgnored(stack, `${childRel}/`)) continue;
         let real = join(parentReal, e.name);
         if (linkStats) {
-          try {
-            real = await realpath(childAbs);
-          } catch (err) {
-            this.skip(childRel, 'unreadable', `cannot resolve the symbolic link ${childRel}: ${errorText(err)}`);
-            continue;
-          }
+          real = linkReal!;
           if (ancestors.includes(real)) {
             this.skip(childRel, 'symlink-loop', `the folder link ${childRel} points back to ${real}, which contains it; not followed`);
             continue;

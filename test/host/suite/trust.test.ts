@@ -30,6 +30,11 @@ suite('Codex Vault in an untrusted workspace (in host)', () => {
     }
   });
 
+  test('the workspace cannot make the indexer follow symbolic links out of it', () => {
+    assert.equal(vscode.workspace.getConfiguration('codexVault').inspect<boolean>('followExternalSymlinks')?.workspaceValue, true);
+    assert.equal(readSettings().index.followExternalSymlinks, false);
+  });
+
   test('unrestricted workspace settings still apply (include/exclude)', () => {
     assert.deepEqual(readSettings().index.exclude, ['drafts/**']);
   });

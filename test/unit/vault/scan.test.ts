@@ -155,7 +155,7 @@ test('decodeNote: control-byte share, invalid UTF-16, empty input, CR/CRLF norma
   assert.ok(!overlong.ok && /byte 0xC0 at line 2 \(byte 2 of the line\)/.test(overlong.detail), JSON.stringify(overlong));
 });
 
-test('symlinks: files and folders followed, loops reported once and not recursed', async () => {
+test('symlinks: out of the roots skipped with the reason unless allowed; loops reported once and not recursed', async () => {
   const t = tempDir();
   try {
     const root = join(t.dir, 'root');
@@ -167,7 +167,17 @@ test('symlinks: files and folders followed, loops reported once and not recursed
     symlinkSync(root, join(root, 'a/loop-to-root'));
     symlinkSync('..', join(root, 'a/loop-up'));
     symlinkSync('self.md', join(root, 'self.md')); // a link to itself: ELOOP
-    const res = await scanRoots([root]);
+    const safe = await scanRoots([root]);
+    assert.deepEqual(paths(safe), ['a/note.md']);
+    assert.deepEqual(skips(safe), [
+      ['a/loop-to-root', 'symlink-loop'],
+      ['a/loop-up', 'symlink-loop'],
+      ['linked-dir', 'external-symlink'],
+      ['linked-file.md', 'external-symlink'],
+      ['self.md', 'symlink-loop'],
+    ]);
+    assert.match(safe.skipped.find((s) => s.path === 'linked-file.md')!.detail, /leads to .*outside\/shared\.md, outside the indexed folders; not followed/);
+    const res = await scanRoots([root], { followExternalSymlinks: true });
     assert.deepEqual(paths(res), ['a/note.md', 'linked-dir/shared.md', 'linked-file.md']);
     assert.deepEqual(skips(res), [
       ['a/loop-to-root', 'symlink-loop'],
