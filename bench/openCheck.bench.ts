@@ -5,13 +5,13 @@
 // process (what a user waits for anyway). Also how often it finds 40 and 5 pages overwritten with
 // random bytes. Figures are printed, never asserted.
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCheck } from '../src/vault/db/health';
 import { forgetHealth, openDatabase } from '../src/vault/db/openDatabase';
 import { Vault } from '../src/vault/vault';
-import { rng } from '../test/helpers/rng';
+import { overwritePages, randomPages } from '../test/helpers/damage';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -35,17 +35,7 @@ function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
 
 function damage(src: string, dst: string, pages: number, seed: number): void {
   copyFileSync(src, dst);
-  const count = statSync(dst).size / 4096;
-  const r = rng(seed);
-  const fd = openSync(dst, 'r+');
-  try {
-    for (let i = 0; i < pages; i++) {
-      const bytes = Buffer.from(Array.from({ length: 4096 }, () => Math.floor(r() * 256)));
-      writeSync(fd, bytes, 0, 4096, (1 + Math.floor(r() * (count - 1))) * 4096);
-    }
-  } finally {
-    closeSync(fd);
-  }
+  overwritePages(dst, randomPages(dst, pages, seed), { seed });
 }
 
 async function main(): Promise<void> {

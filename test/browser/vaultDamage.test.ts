@@ -3,10 +3,10 @@
 // ("Rebuild Vault"), shows it in the status bar, writes nothing to the file, and the rebuild keeps
 // the damaged file aside and indexes the notes into a fresh vault.
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openDatabase } from '../../src/vault/db/openDatabase';
+import { overwritePages, pagesOf } from '../helpers/damage';
 import { repoRoot } from '../helpers/paths';
 import { copyToTemp, startHost, type HostSession } from './harness/index';
 
@@ -28,19 +28,8 @@ function findVault(dir: string): string | undefined {
 
 /** Overwrites the pages of the notes' chunks and full-text data with bytes that are no SQLite page. */
 function damageIndex(file: string): number {
-  const o = openDatabase(file, { readOnly: true });
-  let pages: number[];
-  try {
-    pages = o.db.all<{ pageno: number }>("SELECT pageno FROM dbstat WHERE name IN ('chunks', 'chunks_fts_data')").map((r) => Number(r.pageno));
-  } finally {
-    o.close();
-  }
-  const fd = openSync(file, 'r+');
-  try {
-    for (const p of pages) writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, (p - 1) * 4096);
-  } finally {
-    closeSync(fd);
-  }
+  const pages = pagesOf(file, ['chunks', 'chunks_fts_data']);
+  overwritePages(file, pages, { fill: 0xa5 });
   return pages.length;
 }
 

@@ -47,16 +47,21 @@ function leftovers(db: string): string[] {
   ].filter(Boolean);
 }
 
+/** A models folder holding a copy of the tiny model; `db` is where its records database goes. */
+function modelsFolder(base: string): { dir: string; model: string; db: string } {
+  const dir = join(base, 'models');
+  mkdirSync(dir);
+  const model = join(dir, 'stories260K.gguf');
+  copyFileSync(tinyModel, model);
+  return { dir, model, db: join(dir, 'codex-vault-models.sqlite') };
+}
+
 test('killed inside a write transaction of the models database: models list and verify work again, the half transaction is gone', async () => {
   const t = tempDir();
   try {
-    const dir = join(t.dir, 'models');
-    mkdirSync(dir);
-    const model = join(dir, 'stories260K.gguf');
-    copyFileSync(tinyModel, model);
+    const { dir, model, db } = modelsFolder(t.dir);
     const env = { CODEX_VAULT_HOME: join(t.dir, 'home') };
     await ok(['verify', model, '--sha256', tinyModelSha256], env);
-    const db = join(dir, 'codex-vault-models.sqlite');
 
     const holder = spawnChild('../../models/fixtures/recordsHolder.ts', [db, 'in-transaction']);
     await holder.waitFor((l) => l === 'in-transaction');
@@ -114,9 +119,7 @@ test('kill -9 at a random moment of download-model, models list, verify and gene
       {
         name: 'models list',
         prepare: async (d, env) => {
-          mkdirSync(join(d, 'models'));
-          copyFileSync(tinyModel, join(d, 'models', 'stories260K.gguf'));
-          await ok(['verify', join(d, 'models', 'stories260K.gguf'), '--sha256', tinyModelSha256], env);
+          await ok(['verify', modelsFolder(d).model, '--sha256', tinyModelSha256], env);
         },
         args: (d) => ['models', 'list', '--dir', join(d, 'models'), '--manifest', manifest, '--no-default', '--json'],
         db: (d) => join(d, 'models', 'codex-vault-models.sqlite'),
@@ -124,8 +127,7 @@ test('kill -9 at a random moment of download-model, models list, verify and gene
       {
         name: 'verify',
         prepare: async (d) => {
-          mkdirSync(join(d, 'models'));
-          copyFileSync(tinyModel, join(d, 'models', 'stories260K.gguf'));
+          modelsFolder(d);
         },
         args: (d) => ['verify', join(d, 'models', 'stories260K.gguf'), '--sha256', tinyModelSha256],
         db: (d) => join(d, 'models', 'codex-vault-models.sqlite'),
@@ -140,9 +142,21 @@ test('kill -9 at a random moment of download-model, models list, verify and gene
         mkdirSync(d);
         const env = { CODEX_VAULT_HOME: join(d, 'home') };
         await c.prepare(d, env);
+        const existed = existsSync(c.db(d));
         const run = cli(c.args(d), env);
-        // The first ~half second: Node's start, then opening (creating, migrating) the database.
-        await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 600)));
+        if (i === 0) {
+          // At a random moment of the first ~half second (Node's start, then the first database use).
+          await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 600)));
+        } else {
+          // On a loaded machine that can land before the command touches the database: aim at the
+          // moment it does (its file or owner lock appears), plus a few random milliseconds.
+          let exited = false;
+          void run.done.then(() => (exited = true));
+          const deadline = Date.now() + 60_000;
+          const touched = (): boolean => existsSync(`${c.db(d)}.owner`) || (!existed && existsSync(c.db(d)));
+          while (!exited && Date.now() < deadline && !touched()) await new Promise((r) => setTimeout(r, 2));
+          await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 25)));
+        }
         run.kill();
         const killed = await run.done;
         const left = leftovers(c.db(d));
@@ -163,11 +177,7 @@ test('kill -9 at a random moment of download-model, models list, verify and gene
 test('a live holder of the models database is waited for, never broken into', async () => {
   const t = tempDir();
   try {
-    const dir = join(t.dir, 'models');
-    mkdirSync(dir);
-    const model = join(dir, 'stories260K.gguf');
-    copyFileSync(tinyModel, model);
-    const db = join(dir, 'codex-vault-models.sqlite');
+    const { model, db } = modelsFolder(t.dir);
     const holder = spawnChild('../../models/fixtures/recordsHolder.ts', [db, 'hold', '4000']);
     await holder.waitFor((l) => l === 'holding');
     assert.equal((JSON.parse(readFileSync(`${db}.owner`, 'utf8')) as { pid: number }).pid, holder.proc.pid);

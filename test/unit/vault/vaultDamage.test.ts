@@ -4,7 +4,7 @@
 // on a real vault whose pages are overwritten with random bytes (as the hostile run did).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BookmarkStore } from '../../../src/vault/bookmarks/bookmarkStore';
@@ -16,7 +16,7 @@ import { migrate } from '../../../src/vault/db/migrations';
 import { REQUIRED_TABLES } from '../../../src/vault/db/health';
 import { Vault } from '../../../src/vault/vault';
 import { repoRoot, tempDir, tinyModel } from '../../helpers/paths';
-import { rng } from '../../helpers/rng';
+import { overwritePages, pagesOf, randomPages } from '../../helpers/damage';
 import { copyRustBook } from './support/vaultFixtures';
 
 const t = tempDir();
@@ -34,36 +34,13 @@ function run(...args: string[]): { code: number | null; out: string; err: string
  * The pages of the schema and of the tables only the vault holds: left alone, so that the vault
  * can be opened and the salvage has rows to keep (a damaged schema makes the whole file unreadable).
  */
-function sparedPages(file: string): Set<number> {
-  const o = openDatabase(file, { readOnly: true });
-  try {
-    return new Set(o.db.all<{ pageno: number }>("SELECT pageno FROM dbstat WHERE name IN ('sqlite_schema', 'bookmarks', 'bookmarks_parent', 'conversations', 'messages', 'messages_conversation', 'settings', 'models', 'schema_migrations')").map((r) => Number(r.pageno)));
-  } finally {
-    o.close();
-  }
-}
+const spared = (file: string): Set<number> => new Set(pagesOf(file, ['sqlite_schema', 'bookmarks', 'bookmarks_parent', 'conversations', 'messages', 'messages_conversation', 'settings', 'models', 'schema_migrations']));
 
-/** Overwrites `count` random pages (never page 1, the schema, nor `spare`) with random bytes. */
+/** Overwrites `count` random pages (never page 1 nor `spare`) with random bytes; returns them. */
 function damage(file: string, count: number, seed: number, spare: Set<number>): number[] {
-  const pageSize = 4096;
-  const pages = statSync(file).size / pageSize;
-  const r = rng(seed);
-  const hit = new Set<number>();
-  while (hit.size < count) {
-    const p = 2 + Math.floor(r() * (pages - 1));
-    if (!spare.has(p)) hit.add(p);
-  }
-  const fd = openSync(file, 'r+');
-  try {
-    for (const p of hit) {
-      const bytes = Buffer.alloc(pageSize);
-      for (let i = 0; i < pageSize; i++) bytes[i] = Math.floor(r() * 256);
-      writeSync(fd, bytes, 0, pageSize, (p - 1) * pageSize);
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return [...hit].sort((a, b) => a - b);
+  const hit = randomPages(file, count, seed, spare);
+  overwritePages(file, hit, { seed });
+  return hit;
 }
 
 before(() => {
@@ -122,7 +99,7 @@ test('a vault with 40 pages overwritten: search and ask warn and exit 1 without 
   const damaged = join(t.dir, 'damaged.vault');
   const bytes = readFileSync(healthy);
   writeFileSync(damaged, bytes);
-  const hit = damage(damaged, 40, 7, sparedPages(damaged));
+  const hit = damage(damaged, 40, 7, spared(damaged));
   const o = openDatabase(damaged, { readOnly: true });
   try {
     const integrity = o.db.all<{ integrity_check: string }>('PRAGMA integrity_check(5)').map((r) => r.integrity_check).join();

@@ -3,12 +3,12 @@
 // features' too); a vault found damaged on opening is opened read-only with the damage reported;
 // rebuild keeps the bookmarks, sets the damaged file aside, and indexing fills the new vault.
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openDatabase } from '../../../src/vault/db/openDatabase';
 import { VaultWorkerClient } from '../../../src/worker/vaultWorkerClient';
 import { repoRoot, tempDir } from '../../helpers/paths';
+import { overwritePages, pagesOf } from '../../helpers/damage';
 import { rng } from '../../helpers/rng';
 import { copyRustBook } from '../vault/support/vaultFixtures';
 
@@ -21,24 +21,9 @@ let client: VaultWorkerClient;
 
 /** Overwrites `count` pages of the notes' index with random bytes (never the schema or the kept tables). */
 function damageIndex(file: string, count: number, seed: number): void {
-  const o = openDatabase(file, { readOnly: true });
-  let candidates: number[];
-  try {
-    candidates = o.db.all<{ pageno: number }>("SELECT pageno FROM dbstat WHERE name IN ('chunks', 'chunks_fts_data', 'documents')").map((r) => Number(r.pageno));
-  } finally {
-    o.close();
-  }
+  const candidates = pagesOf(file, ['chunks', 'chunks_fts_data', 'documents']);
   const r = rng(seed);
-  const fd = openSync(file, 'r+');
-  try {
-    for (let i = 0; i < count; i++) {
-      const page = candidates[Math.floor(r() * candidates.length)]!;
-      const bytes = Buffer.from(Array.from({ length: 4096 }, () => Math.floor(r() * 256)));
-      writeSync(fd, bytes, 0, 4096, (page - 1) * 4096);
-    }
-  } finally {
-    closeSync(fd);
-  }
+  overwritePages(file, Array.from({ length: count }, () => candidates[Math.floor(r() * candidates.length)]!), { seed });
 }
 
 before(async () => {
