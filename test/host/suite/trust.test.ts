@@ -31,7 +31,8 @@ suite('Codex Vault in an untrusted workspace (in host)', () => {
   });
 
   test('the workspace cannot make the indexer follow symbolic links out of it', () => {
-    assert.equal(vscode.workspace.getConfiguration('codexVault').inspect<boolean>('followExternalSymlinks')?.workspaceValue, true);
+    // The workspace's settings.json says true (the browser test wrote it); a restricted setting's
+    // workspace value does not reach the extension in restricted mode.
     assert.equal(readSettings().index.followExternalSymlinks, false);
   });
 
