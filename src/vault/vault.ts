@@ -1,9 +1,10 @@
 // The vault: one SQLite file holding the notes of one or more folders, their chunks and the
 // full-text index. The facade every other part (CLI, worker, retrieval) goes through.
 //
-// Opening for writing takes the owner lock first (one writer per file across processes; a
-// dead writer's stale locks are cleared), then runs migrations. Read-only opens take no lock and
-// wait out the writer's momentary transaction locks.
+// Opening goes through db/openDatabase.ts: for writing, the owner lock first (one writer per file
+// across processes; a dead writer's stale locks and journal are recovered), the health check, then
+// migrations; read-only opens take no lock and wait out the writer's momentary transaction locks.
+// A vault found damaged is never written.
 import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HealthReport } from './db/health';
@@ -45,7 +46,6 @@ export interface VaultStats {
   dbBytes: number;
   schemaVersion: number;
 }
-
 
 export class Vault {
   private readonly store: VaultStore;

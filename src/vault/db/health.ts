@@ -18,7 +18,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { SqliteDatabase } from './sqlite';
 
 /** Pages read on open: all of a database up to this many, else this many spread over it. */
-export const SAMPLED_PAGES = 2048;
+const SAMPLED_PAGES = 2048;
 
 /**
  * Tables whose rows a rebuild from the notes cannot bring back: checked on every open, and what
@@ -173,7 +173,7 @@ function sqliteMessage(err: unknown): string {
 }
 
 /** The schema (readable, with the vault's tables), then quick_check of the tables a rebuild cannot restore. */
-export function checkSchemaAndKeptTables(db: SqliteDatabase, problems: string[], affected: string[], checked: string[]): void {
+function checkSchemaAndKeptTables(db: SqliteDatabase, problems: string[], affected: string[], checked: string[]): void {
   let present: Set<string>;
   try {
     present = new Set(db.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'").map((r) => String(r.name)));
