@@ -3,6 +3,7 @@
 // another process) know to reload. Vectors of one model all have one dimension: a write with
 // another dimension is refused rather than mixed in.
 import type { SqliteDatabase } from '../db/sqlite';
+import { EMBEDDING_PREFIX_TOKENS, truncateText } from '../markdown/textSize';
 import { blobToF32, f32ToBlob, i8ToBlob, normalize, quantizeInt8, VectorError } from '../vectors/quantize';
 import { GENERATION_KEY } from '../vectors/vectorIndex';
 
@@ -40,9 +41,12 @@ export interface Coverage {
   ratio: number;
 }
 
-/** The text a chunk is embedded as: its document title and heading path give it context. */
+/**
+ * The text a chunk is embedded as: its document title and heading path give it context. They are
+ * cut to the tokens the chunk size leaves for them (textSize.ts), so the model reads the chunk whole.
+ */
 export function embeddingText(title: string, headings: string, body: string): string {
-  const head = headings && headings !== title ? `${title} > ${headings}` : title;
+  const head = truncateText(headings && headings !== title ? `${title} > ${headings}` : title, Infinity, EMBEDDING_PREFIX_TOKENS);
   return head ? `${head}\n\n${body}` : body;
 }
 

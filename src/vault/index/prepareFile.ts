@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { parseNote } from '../markdown/parseNote';
+import { truncateText } from '../markdown/textSize';
 import { decodeNote } from '../scan/decode';
 import type { DocumentRecord } from '../store/rows';
 import type { ParsedNote, ScannedFile, SkippedFile } from '../types';
@@ -37,9 +38,15 @@ export function readFile(file: ScannedFile, maxFileBytes: number): ReadOutcome {
   return { ok: true, bytes, hash: sha256Hex(bytes), size: bytes.length };
 }
 
+/**
+ * Most characters of the names (title and aliases) and of the tags written with each chunk: a
+ * note with thousands of aliases or tags must not multiply them by its thousands of chunks.
+ */
+const MAX_CHUNK_NAMES_CHARS = 1000;
+
 /** The FTS `title` column: the title, then aliases, so that a note is found by any of its names. */
 export function chunkTitle(note: Pick<ParsedNote, 'title' | 'aliases'>): string {
-  return [note.title, ...note.aliases].join(' ');
+  return truncateText([note.title, ...note.aliases].join(' '), MAX_CHUNK_NAMES_CHARS);
 }
 
 export type ParseOutcome = { ok: true; note: ParsedNote } | { ok: false; skipped: SkippedFile };
@@ -57,7 +64,7 @@ export function decodeAndParse(file: Pick<ScannedFile, 'root' | 'path'>, bytes: 
 
 export function toDocumentRecord(file: { path: string; mtimeMs: number }, size: number, hash: string, note: ParsedNote): DocumentRecord {
   const title = chunkTitle(note);
-  const tags = note.tags.join(' ');
+  const tags = truncateText(note.tags.join(' '), MAX_CHUNK_NAMES_CHARS);
   return {
     path: file.path,
     size,

@@ -1,8 +1,13 @@
-// Chunking: one chunk per heading section (the text before the first heading is its own),
-// and a section over the size limit is cut at block boundaries — between top-level blocks,
-// then between list items, then between lines — never inside fenced or indented code.
-// Every chunk is an exact line range of the file, so its citation opens the right place.
+// Chunking: one chunk per heading section (the text before the first heading is its own), and
+// one rule for a section over the size limits (characters, and estimated embedding tokens; see
+// textSize.ts): it is cut at the strongest boundaries that make every piece fit — between
+// top-level blocks, then between list items, then between lines outside code, then between the
+// lines of a code block that alone is too big, and a single line that alone is too big (a
+// minified file, a pasted log) inside the line. So every chunk fits, whatever the note holds.
+// Every chunk is an exact line range of the file, or an exact part of one line, so its citation
+// opens the right place.
 import type { NoteChunk } from '../types';
+import { estimateTokens, splitLongLine } from './textSize';
 
 /** Line ranges are 0-based, end exclusive, in file lines. */
 export interface BlockInfo {
@@ -10,8 +15,6 @@ export interface BlockInfo {
   end: number;
   /** Cut points inside the block when it alone is too long (list items); empty = cut by lines. */
   innerCuts: number[];
-  /** Code: never cut. */
-  atomic: boolean;
 }
 
 export interface HeadingInfo {
@@ -28,21 +31,23 @@ export interface NoteStructure {
   headings: readonly HeadingInfo[];
   /** Top-level blocks in order (headings included). */
   blocks: readonly BlockInfo[];
-  /** Code ranges at any depth (fences inside lists/quotes too): no cut or overlap start inside. */
+  /** Code ranges at any depth (fences inside lists/quotes too): no overlap start inside, no cut unless the code alone is too big. */
   atomicRanges: readonly [number, number][];
 }
 
 export interface ChunkOptions {
   maxChunkChars: number;
+  maxChunkTokens: number;
   overlapLines: number;
 }
+
+/** A piece of a section: lines [start, end), or the columns [from, to) of line `start` alone. */
+type Piece = { start: number; end: number } | { start: number; end: number; from: number; to: number };
 
 export function chunkNote(s: NoteStructure, opts: ChunkOptions): NoteChunk[] {
   const { lines } = s;
   const chunks: NoteChunk[] = [];
-  // Prefix sums of line sizes (each line plus its '\n') make any range's size O(1).
-  const prefix = new Int32Array(lines.length + 1);
-  for (let i = 0; i < lines.length; i++) prefix[i + 1] = prefix[i]! + lines[i]!.length + 1;
+  const size = new LineSizes(lines, opts);
   // codeId[line] = 1 + index of the code block holding the line, 0 outside code.
   const codeId = new Int32Array(lines.length);
   s.atomicRanges.forEach(([a, b], i) => codeId.fill(i + 1, a, b));
@@ -63,8 +68,9 @@ export function chunkNote(s: NoteStructure, opts: ChunkOptions): NoteChunk[] {
       if (s.blocks[bi]!.start >= from) sectionBlocks.push(s.blocks[bi]!);
       bi++;
     }
-    for (const [a, b] of splitSection(from, to, sectionBlocks, prefix, codeId, blank, opts)) {
-      chunks.push({ ord: chunks.length, headingPath: path, startLine: a + 1, endLine: b, text: lines.slice(a, b).join('\n') });
+    for (const p of splitSection(from, to, sectionBlocks, size, codeId, blank, opts)) {
+      const text = 'from' in p ? lines[p.start]!.slice(p.from, p.to) : lines.slice(p.start, p.end).join('\n');
+      chunks.push({ ord: chunks.length, headingPath: path, startLine: p.start + 1, endLine: p.end, text });
     }
   };
   for (; hi <= s.headings.length; hi++) {
@@ -79,53 +85,108 @@ export function chunkNote(s: NoteStructure, opts: ChunkOptions): NoteChunk[] {
   return chunks;
 }
 
-/** Returns [start, end) line ranges covering the section, each within the limit where possible. */
+/** Sizes of line ranges in O(1): prefix sums of characters (each line plus its '\n') and of estimated tokens. */
+class LineSizes {
+  private readonly chars: Float64Array;
+  private readonly tokens: Float64Array;
+
+  constructor(readonly lines: readonly string[], private readonly opts: ChunkOptions) {
+    this.chars = new Float64Array(lines.length + 1);
+    this.tokens = new Float64Array(lines.length + 1);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      this.chars[i + 1] = this.chars[i]! + line.length + 1;
+      // A line break ends a word, so the lines' estimates add up to the estimate of their text.
+      this.tokens[i + 1] = this.tokens[i]! + estimateTokens(line);
+    }
+  }
+
+  /** Whether lines [a, b) fit in one chunk. */
+  fits(a: number, b: number): boolean {
+    return this.chars[b]! - this.chars[a]! <= this.opts.maxChunkChars && this.tokens[b]! - this.tokens[a]! <= this.opts.maxChunkTokens;
+  }
+}
+
+/** Returns the pieces covering the section, each within the limits. */
 function splitSection(
   from: number,
   to: number,
   blocks: readonly BlockInfo[],
-  prefix: Int32Array,
+  size: LineSizes,
   codeId: Int32Array,
   blank: (i: number) => boolean,
   opts: ChunkOptions,
-): [number, number][] {
-  const size = (a: number, b: number): number => prefix[b]! - prefix[a]!;
-  if (size(from, to) <= opts.maxChunkChars) return [[from, to]];
+): Piece[] {
+  if (size.fits(from, to)) return [{ start: from, end: to }];
 
-  // Cut points: where a piece may begin. Top-level block starts; inside a block that alone is
-  // over the limit, its list items, else each line that is not inside code.
-  const cuts: number[] = [from];
-  const addCut = (c: number): void => {
-    if (c > cuts[cuts.length - 1]! && c < to && !isInsideCode(c, codeId)) cuts.push(c);
-  };
-  for (let i = 0; i < blocks.length; i++) {
-    const b = blocks[i]!;
-    addCut(b.start);
-    const end = Math.min(i + 1 < blocks.length ? blocks[i + 1]!.start : to, to);
-    if (b.atomic || size(b.start, end) <= opts.maxChunkChars) continue;
-    if (b.innerCuts.length) for (const c of b.innerCuts) addCut(c);
-    else for (let l = b.start + 1; l < end; l++) addCut(l);
-  }
-  cuts.push(to);
+  // Cut points: where a piece may begin. Top-level block starts; then, only inside the stretches
+  // that are still too big, finer ones, strongest first.
+  let cuts: number[] = [from, ...blocks.map((b) => b.start).filter((c) => c > from && c < to), to];
+  const listItems = blocks.flatMap((b) => b.innerCuts);
+  cuts = refine(cuts, size, (a, b) => within(listItems, a, b).filter((c) => !isInsideCode(c, codeId)));
+  cuts = refine(cuts, size, (a, b) => range(a + 1, b).filter((c) => !isInsideCode(c, codeId)));
+  cuts = refine(cuts, size, (a, b) => range(a + 1, b));
 
-  const pieces: [number, number][] = [];
+  const pieces: Piece[] = [];
   let k = 0;
   while (k < cuts.length - 1) {
     const start = cuts[k]!;
+    if (!size.fits(start, cuts[k + 1]!)) {
+      // One line over the limits by itself: cut inside it.
+      if (!blank(start)) {
+        const line = size.lines[start]!;
+        let at = 0;
+        for (const end of splitLongLine(line, { maxChars: opts.maxChunkChars, maxTokens: opts.maxChunkTokens })) {
+          if (line.slice(at, end).trim() !== '') pieces.push({ start, end: start + 1, from: at, to: end });
+          at = end;
+        }
+      }
+      k++;
+      continue;
+    }
+    let textStart = start;
+    const prev = pieces[pieces.length - 1];
+    if (prev && opts.overlapLines > 0) textStart = overlapStart(start, prev.start, opts.overlapLines, codeId, blank, (s) => size.fits(s, cuts[k + 1]!));
     let next = k + 1;
-    // Take the first segment whatever its size (a code block is never cut), then more while they fit.
-    while (next < cuts.length - 1 && size(start, cuts[next + 1]!) <= opts.maxChunkChars) next++;
+    // Take the first segment, then more while they fit.
+    while (next < cuts.length - 1 && size.fits(textStart, cuts[next + 1]!)) next++;
     let end = cuts[next]!;
     while (end > start && blank(end - 1)) end--;
-    if (end > start) {
-      let textStart = start;
-      const prev = pieces[pieces.length - 1];
-      if (prev && opts.overlapLines > 0) textStart = overlapStart(start, prev[0], opts.overlapLines, codeId, blank);
-      pieces.push([textStart, end]);
-    }
+    while (textStart < end && blank(textStart)) textStart++;
+    if (end > start) pieces.push({ start: textStart, end });
     k = next;
   }
   return pieces;
+}
+
+/** Adds the cut points `finer(a, b)` proposes inside each stretch [a, b) of `cuts` that does not fit. */
+function refine(cuts: number[], size: LineSizes, finer: (a: number, b: number) => number[]): number[] {
+  const out: number[] = [cuts[0]!];
+  for (let i = 1; i < cuts.length; i++) {
+    const a = cuts[i - 1]!;
+    const b = cuts[i]!;
+    if (!size.fits(a, b)) out.push(...finer(a, b));
+    out.push(b);
+  }
+  return out;
+}
+
+/** The values of an ascending list strictly between a and b. */
+function within(sorted: readonly number[], a: number, b: number): number[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= a) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let i = lo; i < sorted.length && sorted[i]! < b; i++) out.push(sorted[i]!);
+  return out;
+}
+
+function range(a: number, b: number): number[] {
+  return Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
 }
 
 /** A cut before line c (0-based) is inside code when lines c-1 and c belong to one code block. */
@@ -134,15 +195,16 @@ function isInsideCode(c: number, codeId: Int32Array): boolean {
 }
 
 /**
- * Start a piece up to `overlap` non-blank lines earlier, for context across the cut — but not
- * back into the previous piece's first line, and never into a code block.
+ * Start a piece up to `overlap` non-blank lines earlier, for context across the cut, as far as
+ * the piece still fits — but not back into the previous piece's first line, and never into a code block.
  */
-function overlapStart(start: number, prevStart: number, overlap: number, codeId: Int32Array, blank: (i: number) => boolean): number {
+function overlapStart(start: number, prevStart: number, overlap: number, codeId: Int32Array, blank: (i: number) => boolean, fits: (s: number) => boolean): number {
   let s = start;
   let taken = 0;
   for (let l = start - 1; l > prevStart && taken < overlap; l--) {
     if (codeId[l] !== 0) break;
     if (!blank(l)) {
+      if (!fits(l)) break;
       taken++;
       s = l;
     }

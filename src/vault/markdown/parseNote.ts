@@ -8,17 +8,26 @@ import { readFrontMatter } from './frontMatter';
 import type { HashTagMeta } from './hashTagRule';
 import type { LinkPosMeta } from './linkPositionRule';
 import { markdownParser } from './markdownParser';
+import { DEFAULT_MAX_CHUNK_TOKENS, truncateText } from './textSize';
 import type { WikiLinkMeta } from './wikiLinkRule';
 
 export interface ParseNoteOptions {
-  /** A heading section longer than this (characters) is split at block boundaries. Default 1500. */
+  /** Most characters in a chunk; a longer heading section is split (see chunker.ts). Default 1500. */
   maxChunkChars?: number;
-  /** Non-blank lines a split piece repeats from the end of the piece before it. Default 2. */
+  /** Most estimated embedding-model tokens in a chunk (see textSize.ts). Default 448. */
+  maxChunkTokens?: number;
+  /** Non-blank lines a split piece repeats from the end of the piece before it, where they fit. Default 2. */
   overlapLines?: number;
 }
 
 export const DEFAULT_MAX_CHUNK_CHARS = 1500;
 export const DEFAULT_OVERLAP_LINES = 2;
+/**
+ * Most characters of a title, heading, alias or tag. They are stored with every chunk of the
+ * note and shown in every result, so a 2 MB heading line or front matter value must not be.
+ */
+export const MAX_NAME_CHARS = 200;
+const name = (s: string): string => truncateText(s, MAX_NAME_CHARS);
 
 /**
  * Parses a note. `text` may use any line endings; line numbers are those an editor shows
@@ -27,8 +36,10 @@ export const DEFAULT_OVERLAP_LINES = 2;
  */
 export function parseNote(text: string, fileName: string, opts: ParseNoteOptions = {}): ParsedNote {
   const maxChunkChars = opts.maxChunkChars ?? DEFAULT_MAX_CHUNK_CHARS;
+  const maxChunkTokens = opts.maxChunkTokens ?? DEFAULT_MAX_CHUNK_TOKENS;
   const overlapLines = opts.overlapLines ?? DEFAULT_OVERLAP_LINES;
   if (!Number.isInteger(maxChunkChars) || maxChunkChars < 1) throw new RangeError(`maxChunkChars must be a positive integer, got ${maxChunkChars}`);
+  if (!Number.isInteger(maxChunkTokens) || maxChunkTokens < 1) throw new RangeError(`maxChunkTokens must be a positive integer, got ${maxChunkTokens}`);
   if (!Number.isInteger(overlapLines) || overlapLines < 0) throw new RangeError(`overlapLines must be a non-negative integer, got ${overlapLines}`);
 
   const normalized = text.indexOf('\r') >= 0 ? text.replace(/\r\n?/g, '\n') : text;
@@ -44,7 +55,7 @@ export function parseNote(text: string, fileName: string, opts: ParseNoteOptions
   const atomicRanges: [number, number][] = [];
   const links: NoteLink[] = [];
   const tagSet = new Set<string>();
-  for (const t of fm.tags) tagSet.add(t.toLowerCase());
+  for (const t of fm.tags) tagSet.add(name(t.toLowerCase()));
   let firstH1: string | undefined;
   let lastMapStart = offset;
   let openList: BlockInfo | undefined;
@@ -54,12 +65,12 @@ export function parseNote(text: string, fileName: string, opts: ParseNoteOptions
     if (t.map) lastMapStart = t.map[0] + offset;
     if (t.type === 'fence' || t.type === 'code_block') atomicRanges.push([t.map![0] + offset, t.map![1] + offset]);
     if (t.level === 0 && t.nesting >= 0 && t.map) {
-      const block: BlockInfo = { start: t.map[0] + offset, end: t.map[1] + offset, innerCuts: [], atomic: t.type === 'fence' || t.type === 'code_block' };
+      const block: BlockInfo = { start: t.map[0] + offset, end: t.map[1] + offset, innerCuts: [] };
       blocks.push(block);
       openList = t.type === 'bullet_list_open' || t.type === 'ordered_list_open' ? block : undefined;
       if (t.type === 'heading_open') {
         const inline = tokens[i + 1];
-        const headingText = inline?.type === 'inline' ? plainText(inline.children ?? []) : '';
+        const headingText = name(inline?.type === 'inline' ? plainText(inline.children ?? []) : '');
         const level = Number(t.tag.slice(1));
         headings.push({ line: block.start, level, text: headingText });
         if (level === 1 && firstH1 === undefined && headingText) firstH1 = headingText;
@@ -70,11 +81,11 @@ export function parseNote(text: string, fileName: string, opts: ParseNoteOptions
     if (t.type === 'inline' && t.children) collectInline(t, lastMapStart, links, tagSet);
   }
 
-  const chunks: NoteChunk[] = chunkNote({ lines, bodyStart: offset, headings, blocks, atomicRanges }, { maxChunkChars, overlapLines });
+  const chunks: NoteChunk[] = chunkNote({ lines, bodyStart: offset, headings, blocks, atomicRanges }, { maxChunkChars, maxChunkTokens, overlapLines });
   return {
-    title: fm.title ?? firstH1 ?? baseName(fileName),
+    title: name(fm.title ?? firstH1 ?? baseName(fileName)),
     tags: [...tagSet],
-    aliases: [...new Set(fm.aliases)],
+    aliases: [...new Set(fm.aliases.map(name))],
     links,
     lineCount: lines.length,
     chunks,
@@ -100,7 +111,7 @@ function collectInline(inline: Token, startLine: number, links: NoteLink[], tags
     } else if (c.type === 'hashtag') {
       const m = c.meta as HashTagMeta;
       lineAt(m.pos);
-      tags.add(m.tag.toLowerCase());
+      tags.add(name(m.tag.toLowerCase()));
     } else if (c.type === 'link_open') {
       const target = fileTarget(String(c.attrGet('href') ?? ''));
       const pos = (c.meta as LinkPosMeta | null)?.pos;

@@ -114,7 +114,22 @@ export function toFtsQuery(userText: string, opts: FtsQueryOptions = {}): string
     const exprs = g.map((t, ti) => termExpr(t, typingLast && isLastGroup && ti === g.length - 1));
     return exprs.length === 1 ? exprs[0]! : `(${exprs.join(' OR ')})`;
   });
-  return parts.join(opts.match === 'any' ? ' OR ' : ' AND ');
+  return distinct(parts).join(opts.match === 'any' ? ' OR ' : ' AND ');
+}
+
+/**
+ * Each part once: a term repeated (in any case, which the tokenizer folds) matches nothing more,
+ * but FTS5 would read its positions once per repeat, and a pasted "a a a …" would cost up to
+ * MAX_TERMS times the dearest word.
+ */
+function distinct(parts: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return parts.filter((p) => {
+    const key = p.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** How many separate terms (or OR-groups) the text has: 'any' matching only helps when > 1. */

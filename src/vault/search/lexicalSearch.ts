@@ -7,6 +7,7 @@
 import type { SqliteDatabase } from '../db/sqlite';
 import type { SearchHit } from '../types';
 import { termCount, toFtsQuery } from './ftsQuery';
+import { snippetFromHighlight, snippetSourceSql, type SnippetOptions } from './snippet';
 
 export interface LexicalSearchOptions {
   /** Most hits to return (default 20, at most 500). */
@@ -53,7 +54,7 @@ export function normalizeTag(tag: string): string {
 function buildSql(filters: { pathPrefix: boolean; tag: boolean }): string {
   return [
     'SELECT c.id AS chunkId, r.path AS root, d.path AS path, d.title AS title, c.start_line AS startLine, c.end_line AS endLine,',
-    '  c.headings AS heading, chunks_fts.rank AS rank, snippet(chunks_fts, 2, :open, :close, :ellipsis, :tokens) AS snippet',
+    `  c.headings AS heading, chunks_fts.rank AS rank, ${snippetSourceSql('c.body', 'chunks_fts', 2)} AS snippet`,
     'FROM chunks_fts',
     'JOIN chunks c ON c.id = chunks_fts.rowid',
     'JOIN documents d ON d.id = c.doc_id',
@@ -66,7 +67,7 @@ function buildSql(filters: { pathPrefix: boolean; tag: boolean }): string {
   ].filter(Boolean).join('\n');
 }
 
-function toHit(r: HitRow, score: number): SearchHit {
+function toHit(r: HitRow, score: number, snippet: SnippetOptions): SearchHit {
   return {
     chunkId: r.chunkId,
     root: r.root,
@@ -77,7 +78,7 @@ function toHit(r: HitRow, score: number): SearchHit {
     heading: r.heading,
     score,
     // Chunks keep their line breaks; a snippet is read as one line.
-    snippet: r.snippet.replace(/\s+/g, ' ').trim(),
+    snippet: snippetFromHighlight(r.snippet, snippet).replace(/\s+/g, ' ').trim(),
   };
 }
 
@@ -88,15 +89,15 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
   const prefix = opts.pathPrefix ? normalizePathPrefix(opts.pathPrefix) : '';
   const tag = opts.tag ? normalizeTag(opts.tag) : '';
   const sql = buildSql({ pathPrefix: prefix !== '', tag: tag !== '' });
-  const [open, close] = opts.snippetMarkers ?? ['«', '»'];
+  const snippet: SnippetOptions = { markers: opts.snippetMarkers ?? ['«', '»'], ellipsis: '…', tokens: Math.max(4, Math.min(64, opts.snippetTokens ?? 16)) };
   const params = (match: string, n: number): Record<string, string | number> => {
-    const p: Record<string, string | number> = { ':match': match, ':open': open, ':close': close, ':ellipsis': '…', ':tokens': Math.max(4, Math.min(64, opts.snippetTokens ?? 16)), ':limit': n };
+    const p: Record<string, string | number> = { ':match': match, ':limit': n };
     if (prefix) p[':prefix'] = prefix;
     if (tag) p[':tag'] = tag;
     return p;
   };
   // bm25() is lower-is-better; hits carry higher-is-better scores.
-  const hits = db.all<HitRow & Record<string, string | number>>(sql, params(all, limit)).map((r) => toHit(r, -r.rank));
+  const hits = db.all<HitRow & Record<string, string | number>>(sql, params(all, limit)).map((r) => toHit(r, -r.rank, snippet));
   // An explicit AND means "all of them": no partial matches then.
   if (hits.length >= limit || termCount(query) < 2 || /(^|\s)AND(\s|$)/.test(query)) return hits;
   const any = toFtsQuery(query, { prefixLast: opts.prefixLast, match: 'any' });
@@ -107,7 +108,7 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
     if (seen.has(r.chunkId)) continue;
     // Partial matches rank below every full match: keep scores in the order of the list.
     floor = Math.min(-r.rank, floor - 1e-6);
-    hits.push(toHit(r, floor));
+    hits.push(toHit(r, floor, snippet));
     if (hits.length >= limit) break;
   }
   return hits;

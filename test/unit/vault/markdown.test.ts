@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseNote } from '../../../src/vault/markdown/parseNote';
+import { DEFAULT_MAX_CHUNK_TOKENS, estimateTokens } from '../../../src/vault/markdown/textSize';
 import type { NoteChunk, ParsedNote } from '../../../src/vault/types';
 import { rustBook } from '../../helpers/paths';
 
@@ -41,7 +42,7 @@ function fences(text: string): [number, number][] {
 
 test('rust book ch04-01: one chunk per heading section, exact lines and heading paths', () => {
   const text = book('ch04-01-what-is-ownership.md');
-  const p = parseNote(text, 'ch04-01-what-is-ownership.md', { maxChunkChars: 1_000_000 });
+  const p = parseNote(text, 'ch04-01-what-is-ownership.md', { maxChunkChars: 1_000_000, maxChunkTokens: 1_000_000 });
   assertExact(text, p);
   const own = 'What Is Ownership?';
   const mem = `${own} > Memory and Allocation`;
@@ -98,8 +99,9 @@ test('rust book ch04-01 with the default limit: long sections split at block bou
       const cutsInside = (c.startLine > a && c.startLine <= b) || (c.endLine >= a && c.endLine < b);
       assert.ok(!cutsInside, `chunk ${c.startLine}-${c.endLine} cuts the code block ${a}-${b}`);
     }
-    // Over the limit only by the overlap, or when one block alone is that long.
-    assert.ok(c.text.length <= 1500 + 200, `chunk ${c.startLine}-${c.endLine} has ${c.text.length} chars`);
+    // Never over the limit, overlap included.
+    assert.ok(c.text.length <= 1500, `chunk ${c.startLine}-${c.endLine} has ${c.text.length} chars`);
+    assert.ok(estimateTokens(c.text) <= DEFAULT_MAX_CHUNK_TOKENS, `chunk ${c.startLine}-${c.endLine} has ${estimateTokens(c.text)} tokens`);
   }
 });
 
@@ -113,7 +115,7 @@ test('rust book ch03-04 (short, code blocks, reference link) and ch04-00 (H1 tit
     [1, 39, 'Comments'],
     [41, 45, 'Comments'],
   ]);
-  assert.deepEqual(ranges(parseNote(text, 'ch03-04-comments.md', { maxChunkChars: 5000 })), [[1, 45, 'Comments']]);
+  assert.deepEqual(ranges(parseNote(text, 'ch03-04-comments.md', { maxChunkChars: 5000, maxChunkTokens: 5000 })), [[1, 45, 'Comments']]);
   assert.equal(p.title, 'ch03-04-comments');
   // `[“Publishing a Crate to Crates.io”][publishing]` on line 42 resolves through the definition on line 45.
   assert.deepEqual(p.links, [{ target: 'ch14-02-publishing-to-crates-io.html', kind: 'markdown', line: 42 }]);
@@ -126,18 +128,27 @@ test('rust book ch03-04 (short, code blocks, reference link) and ch04-00 (H1 tit
   assertExact(intro, q);
 });
 
-test('every rust book chapter: exact line texts, no code block cut, no empty chunk', () => {
+test('every rust book chapter: exact line texts, within the limits, no code block that fits cut, no empty chunk', () => {
   const files = readdirSync(rustBook).filter((f) => f.endsWith('.md'));
   assert.ok(files.length > 100);
+  let bigFences = 0;
   for (const f of files) {
     const text = book(f);
+    const lines = text.split('\n');
     const p = parseNote(text, f);
     assertExact(text, p);
-    const fs = fences(text);
-    for (const c of p.chunks) {
-      for (const [a, b] of fs) assert.ok(!((c.startLine > a && c.startLine <= b) || (c.endLine >= a && c.endLine < b)), `${f}: chunk ${c.startLine}-${c.endLine} cuts code ${a}-${b}`);
+    for (const c of p.chunks) assert.ok(c.text.length <= 1500 && estimateTokens(c.text) <= DEFAULT_MAX_CHUNK_TOKENS, `${f}: chunk ${c.startLine}-${c.endLine} is over the limits`);
+    for (const [a, b] of fences(text)) {
+      const code = lines.slice(a - 1, b).join('\n');
+      // A fence too big for one chunk must be cut (between its lines, as every chunk is whole lines here).
+      if (code.length + 1 > 1500 || estimateTokens(code) > DEFAULT_MAX_CHUNK_TOKENS) {
+        bigFences++;
+        continue;
+      }
+      for (const c of p.chunks) assert.ok(!((c.startLine > a && c.startLine <= b) || (c.endLine >= a && c.endLine < b)), `${f}: chunk ${c.startLine}-${c.endLine} cuts code ${a}-${b}`);
     }
   }
+  assert.ok(bigFences > 0, 'the book has code blocks over the limits');
 });
 
 test('front matter: title, tags (list or string), aliases; its lines count but are in no chunk', () => {
@@ -261,38 +272,46 @@ test('#tags: in text and headings; not in code, not headings, not URL fragments,
   assert.deepEqual(p.chunks[0]!.headingPath, ['Title #Heading-Tag']);
 });
 
-test('a fenced code block is never split, even when it alone is over the limit', () => {
+test('a fenced code block that fits is never split; one over the limit is cut between its lines', () => {
   const code = Array.from({ length: 60 }, (_, i) => `let value_${i} = compute_something(${i}); // a fairly long line of code`);
   const text = ['## Big code', '', 'Intro paragraph.', '', '```rust', ...code, '```', '', 'After the code.', ''].join('\n');
+  // Lines 5-66 are the fence (about 4 KB): over a 500-char limit by itself, within 5000.
+  const whole = parseNote(text, 'c.md', { maxChunkChars: 5000, maxChunkTokens: 5000 });
+  assert.deepEqual(ranges(whole), [[1, 68, 'Big code']]);
+  const small = parseNote(text.replace(/```rust[\s\S]*```/, '```rust\nlet x = 1;\n```'), 'c.md', { maxChunkChars: 30 });
+  assert.ok(small.chunks.some((c) => c.text === '```rust\nlet x = 1;\n```'), 'a fence that fits stays whole');
+
   const p = parseNote(text, 'c.md', { maxChunkChars: 500 });
   assertExact(text, p);
-  const fenceChunk = p.chunks.find((c) => c.text.includes('```rust'));
-  assert.ok(fenceChunk);
-  // Lines 5-66 are the fence; the chunk also repeats line 3 (the intro) as overlap.
-  assert.equal(fenceChunk.startLine, 3);
-  assert.equal(fenceChunk.endLine, 66, 'the whole fence, opening to closing line');
-  assert.deepEqual(ranges(p)[0], [1, 3, 'Big code']);
-  assert.ok(fenceChunk.text.length > 500);
-  // Overlap never reaches into code: the piece after the fence starts after its closing line.
-  const after = p.chunks[p.chunks.length - 1]!;
-  assert.equal(after.text, 'After the code.');
+  for (const c of p.chunks) assert.ok(c.text.length <= 500, `chunk ${c.startLine}-${c.endLine}: ${c.text.length} chars`);
+  // The fence's lines are packed like any others: pieces follow each other, each line once
+  // (no overlap is ever taken from code).
+  assert.ok(p.chunks.length >= 8, `cut into ${p.chunks.length} pieces`);
+  assert.equal(p.chunks[0]!.startLine, 1);
+  assert.equal(p.chunks[p.chunks.length - 1]!.endLine, 68);
+  for (let i = 1; i < p.chunks.length; i++) assert.equal(p.chunks[i]!.startLine, p.chunks[i - 1]!.endLine + 1, 'code pieces neither overlap nor skip a line');
   assert.ok(p.chunks.every((c) => c.headingPath[0] === 'Big code'));
 });
 
-test('a long section splits at paragraphs with the last 2 non-blank lines repeated', () => {
+test('a long section splits at paragraphs with the last 2 non-blank lines repeated, within the limit', () => {
   const para = (n: number): string[] => [`Paragraph ${n} first line with some words in it.`, `Paragraph ${n} second line with more words.`, `Paragraph ${n} third line ends here.`];
   const body: string[] = ['# Long', ''];
   for (let n = 1; n <= 8; n++) body.push(...para(n), '');
   const text = body.join('\n');
-  // Paragraph n is on lines 4n-1..4n+1 and is 133 chars with its blank line; 300 fits two.
+  // Paragraph n is on lines 4n-1..4n+1 and is 123 chars with its blank line; 300 fits two, or
+  // one behind the 2 lines repeated from the piece before (which count towards the limit).
   const p = parseNote(text, 'long.md', { maxChunkChars: 300 });
   assertExact(text, p);
   assert.deepEqual(ranges(p), [
     [1, 9, 'Long'], // heading + paragraphs 1-2
-    [8, 17, 'Long'], // last 2 lines of paragraph 2, then paragraphs 3-4
-    [16, 25, 'Long'],
-    [24, 33, 'Long'],
+    [8, 13, 'Long'], // last 2 lines of paragraph 2, then paragraph 3
+    [12, 17, 'Long'],
+    [16, 21, 'Long'],
+    [20, 25, 'Long'],
+    [24, 29, 'Long'],
+    [28, 33, 'Long'],
   ]);
+  for (const c of p.chunks) assert.ok(c.text.length <= 300);
   assert.equal(p.chunks[1]!.text.split('\n')[0], 'Paragraph 2 second line with more words.');
   const noOverlap = parseNote(text, 'long.md', { maxChunkChars: 300, overlapLines: 0 });
   assert.deepEqual(
