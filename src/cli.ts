@@ -3,6 +3,7 @@
 import { UsageError } from './cli/args';
 import type { CliCommand, CliIo } from './cli/command';
 import { commands } from './cli/commands/index';
+import { ProcessSignals } from './cli/signals';
 import { SqliteError } from './vault/db/sqlite';
 
 const VERSION = '0.1.0';
@@ -63,25 +64,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 if (require.main === module) {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    // First Ctrl+C asks the command to stop cleanly; a second one exits at once.
-    if (++interrupts > 1) process.exit(130);
-    controller.abort(new Error('Interrupted.'));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = ProcessSignals.install();
   // A closed pipe (e.g. `| head`) is not an error worth a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  main(process.argv.slice(2), { out: process.stdout, err: process.stderr, isTTY: Boolean(process.stderr.isTTY), signal: controller.signal })
+  main(process.argv.slice(2), { out: process.stdout, err: process.stderr, isTTY: Boolean(process.stderr.isTTY), signal: signals.signal })
     .then((code) => {
-      process.exitCode = code;
+      process.exitCode = signals.exitCode ?? code;
     })
     .catch((err: unknown) => {
       process.stderr.write(`codex-vault: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
+      process.exitCode = signals.exitCode ?? 1;
     });
 }
