@@ -64,12 +64,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 if (require.main === module) {
-  const signals = ProcessSignals.install();
+  const args = process.argv.slice(2);
+  // Before anything runs, so that no signal falls between two regimes.
+  const signals = find(args)?.cmd.signals === 'default' ? ProcessSignals.leaveDefault() : ProcessSignals.install();
   // A closed pipe (e.g. `| head`) is not an error worth a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  main(process.argv.slice(2), { out: process.stdout, err: process.stderr, isTTY: Boolean(process.stderr.isTTY), signal: signals.signal })
+  main(args, { out: process.stdout, err: process.stderr, isTTY: Boolean(process.stderr.isTTY), signal: signals.signal })
     .then((code) => {
       process.exitCode = signals.exitCode ?? code;
     })

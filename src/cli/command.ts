@@ -5,7 +5,7 @@ export interface CliIo {
   err: NodeJS.WritableStream;
   /** True when stderr is a terminal: progress bars may redraw in place. */
   isTTY: boolean;
-  /** Aborted on SIGINT/SIGTERM: long commands stop cleanly and exit non-zero. */
+  /** Aborted on SIGINT/SIGTERM: long commands stop cleanly and exit non-zero (see cli/signals.ts). */
   signal: AbortSignal;
 }
 
@@ -15,6 +15,13 @@ export interface CliCommand {
   summary: string;
   /** Full --help text: usage line, options, examples. */
   help: string;
+  /**
+   * 'default': SIGINT and SIGTERM keep their default action and end the process at once, even
+   * inside synchronous work (a query in WASM SQLite), where a JavaScript handler would wait for
+   * it. For commands with nothing to tidy up: they only read, or write only in transactions.
+   * Otherwise (the default) `io.signal` is aborted and the command stops at its next safe point.
+   */
+  signals?: 'default';
   /** Returns the process exit code (0 on success). Throw UsageError for bad arguments. */
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }

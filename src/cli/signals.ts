@@ -1,14 +1,15 @@
 // Ctrl+C (SIGINT) and SIGTERM for the `codex-vault` process.
 //
-// A JavaScript signal handler runs only when the thread is free. Commands that await (index,
-// embed-index, download-model, ask, generate) are asked to stop through their AbortSignal and the
-// process ends with 130 (SIGINT) or 143 (SIGTERM); a second signal, or a command still running
-// GRACE_MS later, ends it at once. A synchronous step, though — a full-text query in WASM SQLite —
-// holds the thread until it is done, and a handler would wait for it. During such a step
-// (`whileBlocking`) the handlers are taken off, so the signal's default action ends the process
-// at once (a shell reports 130 / 143). That is safe for what the CLI does synchronously: a reader
-// killed mid-query leaves only SQLite's lock directory, which the next open clears (as after a
-// kill -9), and a killed writer's transaction is rolled back by the next open.
+// A JavaScript signal handler runs only when the thread is free: a synchronous step (a query in
+// WASM SQLite) holds the thread until it is done, and the handler waits for it. So a command
+// with nothing to tidy up (`search`: it only reads) declares `signals: 'default'` and installs no
+// handler: the signal's default action ends the process at once, whatever it is doing (a shell
+// reports 130 / 143). That is safe: a reader killed mid-query leaves only SQLite's lock
+// directory, which the next open clears (as after a kill -9), and a write in a transaction is
+// rolled back by the next open. Other commands (index, embed-index, download-model, ask, generate)
+// are asked to stop through their AbortSignal, at their next safe point, and the process ends
+// with 130 (SIGINT) or 143 (SIGTERM); a second signal, or a command still running GRACE_MS
+// later, ends it at once.
 import { constants } from 'node:os';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -22,20 +23,22 @@ export function signalExitCode(signal: StopSignal): number {
   return 128 + constants.signals[signal];
 }
 
-let installed: ProcessSignals | undefined;
-
 export class ProcessSignals {
   private readonly controller = new AbortController();
   private received: StopSignal | undefined;
-  private readonly handler = (signal: StopSignal): void => this.onSignal(signal);
 
-  /** Installs the handlers for this process (once). */
+  private constructor() {}
+
+  /** Handlers that abort `signal` on the first SIGINT / SIGTERM and exit on the second. */
   static install(): ProcessSignals {
-    if (!installed) {
-      installed = new ProcessSignals();
-      for (const s of SIGNALS) process.on(s, installed.handler);
-    }
-    return installed;
+    const s = new ProcessSignals();
+    for (const name of SIGNALS) process.on(name, (n: StopSignal) => s.onSignal(n));
+    return s;
+  }
+
+  /** No handlers: the signals' default action ends the process at once; `signal` never aborts. */
+  static leaveDefault(): ProcessSignals {
+    return new ProcessSignals();
   }
 
   /** Aborted by the first SIGINT or SIGTERM. */
@@ -56,22 +59,4 @@ export class ProcessSignals {
     this.controller.abort(new Error('Interrupted.'));
     setTimeout(() => process.exit(code), GRACE_MS).unref();
   }
-
-  /** Runs `fn` with the signals' default action (end the process at once); see the top of this file. */
-  blocking<T>(fn: () => T): T {
-    for (const s of SIGNALS) process.removeListener(s, this.handler);
-    try {
-      return fn();
-    } finally {
-      for (const s of SIGNALS) process.on(s, this.handler);
-    }
-  }
-}
-
-/**
- * Runs a synchronous step that may take long so that SIGINT / SIGTERM end the process at once
- * rather than after it. Outside the CLI process (commands run in-process by tests) it just runs `fn`.
- */
-export function whileBlocking<T>(fn: () => T): T {
-  return installed ? installed.blocking(fn) : fn();
 }

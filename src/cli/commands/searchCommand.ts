@@ -2,7 +2,6 @@
 // is exactly one JSON array of {path, startLine, endLine, heading, score, snippet}, best first.
 import { intOption, parse, required, UsageError } from '../args';
 import type { CliCommand, CliIo } from '../command';
-import { whileBlocking } from '../signals';
 import { Vault } from '../../vault/vault';
 import { warnIfDamaged } from './vaultWarnings';
 import { searchWithRetrieval, retrievalOptionHelp, retrievalOptionSpec, type SearchJsonHit, wantsRetrieval } from './searchRetrieval';
@@ -20,6 +19,8 @@ const options = {
 export const searchCommand: CliCommand = {
   name: ['search'],
   summary: 'Search a vault: full text (words, "phrases", prefix*, a OR b), semantic or hybrid.',
+  // Ctrl+C ends a search at once, even in the middle of a query (see cli/signals.ts).
+  signals: 'default',
   help: `Usage: codex-vault search "<query>" --db <file> [options]
 
 Searches the vault's notes, best match first. Every word is required ("a OR b" for either);
@@ -46,13 +47,12 @@ Exit status: 0, or 1 after the results when the vault was found damaged (see cod
     if (query.trim() === '') throw new UsageError('Give a query, e.g. codex-vault search "ownership" --db notes.vault.');
     const limit = intOption(values.limit, 'limit', 10, 1, 500);
     // Searching never writes: read-only also works while another process indexes the vault.
-    // Ctrl+C ends the process at once even in the middle of opening or querying (see signals.ts).
-    const vault = whileBlocking(() => Vault.open(db, { readOnly: true }));
+    const vault = Vault.open(db, { readOnly: true });
     try {
       const damaged = warnIfDamaged(vault, io);
       // --mode / --embedding-model / --explain: hybrid retrieval (E); otherwise plain full text below.
       if (wantsRetrieval(values)) return Math.max(damaged, await searchWithRetrieval(vault, query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, json: values.json ?? false }, values, io));
-      const hits = whileBlocking(() => vault.searchLexical(query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, prefixLast: values.prefix ?? false }));
+      const hits = vault.searchLexical(query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, prefixLast: values.prefix ?? false });
       if (values.json) {
         const out: SearchJsonHit[] = hits.map((h) => ({ path: h.path, startLine: h.startLine, endLine: h.endLine, heading: h.heading, score: Math.round(h.score * 10000) / 10000, snippet: h.snippet }));
         io.out.write(JSON.stringify(out) + '\n');

@@ -47,7 +47,6 @@ type Piece = { start: number; end: number } | { start: number; end: number; from
 export function chunkNote(s: NoteStructure, opts: ChunkOptions): NoteChunk[] {
   const { lines } = s;
   const chunks: NoteChunk[] = [];
-  const size = new LineSizes(lines, opts);
   // codeId[line] = 1 + index of the code block holding the line, 0 outside code.
   const codeId = new Int32Array(lines.length);
   s.atomicRanges.forEach(([a, b], i) => codeId.fill(i + 1, a, b));
@@ -68,7 +67,7 @@ export function chunkNote(s: NoteStructure, opts: ChunkOptions): NoteChunk[] {
       if (s.blocks[bi]!.start >= from) sectionBlocks.push(s.blocks[bi]!);
       bi++;
     }
-    for (const p of splitSection(from, to, sectionBlocks, size, codeId, blank, opts)) {
+    for (const p of splitSection(from, to, sectionBlocks, new SectionSizes(lines, from, to, opts), codeId, blank, opts)) {
       const text = 'from' in p ? lines[p.start]!.slice(p.from, p.to) : lines.slice(p.start, p.end).join('\n');
       chunks.push({ ord: chunks.length, headingPath: path, startLine: p.start + 1, endLine: p.end, text });
     }
@@ -85,25 +84,30 @@ export function chunkNote(s: NoteStructure, opts: ChunkOptions): NoteChunk[] {
   return chunks;
 }
 
-/** Sizes of line ranges in O(1): prefix sums of characters (each line plus its '\n') and of estimated tokens. */
-class LineSizes {
+/**
+ * Sizes of the line ranges of one section in O(1): prefix sums of characters (each line plus its
+ * '\n') and of estimated tokens. A line break ends a word, so the lines' estimates add up to the
+ * estimate of their text; and text has at most as many tokens as characters, so a section short
+ * enough in characters is never scanned for tokens.
+ */
+class SectionSizes {
   private readonly chars: Float64Array;
-  private readonly tokens: Float64Array;
+  private readonly tokens: Float64Array | undefined;
 
-  constructor(readonly lines: readonly string[], private readonly opts: ChunkOptions) {
-    this.chars = new Float64Array(lines.length + 1);
-    this.tokens = new Float64Array(lines.length + 1);
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      this.chars[i + 1] = this.chars[i]! + line.length + 1;
-      // A line break ends a word, so the lines' estimates add up to the estimate of their text.
-      this.tokens[i + 1] = this.tokens[i]! + estimateTokens(line);
+  constructor(readonly lines: readonly string[], private readonly from: number, to: number, private readonly opts: ChunkOptions) {
+    this.chars = new Float64Array(to - from + 1);
+    for (let i = from; i < to; i++) this.chars[i - from + 1] = this.chars[i - from]! + lines[i]!.length + 1;
+    if (this.chars[to - from]! > opts.maxChunkTokens) {
+      this.tokens = new Float64Array(to - from + 1);
+      for (let i = from; i < to; i++) this.tokens[i - from + 1] = this.tokens[i - from]! + estimateTokens(lines[i]!);
     }
   }
 
-  /** Whether lines [a, b) fit in one chunk. */
+  /** Whether lines [a, b) of the section fit in one chunk. */
   fits(a: number, b: number): boolean {
-    return this.chars[b]! - this.chars[a]! <= this.opts.maxChunkChars && this.tokens[b]! - this.tokens[a]! <= this.opts.maxChunkTokens;
+    const i = a - this.from;
+    const j = b - this.from;
+    return this.chars[j]! - this.chars[i]! <= this.opts.maxChunkChars && (!this.tokens || this.tokens[j]! - this.tokens[i]! <= this.opts.maxChunkTokens);
   }
 }
 
@@ -112,7 +116,7 @@ function splitSection(
   from: number,
   to: number,
   blocks: readonly BlockInfo[],
-  size: LineSizes,
+  size: SectionSizes,
   codeId: Int32Array,
   blank: (i: number) => boolean,
   opts: ChunkOptions,
@@ -160,7 +164,7 @@ function splitSection(
 }
 
 /** Adds the cut points `finer(a, b)` proposes inside each stretch [a, b) of `cuts` that does not fit. */
-function refine(cuts: number[], size: LineSizes, finer: (a: number, b: number) => number[]): number[] {
+function refine(cuts: number[], size: SectionSizes, finer: (a: number, b: number) => number[]): number[] {
   const out: number[] = [cuts[0]!];
   for (let i = 1; i < cuts.length; i++) {
     const a = cuts[i - 1]!;
