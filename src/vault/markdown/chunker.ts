@@ -169,7 +169,8 @@ function refine(cuts: number[], size: SectionSizes, finer: (a: number, b: number
   for (let i = 1; i < cuts.length; i++) {
     const a = cuts[i - 1]!;
     const b = cuts[i]!;
-    if (!size.fits(a, b)) out.push(...finer(a, b));
+    // A loop, not push(...): a 2 MB code block can propose more cuts than a call takes arguments.
+    if (!size.fits(a, b)) for (const c of finer(a, b)) out.push(c);
     out.push(b);
   }
   return out;
