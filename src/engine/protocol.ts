@@ -237,6 +237,7 @@ export type EngineErrorCode =
   | 'engine-exited'
   | 'crash-loop'
   | 'disposed'
+  | 'timeout'
   | 'internal';
 
 export interface WireError {

@@ -30,6 +30,7 @@ import {
 } from '../protocol';
 import { EngineError } from './engineError';
 import { ChunkQueue, type GenerationStream } from './generationStream';
+import { mergeTimeouts, type EngineTimeouts } from './timeouts';
 
 export { EngineError } from './engineError';
 export type { GenerationStream } from './generationStream';
@@ -55,6 +56,8 @@ export interface EngineClientOptions {
   maxCrashesOnLoad?: number;
   /** How long dispose() waits for an orderly shutdown before killing the engine. */
   shutdownTimeoutMs?: number;
+  /** Limits per kind of call (defaults in timeouts.ts). */
+  timeouts?: { calls?: Partial<EngineTimeouts['calls']>; firstTextMs?: number; nextTextMs?: number };
 }
 
 export interface GenerateOptions extends SamplingOptions {
@@ -121,9 +124,11 @@ export class EngineClient {
   private disposed = false;
   private stopping = false;
   private settings: EngineSettings;
+  private readonly timeouts: EngineTimeouts;
 
   constructor(private readonly opts: EngineClientOptions) {
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+    this.timeouts = mergeTimeouts(opts.timeouts);
   }
 
   /** Subscribes to memory, unload, log and exit events. Returns the unsubscribe function. */
@@ -448,11 +453,59 @@ export class EngineClient {
     const c = this.child;
     if (!c || !c.connected) return Promise.reject(new EngineError('engine-exited', `The engine process is not running (while ${what}).`));
     const id = this.nextId++;
+    const streaming = op === 'chat' || op === 'complete';
     return new Promise<EngineOps[K]['result']>((resolvePromise, reject) => {
-      this.pending.set(id, { op, what, resolve: resolvePromise as (v: unknown) => void, reject, onStream, file });
-      onId?.(id);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const arm = (ms: number): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => this.timedOut(id, ms), ms);
+      };
+      this.pending.set(id, {
+        op, what, file,
+        resolve: (v) => { clearTimeout(timer); resolvePromise(v as EngineOps[K]['result']); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+        onStream: streaming
+          ? (text, tokens) => { arm(this.timeouts.nextTextMs); onStream?.(text, tokens); }
+          : onStream,
+      });
       c.send({ kind: 'request', id, op, params } as HostToEngine);
+      // After the request: a cancel sent for it (a caller that gave up already) must arrive second.
+      onId?.(id);
+      if (op !== 'shutdown') arm(streaming ? this.timeouts.firstTextMs : this.timeouts.calls[op as keyof EngineTimeouts['calls']]);
     });
+  }
+
+  /**
+   * A request ran out of time. A generation is cancelled (the engine may just be slow on this one);
+   * anything else means the engine stopped answering, so it is restarted for the next request.
+   */
+  private timedOut(id: number, ms: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    const secs = Math.round(ms / 1000);
+    if (p.op === 'chat' || p.op === 'complete') {
+      this.post({ kind: 'cancel', id });
+      p.reject(new EngineError('timeout', `The engine produced no text for ${secs} s while ${p.what}, so it was stopped. Try again; if it keeps happening, choose a smaller model or a smaller context size.`));
+      return;
+    }
+    p.reject(new EngineError('timeout', `The engine did not answer within ${secs} s while ${p.what}; it is restarted for the next request. If it keeps happening, see the Codex Vault log.`));
+    this.abandon();
+  }
+
+  /** Puts down an engine that stopped answering: what it still owed fails, and the next request starts another. */
+  private abandon(): void {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    this.ready = null;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(new EngineError('timeout', `The engine stopped answering while ${p.what}; it is restarted for the next request.`));
+    }
+    for (const h of this.handles.values()) h.engineId = null;
+    child.kill('SIGKILL');
+    this.emit({ type: 'exit', code: null, signal: 'SIGKILL', expected: false, message: 'The engine stopped answering and was stopped; the next request starts it again.' });
   }
 
   private async request<K extends EngineOp>(op: K, params: EngineOps[K]['params'], what: string, file?: string, onStream?: (text: string, tokens: number) => void, onId?: (id: number) => void): Promise<EngineOps[K]['result']> {
