@@ -1,7 +1,7 @@
 // The Codex Vault chat webview (sidebar). It renders state pushed by the host and sends requests;
 // it holds no vault logic. Every message from the host is validated (parseFromHost) before use.
 import {
-  parseFromHost, type ChatMessage, type Citation, type ContextItem, type ConversationSummary, type FromHost,
+  parseFromHost, type ChatMessage, type Citation, type ContextItem, type ConversationSummary, type EventOf, type FromHost,
   type FromWebview, type ModelRole, type ModelState, type RoleState, type Source,
 } from '../src/views/protocol/chatProtocol';
 import { formatBytes, h, icon, iconButton, lines, textButton } from './chat/dom';
@@ -18,7 +18,8 @@ type Conversation = { id: number; title: string; messages: ChatMessage[] };
 interface SavedState { draft: string; context: ContextItem[]; vaultOnly: boolean | null; embeddingNoticeDismissed?: boolean }
 
 interface AskInFlight {
-  askId: number;
+  /** Issued by the host in its answer to the ask (null until that arrives). */
+  answerId: string | null;
   question: string;
   context: ContextItem[];
   vaultOnly: boolean;
@@ -43,13 +44,20 @@ const state = {
 
 // ---------------------------------------------------------------- requests
 
+type Response = EventOf<'response'>;
 let nextId = 1;
-const pending = new Map<number, (error: string | null) => void>();
+const pending = new Map<number, (r: Response) => void>();
 
-function send(msg: Outgoing): Promise<string | null> {
+/** Sends a request; resolves with the host's response to it (its `error`: null on success). */
+function request(msg: Outgoing): Promise<Response> {
   const id = nextId++;
   vscode.postMessage({ ...msg, id });
   return new Promise((resolve) => pending.set(id, resolve));
+}
+
+/** Sends a request; resolves with its error (null on success). */
+async function send(msg: Outgoing): Promise<string | null> {
+  return (await request(msg)).error;
 }
 
 function persist(): void {
@@ -284,13 +292,8 @@ async function ask(retryOf?: { question: string; context: ContextItem[]; vaultOn
   if (!question) return;
   const context = retryOf?.context ?? [...state.context];
   const vaultOnly = retryOf?.vaultOnly ?? vaultOnlyBox.checked;
-  const el = h('div', { class: 'msg-pair streaming' },
-    userBubble(question, context),
-    h('div', { class: 'msg assistant', 'data-status': 'streaming' },
-      h('div', { class: 'msg-role' }, 'Codex Vault'),
-      h('div', { class: 'msg-body markdown' }, h('span', { class: 'thinking' }, 'Searching the vault…'))));
-  const id = nextId; // the id `send` is about to use: events of this ask carry it
-  state.ask = { askId: id, question, context, vaultOnly, sources: [], text: '', stopped: false, el };
+  const a: AskInFlight = { answerId: null, question, context, vaultOnly, sources: [], text: '', stopped: false, el: streamingPair(question, context) };
+  state.ask = a;
   if (!retryOf) {
     input.value = '';
     state.context = [];
@@ -299,7 +302,38 @@ async function ask(retryOf?: { question: string; context: ContextItem[]; vaultOn
   }
   setBusy(true);
   renderTranscript();
-  await send({ type: 'ask', conversationId: state.conversation?.id ?? null, question, context, vaultOnly });
+  const r = await request({ type: 'ask', conversationId: state.conversation?.id ?? null, question, context, vaultOnly });
+  if (r.answerId) {
+    // The host's id for this answer: its events carry it, and Stop names it.
+    a.answerId = r.answerId;
+    if (a.stopped) void send({ type: 'cancel', answerId: r.answerId });
+  } else if (state.ask === a) {
+    onAnswerEvent({ type: 'answerError', answerId: '', error: r.error ?? 'The question was not accepted.', partial: '' }, a);
+  }
+}
+
+/** The exchange while it streams: the question (when it is not among the stored messages) and the answer so far. */
+function streamingPair(question: string | null, context: ContextItem[]): HTMLElement {
+  return h('div', { class: 'msg-pair streaming' },
+    question === null ? null : userBubble(question, context),
+    h('div', { class: 'msg assistant', 'data-status': 'streaming' },
+      h('div', { class: 'msg-role' }, 'Codex Vault'),
+      h('div', { class: 'msg-body markdown' }, h('span', { class: 'thinking' }, 'Searching the vault…'))));
+}
+
+/**
+ * Follows an answer that was streaming when this page loaded (the view was hidden and shown again):
+ * it goes on in place, with what streamed so far, and Stop still stops it.
+ */
+function reattach(live: NonNullable<EventOf<'init'>['streaming']>): void {
+  if (live.userMessage && !state.conversation?.messages.some((m) => m.id === live.userMessage?.id)) addMessage(live.userMessage);
+  const a: AskInFlight = {
+    answerId: live.answerId, question: live.question, context: live.context, vaultOnly: live.vaultOnly,
+    sources: live.sources, text: live.text, stopped: false, el: streamingPair(live.userMessage ? null : live.question, live.context),
+  };
+  state.ask = a;
+  setBusy(true);
+  if (a.text) queueStreamRender();
 }
 
 /** Stop at once: the partial answer stays on screen; tokens still in flight are dropped. */
@@ -307,7 +341,8 @@ function stop(): void {
   const a = state.ask;
   if (!a || a.stopped) return;
   a.stopped = true;
-  void send({ type: 'cancel', askId: a.askId });
+  // Without its id yet, the cancel goes out as soon as the host's answer to the ask brings it.
+  if (a.answerId) void send({ type: 'cancel', answerId: a.answerId });
   a.el.classList.remove('streaming');
   a.el.querySelector('.thinking')?.remove();
   a.el.querySelector('.msg.assistant')?.append(h('div', { class: 'note' }, icon('debug-stop'), ' Stopped.'));
@@ -327,9 +362,9 @@ function addMessage(m: ChatMessage): void {
   list.sort((a, b) => a.id - b.id);
 }
 
-function onAnswerEvent(ev: Extract<FromHost, { askId: number }>): void {
-  const a = state.ask;
-  if (!a || a.askId !== ev.askId) {
+function onAnswerEvent(ev: Extract<FromHost, { answerId: string }>, own?: AskInFlight): void {
+  const a = own ?? state.ask;
+  if (!a || (!own && a.answerId !== ev.answerId)) {
     // A late event for an ask that was stopped: only its final message matters (it is stored).
     if (ev.type === 'answerDone' && state.conversation && !state.conversation.messages.some((m) => m.id === ev.message.id)) {
       addMessage(ev.message);
@@ -343,7 +378,9 @@ function onAnswerEvent(ev: Extract<FromHost, { askId: number }>): void {
         state.conversation = { id: ev.conversationId, title: ev.title, messages: [] };
       }
       addMessage(ev.userMessage);
-      (document.getElementById('conversation-title') as HTMLElement).textContent = ev.title;
+      // The question is a stored message now: shown with the others, no longer in the streaming pair.
+      a.el.querySelector('.msg.user')?.remove();
+      renderTranscript();
       break;
     case 'sources':
       a.sources = ev.sources;
@@ -506,7 +543,7 @@ function onHostMessage(raw: unknown): void {
   const ev = parsed.value;
   switch (ev.type) {
     case 'response':
-      pending.get(ev.id)?.(ev.error);
+      pending.get(ev.id)?.(ev);
       pending.delete(ev.id);
       break;
     case 'init':
@@ -514,6 +551,7 @@ function onHostMessage(raw: unknown): void {
       state.conversations = ev.conversations;
       state.conversation = ev.conversation;
       state.models = ev.models;
+      if (ev.streaming) reattach(ev.streaming);
       if (state.vaultOnly === null) state.vaultOnly = ev.vaultOnlyDefault;
       vaultOnlyBox.checked = state.vaultOnly;
       renderModels();

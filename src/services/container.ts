@@ -8,11 +8,11 @@ import { CoreCommands } from './coreCommands';
 import { Disposable } from './disposable';
 import { NoteWatcher } from './noteWatcher';
 import { Log } from './log';
+import { ModelsState } from './modelsState';
 import { readSettings } from './settings';
 import { VaultService } from './vaultService';
 import { SearchQuickPick } from '../views/search/searchQuickPick';
 import { VaultStatusBar } from '../views/statusBar/vaultStatusBar';
-import { EngineStatusPoller } from '../views/statusBar/engineStatusPoller';
 import { BookmarksView } from '../views/bookmarks/bookmarksView';
 import { ModelsView } from '../views/models/modelsView';
 import { ChatFeature } from '../views/chat/chatFeature';
@@ -21,6 +21,7 @@ import { EmbeddingsFeature } from '../views/embeddings/embeddingsFeature';
 export class Container extends Disposable {
   readonly log: Log;
   readonly vault: VaultService;
+  readonly models: ModelsState;
   readonly statusBar: VaultStatusBar;
   readonly search: SearchQuickPick;
   /** Construction time of each service, in activation order (ms). */
@@ -33,16 +34,15 @@ export class Container extends Disposable {
       workerFile: join(context.extensionPath, 'dist', 'vault-worker.js'),
       storageDir: context.storageUri?.fsPath,
     }, this.log));
+    this.models = this.add('models', () => new ModelsState(this.vault, context.globalStorageUri.fsPath, this.log));
     this.add('noteWatcher', () => new NoteWatcher(this.vault, this.log));
-    this.statusBar = this.add('statusBar', () => new VaultStatusBar(this.vault));
+    this.statusBar = this.add('statusBar', () => new VaultStatusBar(this.vault, this.models));
     this.search = this.add('search', () => new SearchQuickPick(this.vault, context.workspaceState, this.log));
     this.add('commands', () => new CoreCommands(this.vault, this.log));
-    this.statusBar.setEngineSource(this.add('engineStatus', () => new EngineStatusPoller(this.vault)));
-    // Features of other parts register here, one line each (G: bookmarks, models; H: chat, inline).
     this.add('bookmarks', () => new BookmarksView(this.vault, this.search, this.log));
-    this.statusBar.setEngineSource(this.add('models', () => new ModelsView(this.vault, context.globalStorageUri.fsPath, this.log)).tree);
-    this.add('chat', () => new ChatFeature(context, this.vault, this.log));
-    this.add('embeddings', () => new EmbeddingsFeature(this.vault, context.globalStorageUri.fsPath, this.log));
+    this.add('modelsView', () => new ModelsView(this.vault, this.models, this.log));
+    this.add('chat', () => new ChatFeature(context, this.vault, this.models, this.log));
+    this.add('embeddings', () => new EmbeddingsFeature(this.vault, this.models, this.log));
   }
 
   private add<T extends vscode.Disposable>(name: string, create: () => T): T {
@@ -50,6 +50,19 @@ export class Container extends Disposable {
     const service = this._register(create());
     this.timings.push([name, Math.round((performance.now() - t) * 100) / 100]);
     return service;
+  }
+
+  /**
+   * Stops everything, waiting for what runs outside this thread: the vault worker closes the vault
+   * (its answers and backfill stored, its engine process exited, the database closed) before the
+   * services are disposed.
+   */
+  async shutdown(): Promise<void> {
+    try {
+      await this.vault.close();
+    } finally {
+      this.dispose();
+    }
   }
 
   /** Work that may follow activation (never part of it): background indexing when the user enabled it. */

@@ -1,6 +1,7 @@
 // Owns the vault worker for this window: starts it on first use (never during activation), opens the
 // database in the extension's workspace storage, keeps its roots and include/exclude rules in step with
-// the workspace and settings, runs indexing with progress and cancellation, and publishes its state.
+// the workspace and settings, runs indexing with progress and cancellation, publishes its state, and
+// hands the worker's events (answers, embedding progress, model state) to whoever follows them.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -9,8 +10,10 @@ import type { Log } from './log';
 import { affectsIndex, readSettings } from './settings';
 import { releaseOwnProcessLock } from '../vault/lock/ownerLock';
 import { VaultWorkerClient, VaultWorkerError } from '../worker/vaultWorkerClient';
-import type {
-  FileChange, IndexProgress, IndexResult, MethodName, QueryEmbedding, SearchMode, SearchResult, ServiceArgs, ServiceName, ServiceResult, VaultDamage, VaultStats,
+import {
+  EVENT_TOPICS,
+  type EventOf, type EventTopic, type FileChange, type IndexProgress, type IndexResult, type MethodName, type SearchMode,
+  type SearchResult, type ServiceArgs, type ServiceName, type ServiceResult, type VaultDamage, type VaultStats, type WorkerEvent,
 } from '../worker/protocol';
 
 export type VaultPhase = 'stopped' | 'starting' | 'indexing' | 'ready' | 'error' | 'no-folder';
@@ -26,13 +29,6 @@ export interface VaultState {
   damage?: VaultDamage;
 }
 
-/** Embeds a search query with the loaded embedding model (supplied by whoever owns the engine). */
-export interface QueryEmbedder {
-  /** Key of the model's vectors in the vault (its sha256). */
-  readonly modelKey: string;
-  embed(text: string, signal?: AbortSignal): Promise<number[]>;
-}
-
 export interface VaultPaths {
   workerFile: string;
   /** Workspace storage folder (context.storageUri); undefined when no folder is open. */
@@ -43,12 +39,12 @@ export class VaultService extends Disposable {
   private client: VaultWorkerClient | undefined;
   private starting: Promise<VaultWorkerClient> | undefined;
   private indexing: { abort: AbortController; promise: Promise<IndexResult | undefined> } | undefined;
-  private embedder: QueryEmbedder | undefined;
   /** The full check runs once per session, after the first index (it reads every page). */
   private healthChecked = false;
   private current: VaultState = { phase: 'stopped', readOnly: false };
   private readonly changed = this._register(new vscode.EventEmitter<VaultState>());
   readonly onDidChangeState = this.changed.event;
+  private readonly listeners = new Map<EventTopic, Set<(e: WorkerEvent) => void>>();
 
   constructor(private readonly paths: VaultPaths, private readonly log: Log) {
     super();
@@ -57,7 +53,26 @@ export class VaultService extends Disposable {
     this._register(vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsIndex(e)) this.reconfigure('include/exclude settings changed');
     }));
-    this._register({ dispose: () => void this.client?.dispose() });
+    this._register({ dispose: () => void this.close() });
+  }
+
+  /**
+   * Follows the worker's events of one topic (across worker restarts). Events flow once the vault has
+   * started; nothing here starts it.
+   */
+  onEvent<T extends EventTopic>(topic: T, listener: (e: EventOf<T>) => void): vscode.Disposable {
+    let set = this.listeners.get(topic);
+    if (!set) this.listeners.set(topic, (set = new Set()));
+    const l = listener as (e: WorkerEvent) => void;
+    set.add(l);
+    return { dispose: () => set.delete(l) };
+  }
+
+  /** Closes the vault and stops the worker; resolves when the engine process and the database are closed. */
+  async close(): Promise<void> {
+    const client = this.client ?? (await this.starting?.catch(() => undefined));
+    this.client = undefined;
+    await client?.dispose();
   }
 
   get state(): VaultState {
@@ -87,8 +102,7 @@ export class VaultService extends Disposable {
     const t = performance.now();
     mkdirSync(storage, { recursive: true });
     const client = new VaultWorkerClient(this.paths.workerFile);
-    client.onStats((stats) => this.setState({ stats }));
-    client.onLog(({ level, message }) => (level === 'error' ? this.log.error(message) : level === 'warn' ? this.log.warn(message) : this.log.info(message)));
+    client.subscribe(EVENT_TOPICS, (e) => this.deliver(e));
     const dbFile = join(storage, 'vault.db');
     client.onExit((code) => {
       if (this.client !== client) return;
@@ -237,29 +251,13 @@ export class VaultService extends Disposable {
     return true;
   }
 
-  /** Hybrid search needs the query's vector: the engine's owner sets (or clears) the embedder. */
-  setQueryEmbedder(embedder: QueryEmbedder | undefined): void {
-    this.embedder = embedder;
-  }
-
+  /** Full-text or hybrid search; in hybrid mode the worker embeds the query with the chosen embedding model. */
   async search(query: string, mode: SearchMode, limit: number, signal?: AbortSignal): Promise<SearchResult> {
     const client = await this.ready();
-    let embedding: QueryEmbedding | undefined;
-    let embedError: string | undefined;
-    if (mode === 'hybrid' && this.embedder && query.trim()) {
-      try {
-        embedding = { modelKey: this.embedder.modelKey, vector: await this.embedder.embed(query, signal) };
-      } catch (err) {
-        if (signal?.aborted) throw new VaultWorkerError('cancelled', 'cancelled');
-        embedError = `The query could not be embedded (${err instanceof Error ? err.message : String(err)}): showing full-text results.`;
-        this.log.warn(embedError);
-      }
-    }
-    const res = await client.request({ kind: 'search', query, mode, limit, embedding }, { signal });
-    return embedError ? { ...res, fallbackReason: embedError } : res;
+    return client.request({ kind: 'search', query, mode, limit }, { signal });
   }
 
-  /** Calls a feature store living in the worker beside the vault (see WorkerServices in protocol.ts). */
+  /** Calls an allow-listed method of a service living in the worker beside the vault (SERVICE_METHODS in protocol.ts). */
   async call<S extends ServiceName, M extends MethodName<S>>(service: S, method: M, ...args: ServiceArgs<S, M>): Promise<ServiceResult<S, M>> {
     const client = await this.ready();
     return client.call(service, method, ...args);
@@ -287,6 +285,18 @@ export class VaultService extends Disposable {
         this.log.error('re-scan failed', err);
       }
     })();
+  }
+
+  private deliver(e: WorkerEvent): void {
+    if (e.topic === 'stats') this.setState({ stats: e.stats });
+    else if (e.topic === 'log') (e.level === 'error' ? this.log.error(e.message) : e.level === 'warn' ? this.log.warn(e.message) : this.log.info(e.message));
+    for (const l of this.listeners.get(e.topic) ?? []) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log.error(`a ${e.topic} event listener failed`, err);
+      }
+    }
   }
 
   private setState(patch: Partial<VaultState>): void {

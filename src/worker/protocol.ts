@@ -4,8 +4,8 @@
 import type { ChatService } from '../app/chat/chatService';
 import type { EmbeddingsService } from '../app/embeddings/embeddingsService';
 import type { ModelsService } from '../app/models/modelsService';
+import type { AppEvent } from '../app/events';
 import type { BookmarkStore } from '../vault/bookmarks/bookmarkStore';
-import type { ConversationStore } from '../vault/conversations/conversationStore';
 
 export type SearchMode = 'lexical' | 'hybrid';
 
@@ -126,27 +126,76 @@ export type WorkerRequest =
   | { kind: 'rebuild' }
   | { kind: 'close' };
 
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+/** A database read or write, or a call that only starts work in the background. */
+const QUICK = 30 * SECOND;
+/** Hashing a model file of several gigabytes. */
+const HASHING = 20 * MINUTE;
+
 /**
- * Services that live in the worker beside the vault (they share its one SQLite connection: a second
- * connection in the host thread would hit SQLite's lock while the worker writes), built by the
- * worker's services table (src/worker/services.ts). Calls are typed end to end:
- *   client.call('bookmarks', 'tree')   // -> Promise<ReturnType<BookmarkStore['tree']>>
- * Arguments and results cross the thread by structured clone (plain data only).
+ * The methods the host may call on each service the worker hosts, each with the longest it may take
+ * (null: no limit; it runs until done or cancelled and reports progress as events). Anything not
+ * listed here (dispose, internals) is refused by the worker, and does not type-check on the host.
  */
-export interface WorkerServices {
+export const SERVICE_METHODS = {
+  bookmarks: {
+    tree: QUICK, get: QUICK, addFile: QUICK, addSelection: QUICK, addSearchResult: QUICK, addAnswer: QUICK, createFolder: QUICK,
+    rename: QUICK, deleteMany: QUICK, moveMany: QUICK, moveBy: QUICK, resolve: QUICK, resolveFile: QUICK, renamePath: QUICK,
+  },
+  chat: {
+    listConversations: QUICK, getConversation: QUICK, answerToBookmark: QUICK, renameConversation: QUICK, deleteConversation: QUICK,
+    startAsk: QUICK, cancelAsk: QUICK,
+  },
+  models: {
+    configure: QUICK, list: 2 * MINUTE, download: null, cancelDownload: QUICK, verify: HASHING, addLocal: HASHING,
+    // The engine's own load limit (10 min) plus a margin, so the engine's clearer message comes first.
+    load: 11 * MINUTE, unload: MINUTE, remove: MINUTE,
+  },
+  embeddings: { start: QUICK, pause: QUICK, resume: QUICK, cancel: QUICK, status: QUICK },
+} as const satisfies { [S in keyof ServiceImpls]: { [M in keyof ServiceImpls[S]]?: number | null } };
+
+/** The classes behind the services (built by the worker's composition root, src/worker/compose.ts). */
+export interface ServiceImpls {
   bookmarks: BookmarkStore;
-  conversations: ConversationStore;
   chat: ChatService;
   models: ModelsService;
   embeddings: EmbeddingsService;
 }
+
+/**
+ * The services as the host sees them: only their allow-listed methods. They share the vault's one
+ * SQLite connection (a second connection in the host thread would hit SQLite's lock while the
+ * worker writes). Calls are typed end to end:
+ *   client.call('bookmarks', 'tree')   // -> Promise<ReturnType<BookmarkStore['tree']>>
+ * Arguments and results cross the thread by structured clone (plain data only).
+ */
+export type WorkerServices = { [S in keyof ServiceImpls]: Pick<ServiceImpls[S], keyof (typeof SERVICE_METHODS)[S] & keyof ServiceImpls[S]> };
 export type ServiceName = keyof WorkerServices & string;
-export type MethodName<S extends ServiceName> = {
-  [M in keyof WorkerServices[S]]: WorkerServices[S][M] extends (...a: never[]) => unknown ? M : never
-}[keyof WorkerServices[S]] & string;
+export type MethodName<S extends ServiceName> = keyof (typeof SERVICE_METHODS)[S] & keyof WorkerServices[S] & string;
 type Fn<S extends ServiceName, M extends MethodName<S>> = WorkerServices[S][M] extends (...a: infer A) => infer R ? { args: A; result: Awaited<R> } : never;
 export type ServiceArgs<S extends ServiceName, M extends MethodName<S>> = Fn<S, M>['args'];
 export type ServiceResult<S extends ServiceName, M extends MethodName<S>> = Fn<S, M>['result'];
+
+/** The limit of a service call in ms (null: none), or undefined when the method is not allowed. */
+export function serviceTimeout(service: string, method: string): number | null | undefined {
+  const methods = (SERVICE_METHODS as Record<string, Record<string, number | null>>)[service];
+  return methods && Object.hasOwn(methods, method) ? methods[method] : undefined;
+}
+
+/** How long each built-in request may take (ms); `index` is limited by the time between its progress reports. */
+export const REQUEST_TIMEOUTS: Record<Exclude<RequestKind, 'service'>, number> = {
+  open: 2 * MINUTE,
+  configure: MINUTE,
+  index: 5 * MINUTE,
+  applyChanges: 2 * MINUTE,
+  search: QUICK,
+  stats: QUICK,
+  // SQLite's full check reads every page; a rebuild copies what it keeps into a fresh file.
+  checkHealth: 10 * MINUTE,
+  rebuild: 10 * MINUTE,
+  close: 15 * SECOND,
+};
 
 export interface OpenResult {
   readOnly: boolean;
@@ -175,33 +224,56 @@ export type ResultOf<K extends RequestKind> = ResultMap[K];
 
 export interface WorkerErrorInfo {
   message: string;
-  /** 'cancelled' for aborted requests, 'locked'/'corrupt' from SQLite, 'closed' before open, else 'error'. */
-  code: 'cancelled' | 'locked' | 'corrupt' | 'closed' | 'bad-request' | 'error';
+  /**
+   * 'cancelled' for aborted requests, 'locked'/'corrupt' from SQLite, 'closed' before open, 'timeout'
+   * when the host stopped waiting, else 'error'.
+   */
+  code: 'cancelled' | 'locked' | 'corrupt' | 'closed' | 'bad-request' | 'timeout' | 'error';
 }
 
-/** Host -> worker. */
+/** What the worker streams to a subscriber: the app services' events, the vault's figures, its log. */
+export type WorkerEvent =
+  | AppEvent
+  | { topic: 'stats'; stats: VaultStats }
+  | { topic: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+export type EventTopic = WorkerEvent['topic'];
+export type EventOf<T extends EventTopic> = Extract<WorkerEvent, { topic: T }>;
+export const EVENT_TOPICS: readonly EventTopic[] = ['answer', 'embeddings', 'models', 'stats', 'log'];
+
+/** Host -> worker. A subscription streams the events of its topics until unsubscribed. */
 export type HostMessage =
   | { type: 'request'; id: number; request: WorkerRequest }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  | { type: 'subscribe'; id: number; topics: EventTopic[] }
+  | { type: 'unsubscribe'; id: number };
 
 /** Worker -> host. */
 export type WorkerMessage =
   | { type: 'response'; id: number; ok: true; result: ResultOf<RequestKind> }
   | { type: 'response'; id: number; ok: false; error: WorkerErrorInfo }
   | { type: 'progress'; id: number; progress: IndexProgress }
-  | { type: 'stats'; stats: VaultStats }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'event'; subscription: number; event: WorkerEvent };
 
 const KINDS: ReadonlySet<string> = new Set<RequestKind>(['open', 'configure', 'index', 'applyChanges', 'search', 'stats', 'service', 'checkHealth', 'rebuild', 'close']);
+const TOPICS: ReadonlySet<string> = new Set(EVENT_TOPICS);
 
 /** Structural check on what arrives over the thread boundary; returns an error text or undefined. */
 export function validateHostMessage(msg: unknown): string | undefined {
   if (typeof msg !== 'object' || msg === null) return 'message is not an object';
-  const m = msg as { type?: unknown; id?: unknown; request?: unknown };
+  const m = msg as { type?: unknown; id?: unknown; request?: unknown; topics?: unknown };
   if (typeof m.id !== 'number' || !Number.isInteger(m.id)) return 'message id is not an integer';
-  if (m.type === 'cancel') return undefined;
+  if (m.type === 'cancel' || m.type === 'unsubscribe') return undefined;
+  if (m.type === 'subscribe') {
+    return Array.isArray(m.topics) && m.topics.every((t) => typeof t === 'string' && TOPICS.has(t)) ? undefined : 'unknown event topic';
+  }
   if (m.type !== 'request') return `unknown message type ${String(m.type)}`;
-  const r = m.request as { kind?: unknown } | null;
+  const r = m.request as { kind?: unknown; service?: unknown; method?: unknown; args?: unknown } | null;
   if (typeof r !== 'object' || r === null || typeof r.kind !== 'string' || !KINDS.has(r.kind)) return 'unknown request kind';
+  if (r.kind === 'service') {
+    if (typeof r.service !== 'string' || typeof r.method !== 'string' || serviceTimeout(r.service, r.method) === undefined) {
+      return `unknown service method ${String(r.service)}.${String(r.method)}`;
+    }
+    if (!Array.isArray(r.args)) return 'service arguments are not an array';
+  }
   return undefined;
 }

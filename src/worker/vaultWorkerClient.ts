@@ -1,10 +1,12 @@
 // The host-thread side of the vault worker: starts dist/vault-worker.js in a worker thread,
-// correlates requests and responses by id, forwards cancellation, and fans out events.
+// correlates requests and responses by id, forwards cancellation, gives up on a request that takes
+// longer than its limit (protocol.ts lists them), and delivers subscribed events.
 // Plain Node (no `vscode`), so the same client is usable from tests and the CLI.
 import { Worker } from 'node:worker_threads';
-import type {
-  HostMessage, IndexProgress, MethodName, RequestKind, RequestOf, ResultOf, ServiceArgs, ServiceName, ServiceResult,
-  VaultStats, WorkerErrorInfo, WorkerMessage,
+import {
+  REQUEST_TIMEOUTS, serviceTimeout,
+  type EventTopic, type HostMessage, type IndexProgress, type MethodName, type RequestKind, type RequestOf, type ResultOf, type ServiceArgs,
+  type ServiceName, type ServiceResult, type WorkerErrorInfo, type WorkerEvent, type WorkerMessage, type WorkerRequest,
 } from './protocol';
 
 export class VaultWorkerError extends Error {
@@ -24,17 +26,21 @@ interface Pending {
 export interface RequestOptions {
   signal?: AbortSignal;
   onProgress?: (p: IndexProgress) => void;
+  /** Overrides the request's limit from protocol.ts (ms; null: none). */
+  timeoutMs?: number | null;
 }
 
 type Listener<T> = (value: T) => void;
+
+/** How long dispose() waits for the vault to close (its services, the engine process, the database). */
+const CLOSE_WAIT_MS = 15_000;
 
 export class VaultWorkerClient {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private exited = false;
-  private readonly statsListeners = new Set<Listener<VaultStats>>();
-  private readonly logListeners = new Set<Listener<{ level: string; message: string }>>();
+  private readonly subscriptions = new Map<number, Listener<WorkerEvent>>();
   private readonly exitListeners = new Set<Listener<number>>();
 
   constructor(workerFile: string) {
@@ -56,32 +62,68 @@ export class VaultWorkerClient {
     if (this.exited) return Promise.reject(new VaultWorkerError('vault worker is not running', 'closed'));
     if (opts.signal?.aborted) return Promise.reject(new VaultWorkerError('cancelled', 'cancelled'));
     const id = this.nextId++;
+    const req: WorkerRequest = request;
+    const what = req.kind === 'service' ? `${req.service}.${req.method}` : req.kind;
+    const limit = opts.timeoutMs !== undefined ? opts.timeoutMs
+      : req.kind === 'service' ? serviceTimeout(req.service, req.method) ?? null
+      : REQUEST_TIMEOUTS[req.kind];
     return new Promise<ResultOf<K>>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // An index is limited by the time between its progress reports, everything else in total.
+      const arm = (): void => {
+        if (limit === null) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          const p = this.pending.get(id);
+          if (!p) return;
+          this.pending.delete(id);
+          p.cleanup();
+          this.post({ type: 'cancel', id });
+          const secs = Math.round(limit / 1000);
+          reject(new VaultWorkerError(
+            request.kind === 'index'
+              ? `Indexing made no progress for ${secs} s and was stopped. Run "Codex Vault: Index Workspace" to try again; if it keeps happening, see the log.`
+              : `The vault worker did not answer ${what} within ${secs} s, so it was given up. Try again; if it keeps happening, reload the window.`,
+            'timeout',
+          ));
+        }, limit);
+      };
       const onAbort = (): void => this.post({ type: 'cancel', id });
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, {
         resolve: resolve as (v: unknown) => void,
         reject,
-        onProgress: opts.onProgress,
-        cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
+        onProgress: (p) => {
+          if (request.kind === 'index') arm();
+          opts.onProgress?.(p);
+        },
+        cleanup: () => {
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+        },
       });
+      arm();
       this.post({ type: 'request', id, request });
     });
   }
 
-  /** Calls a method of a feature store living in the worker (see WorkerServices in protocol.ts). */
+  /** Calls an allow-listed method of a service living in the worker (see SERVICE_METHODS in protocol.ts). */
   async call<S extends ServiceName, M extends MethodName<S>>(service: S, method: M, ...args: ServiceArgs<S, M>): Promise<ServiceResult<S, M>> {
     return (await this.request({ kind: 'service', service, method, args: args as unknown[] })) as ServiceResult<S, M>;
   }
 
-  onStats(l: Listener<VaultStats>): () => void {
-    this.statsListeners.add(l);
-    return () => this.statsListeners.delete(l);
-  }
-
-  onLog(l: Listener<{ level: string; message: string }>): () => void {
-    this.logListeners.add(l);
-    return () => this.logListeners.delete(l);
+  /**
+   * Streams the worker's events of `topics` to `listener` until the returned function is called.
+   * Events are those that happen after the subscription reaches the worker (messages keep their order).
+   */
+  subscribe(topics: readonly EventTopic[], listener: Listener<WorkerEvent>): () => void {
+    const id = this.nextId++;
+    this.subscriptions.set(id, listener);
+    this.post({ type: 'subscribe', id, topics: [...topics] });
+    return () => {
+      if (!this.subscriptions.delete(id)) return;
+      if (!this.exited) this.post({ type: 'unsubscribe', id });
+    };
   }
 
   onExit(l: Listener<number>): () => void {
@@ -89,19 +131,23 @@ export class VaultWorkerClient {
     return () => this.exitListeners.delete(l);
   }
 
-  /** Closes the vault (releasing its owner lock) and ends the thread. */
+  /**
+   * Closes the vault and ends the thread. Resolves after the vault's services have stopped (the
+   * engine process has exited) and the database is closed, or after CLOSE_WAIT_MS at most.
+   */
   async dispose(): Promise<void> {
     if (this.exited) return;
     try {
-      await Promise.race([this.request({ kind: 'close' }), new Promise((r) => setTimeout(r, 2000))]);
+      await this.request({ kind: 'close' }, { timeoutMs: CLOSE_WAIT_MS });
     } catch {
-      // The worker may already be gone; terminating below is all that is left to do.
+      // The worker may already be gone or stuck; terminating below is all that is left to do.
     }
+    this.subscriptions.clear();
     await this.worker.terminate();
   }
 
   private post(msg: HostMessage): void {
-    this.worker.postMessage(msg);
+    if (!this.exited) this.worker.postMessage(msg);
   }
 
   private onMessage(msg: WorkerMessage): void {
@@ -118,11 +164,8 @@ export class VaultWorkerClient {
       case 'progress':
         this.pending.get(msg.id)?.onProgress?.(msg.progress);
         return;
-      case 'stats':
-        for (const l of this.statsListeners) l(msg.stats);
-        return;
-      case 'log':
-        for (const l of this.logListeners) l({ level: msg.level, message: msg.message });
+      case 'event':
+        this.subscriptions.get(msg.subscription)?.(msg.event);
         return;
     }
   }

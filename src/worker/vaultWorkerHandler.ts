@@ -1,6 +1,7 @@
-// The worker-thread side of the vault protocol: owns the Vault (one SQLite connection), answers
-// requests by id, runs mutations one at a time, and cancels by id. Kept apart from the thread
-// entry (vaultWorkerMain.ts) so unit tests can drive it in-process.
+// The worker-thread side of the vault protocol: owns the Vault (one SQLite connection) and the
+// application services composed over it (src/worker/compose.ts), answers requests by id, runs
+// mutations one at a time, cancels by id, and streams events to subscribers. Kept apart from the
+// thread entry (vaultWorkerMain.ts) so unit tests can drive it in-process.
 import { renameSync, rmSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { DatabaseDamagedError, Vault, VaultLockedError } from '../vault/vault';
@@ -11,15 +12,17 @@ import { OwnerLock } from '../vault/lock/ownerLock';
 import { createPathFilter, type PathFilter } from '../vault/scan/scanner';
 import { SqliteError } from '../vault/db/sqlite';
 import type { SqliteDatabase } from '../vault/db/sqlite';
-import { queryEmbedding, workerServices } from './services';
+import { composeApp, type AppGraph, type ComposeOptions } from './compose';
+import type { AppEvent } from '../app/events';
 import type { IndexProgress as IndexerProgress } from '../vault/index/types';
 import { Retriever } from '../vault/retrieval/retriever';
 import { VectorIndexCache } from '../vault/vectors/vectorIndex';
 import { EmbeddingStore } from '../vault/embeddings/embeddingStore';
 import {
   SNIPPET_CLOSE, SNIPPET_OPEN, validateHostMessage,
-  type ChangesResult, type FileChange, type HealthResult, type QueryEmbedding, type RebuildResult, type SearchResultItem, type HostMessage, type IndexResult, type IndexSettings, type OpenResult,
-  type RequestKind, type ResultOf, type SearchResult, type VaultStats, type WorkerErrorInfo, type WorkerMessage, type WorkerRequest,
+  type ChangesResult, type EventTopic, type FileChange, type HealthResult, type HostMessage, type IndexResult, type IndexSettings, type OpenResult,
+  type QueryEmbedding, type RebuildResult, type RequestKind, type ResultOf, type SearchResult, type SearchResultItem, type VaultStats, type WorkerErrorInfo,
+  type WorkerEvent, type WorkerMessage, type WorkerRequest,
 } from './protocol';
 
 class CancelledError extends Error {}
@@ -45,12 +48,14 @@ export class VaultWorkerHandler {
   private settings: IndexSettings = { include: [], exclude: [], maxFileBytes: 2 * 1024 * 1024 };
   private filters = new Map<string, PathFilter>();
   private readonly aborts = new Map<number, AbortController>();
-  private readonly services = new Map<string, object>();
+  private readonly subscriptions = new Map<number, ReadonlySet<EventTopic>>();
+  private app: AppGraph | undefined;
   private retriever: Retriever | undefined;
   /** Mutations (configure, index, changes) run one after another; reads do not wait. */
   private mutations: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly emit: (msg: WorkerMessage) => void) {}
+  /** `engine` replaces the engine client the composition root builds (tests). */
+  constructor(private readonly emit: (msg: WorkerMessage) => void, private readonly engine?: ComposeOptions['engine']) {}
 
   handle(raw: unknown): void {
     const problem = validateHostMessage(raw);
@@ -62,6 +67,14 @@ export class VaultWorkerHandler {
     const msg = raw as HostMessage;
     if (msg.type === 'cancel') {
       this.aborts.get(msg.id)?.abort();
+      return;
+    }
+    if (msg.type === 'subscribe') {
+      this.subscriptions.set(msg.id, new Set(msg.topics));
+      return;
+    }
+    if (msg.type === 'unsubscribe') {
+      this.subscriptions.delete(msg.id);
       return;
     }
     const abort = new AbortController();
@@ -96,13 +109,14 @@ export class VaultWorkerHandler {
     return this.vault;
   }
 
-  private open(dbFile: string): OpenResult {
-    this.close();
+  private async open(dbFile: string): Promise<OpenResult> {
+    await this.close();
     this.damaged = false;
+    let result: OpenResult;
     try {
       this.vault = Vault.open(dbFile);
       this.readOnly = false;
-      return { readOnly: false };
+      result = { readOnly: false };
     } catch (err) {
       // Another window (or process) owns the vault: search it, but leave writing to its owner.
       // A damaged vault: search what can be read, write nothing until it is rebuilt.
@@ -113,8 +127,34 @@ export class VaultWorkerHandler {
       const damage = err instanceof DatabaseDamagedError ? { problems: err.report.problems, affected: err.report.affected } : !h.ok ? { problems: h.problems, affected: h.affected } : undefined;
       this.damaged = damage !== undefined;
       this.readOnlyReason = damage ? `the vault is damaged; it is not written until it is rebuilt (${damageAdvice(this.vault.file)})` : 'the vault is open read-only (another window owns it); it is indexed there';
-      return { readOnly: true, reason: err instanceof Error ? err.message : String(err), ...(damage ? { damage } : {}) };
+      result = { readOnly: true, reason: err instanceof Error ? err.message : String(err), ...(damage ? { damage } : {}) };
     }
+    this.compose(this.vault);
+    return result;
+  }
+
+  /** The application's object graph over the open vault (src/worker/compose.ts). */
+  private compose(vault: Vault): void {
+    this.app = composeApp(vault.db, {
+      events: { emit: (e: AppEvent) => this.publish(e), wants: (t) => this.wants(t) },
+      ...(this.engine ? { engine: this.engine } : {}),
+    });
+  }
+
+  private wants(topic: EventTopic): boolean {
+    for (const topics of this.subscriptions.values()) if (topics.has(topic)) return true;
+    return false;
+  }
+
+  /** Sends an event to every subscription that follows its topic. */
+  private publish(event: WorkerEvent): void {
+    for (const [subscription, topics] of this.subscriptions) {
+      if (topics.has(event.topic)) this.emit({ type: 'event', subscription, event });
+    }
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.publish({ topic: 'log', level, message });
   }
 
   /**
@@ -140,11 +180,11 @@ export class VaultWorkerHandler {
    * records) copied from the damaged one, which is kept beside it as `<db>.damaged-<time>`. The
    * host indexes the notes into it next.
    */
-  private rebuild(): RebuildResult {
+  private async rebuild(): Promise<RebuildResult> {
     const vault = this.requireVault();
     if (!this.damaged) throw new Error('The vault is not damaged: there is nothing to rebuild (re-index it instead).');
     const file = vault.file;
-    this.close();
+    await this.close();
     // Owned while the files are swapped, so that no other window starts writing the damaged one.
     const lock = OwnerLock.acquire(file);
     let saved: ReturnType<typeof salvage>;
@@ -163,7 +203,8 @@ export class VaultWorkerHandler {
     this.damaged = false;
     this.vault = Vault.open(file);
     this.readOnly = false;
-    this.emit({ type: 'log', level: 'warn', message: `rebuilt the damaged vault: kept ${Object.entries(saved.copied).map(([t, n]) => `${n} ${t}`).join(', ')}; the damaged file is kept as ${damagedCopy}` });
+    this.compose(this.vault);
+    this.log('warn', `rebuilt the damaged vault: kept ${Object.entries(saved.copied).map(([t, n]) => `${n} ${t}`).join(', ')}; the damaged file is kept as ${damagedCopy}`);
     return { copied: saved.copied, lost: saved.lost, damagedCopy };
   }
 
@@ -215,7 +256,7 @@ export class VaultWorkerHandler {
         vault.db.run('DELETE FROM roots WHERE id = ?', [r.id]);
       }
     });
-    this.emit({ type: 'log', level: 'info', message: `removed ${stale.length} folder(s) no longer in the workspace (${notes} notes)` });
+    this.log('info', `removed ${stale.length} folder(s) no longer in the workspace (${notes} notes)`);
     return notes;
   }
 
@@ -296,16 +337,22 @@ export class VaultWorkerHandler {
   private async search(query: string, mode: 'lexical' | 'hybrid', limit: number, embedding: QueryEmbedding | undefined, signal: AbortSignal): Promise<SearchResult> {
     const vault = this.requireVault();
     const t = performance.now();
-    if (mode === 'hybrid' && !embedding && query.trim() && queryEmbedding.provider) {
-      embedding = await queryEmbedding.provider(vault.db, query, signal);
+    let embedError: string | undefined;
+    if (mode === 'hybrid' && !embedding && query.trim() && this.app) {
+      try {
+        embedding = await this.app.embedQuery(query, signal);
+      } catch (err) {
+        if (signal.aborted) throw new CancelledError();
+        embedError = `The query could not be embedded (${errorInfo(err).message}): showing full-text results.`;
+      }
       if (signal.aborted) throw new CancelledError();
     }
     const done = (items: SearchResultItem[], used: 'lexical' | 'hybrid', fallbackReason?: string): SearchResult =>
-      ({ items, mode: used, fallbackReason, ms: Math.round((performance.now() - t) * 10) / 10 });
+      ({ items, mode: used, fallbackReason: embedError ?? fallbackReason, ms: Math.round((performance.now() - t) * 10) / 10 });
     if (!query.trim()) return done([], mode);
     const markers = [SNIPPET_OPEN, SNIPPET_CLOSE] as const;
     if (mode === 'hybrid' && embedding) {
-      // Full text and the model's vectors fused by reciprocal rank (helper E's Retriever).
+      // Full text and the model's vectors fused by reciprocal rank.
       this.retriever ??= new Retriever(vault.db, {
         searchLexical: (q, o) => vault.searchLexical(q, { ...o, prefixLast: true, snippetMarkers: markers }),
       }, new VectorIndexCache(vault.db), new EmbeddingStore(vault.db));
@@ -337,32 +384,32 @@ export class VaultWorkerHandler {
   }
 
   private emitStats(): void {
+    if (!this.wants('stats')) return;
     try {
-      this.emit({ type: 'stats', stats: this.stats() });
+      this.publish({ topic: 'stats', stats: this.stats() });
     } catch (err) {
-      this.emit({ type: 'log', level: 'warn', message: `stats failed: ${errorInfo(err).message}` });
+      this.log('warn', `stats failed: ${errorInfo(err).message}`);
     }
   }
 
+  /** Calls an allow-listed method (validateHostMessage refused any other) of a composed service. */
   private async callService(name: string, method: string, args: unknown[]): Promise<unknown> {
-    const vault = this.requireVault();
-    let svc = this.services.get(name);
-    if (!svc) {
-      const factory = workerServices[name];
-      if (!factory) throw new Error(`unknown worker service "${name}"`);
-      svc = factory(vault.db);
-      this.services.set(name, svc);
-    }
-    const fn = (svc as Record<string, unknown>)[method];
-    if (typeof fn !== 'function' || method.startsWith('_') || method === 'constructor') throw new Error(`unknown method ${name}.${method}`);
+    this.requireVault();
+    const svc = this.app?.services[name as keyof AppGraph['services']] as Record<string, unknown> | undefined;
+    const fn = svc?.[method];
+    if (typeof fn !== 'function') throw new Error(`unknown method ${name}.${method}`);
     return await (fn as (...a: unknown[]) => unknown).apply(svc, args);
   }
 
-  private close(): { closed: true } {
+  /**
+   * Closes the vault: running answers and the backfill end and are stored, the engine process
+   * exits, then the database closes (releasing its owner lock). Resolves when all of that is done.
+   */
+  private async close(): Promise<{ closed: true }> {
     for (const a of this.aborts.values()) a.abort();
-    // Services that hold processes (the models service's engine) stop them with the vault (G).
-    for (const svc of this.services.values()) void Promise.resolve((svc as { dispose?: () => unknown }).dispose?.()).catch(() => undefined);
-    this.services.clear();
+    const app = this.app;
+    this.app = undefined;
+    await app?.dispose().catch((err: unknown) => this.log('warn', `stopping the vault's services failed: ${errorInfo(err).message}`));
     this.retriever = undefined;
     this.vault?.close();
     this.vault = undefined;

@@ -4,7 +4,7 @@
 // window reload, an inline answer under a selection carried on in the chat, inert note markup.
 // The tiny model writes children's stories, not answers: what is checked is the mechanics.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Locator } from 'playwright-core';
@@ -236,6 +236,92 @@ async function stopMidAnswer(): Promise<void> {
   assert.ok(stored.startsWith(shown.slice(0, 20)), `the stored partial answer "${stored.slice(0, 60)}" does not continue what was shown "${shown.slice(0, 60)}"`);
   assert.match((await chat().locator('.msg.assistant').last().textContent()) ?? '', /Stopped/);
 }
+
+/**
+ * The engine process of this code-server (the extension's, in the server's process group). The
+ * tiny model answers faster than a view can be hidden and shown, so the tests below hold the
+ * engine with SIGSTOP while the answer is under way, and let it go on with SIGCONT.
+ */
+function engineProcess(): number {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp === h.server.pid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('engine-host.mjs')) return Number(d);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  throw new Error('no engine process is running for this code-server (an earlier answer should have started it)');
+}
+
+/** Asks with the engine held, hides the chat (its page unloads) and shows it again; returns the engine's pid, still held. */
+async function askThenHideAndShow(question: string): Promise<number> {
+  await openChat();
+  const engine = engineProcess();
+  process.kill(engine, 'SIGSTOP');
+  try {
+    const frame = await chatFrame();
+    await ask(question);
+    // The answer is under way: its question is stored and its streaming row written.
+    await chat().locator('.msg-pair.streaming').waitFor({ timeout: 30_000 });
+    await frame.evaluate(() => { (window as unknown as { __oldPage?: boolean }).__oldPage = true; });
+    await h.wb.runCommand('View: Show Explorer');
+    await h.wb.page.waitForTimeout(1000);
+    await openChat();
+    const again = await chatFrame();
+    assert.equal(await again.evaluate(() => (window as unknown as { __oldPage?: boolean }).__oldPage), undefined, 'the chat page was loaded again');
+    return engine;
+  } catch (e) {
+    process.kill(engine, 'SIGCONT');
+    throw e;
+  }
+}
+
+test('hidden mid-answer and shown again, the answer goes on streaming in place and completes there', { timeout: 240_000 }, async () => {
+  const question = 'What does the zorblax checker enforce, once more?';
+  const engine = await askThenHideAndShow(question);
+  let released = false;
+  try {
+    // Picked up, not shown as failed: the question once, the answer streaming, Stop offered.
+    await chat().locator('.msg-pair.streaming').waitFor({ timeout: 30_000 });
+    assert.ok(await chat().locator('button.stop').isVisible(), 'the answer is followed: Stop shows');
+    assert.equal(await chat().locator('.note.error').count(), 0, 'the answer under way is not shown as an error');
+    assert.equal(await chat().locator('.msg.user', { hasText: question }).count(), 1, 'the question shows once');
+    const frame = await chatFrame();
+    await frame.evaluate(() => {
+      const w = window as unknown as { __lengths: number[] };
+      w.__lengths = [];
+      new MutationObserver(() => {
+        const n = document.querySelector('.msg-pair.streaming .msg.assistant .msg-body')?.textContent?.length ?? 0;
+        if (n > 0 && w.__lengths.at(-1) !== n) w.__lengths.push(n);
+      }).observe(document.getElementById('transcript')!, { childList: true, subtree: true, characterData: true });
+    });
+    process.kill(engine, 'SIGCONT');
+    released = true;
+    assert.equal(await lastAnswerStatus(), 'complete');
+    const lengths = await frame.evaluate(() => (window as unknown as { __lengths: number[] }).__lengths);
+    assert.ok(lengths.length >= 2, `the answer did not stream into the page shown again (lengths seen: ${lengths.join(', ')})`);
+    const stored = chat().locator('.msg.assistant').last();
+    assert.ok(((await stored.locator('.msg-body').textContent()) ?? '').trim().length > 0, 'the completed answer is there');
+    assert.equal(await chat().locator('.msg.user', { hasText: question }).count(), 1);
+  } finally {
+    if (!released) process.kill(engine, 'SIGCONT');
+  }
+});
+
+test('hidden mid-answer and shown again, Stop still stops the answer', { timeout: 240_000 }, async () => {
+  const engine = await askThenHideAndShow('Tell me about the zorblax owner rules, again');
+  try {
+    await chat().locator('button.stop').click();
+    assert.ok(await chat().locator('button.send').isVisible(), 'idle at once');
+  } finally {
+    process.kill(engine, 'SIGCONT');
+  }
+  assert.equal(await lastAnswerStatus(), 'cancelled', 'Stop reached the answer that was picked up again');
+  assert.match((await chat().locator('.msg.assistant').last().textContent()) ?? '', /Stopped/);
+});
 
 test('note markup shown in the chat stays inert', { timeout: 120_000 }, async () => {
   const frame = await chatFrame();

@@ -84,7 +84,7 @@ test('code-server installs the VSIX offline and the installed extension activate
   child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
   server = {
-    url, port, dir, workspace: ws, log: () => output,
+    url, port, dir, workspace: ws, pid: child.pid!, log: () => output,
     stop: async () => {
       const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
       try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }

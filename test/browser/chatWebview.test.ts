@@ -82,8 +82,16 @@ function models(chat: boolean, embedding = false): ModelState {
 async function open(state: ModelState = models(true)): Promise<void> {
   await page.goto(`${origin}/?nonce=${randomBytes(12).toString('base64url')}`);
   await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'));
-  await host({ type: 'init', conversations: [], conversation: null, models: state, vaultOnlyDefault: true });
+  await host({ type: 'init', conversations: [], conversation: null, models: state, vaultOnlyDefault: true, streaming: null });
   await respond('ready');
+}
+
+let answers = 0;
+/** Answers the page's newest ask as the host does: at once, with the answer id the host issues. */
+async function accept(ask: { id: number }): Promise<string> {
+  const answerId = `answer-${++answers}`;
+  await host({ type: 'response', id: ask.id, error: null, answerId });
+  return answerId;
 }
 
 /** Posts a host event into the page, as the provider's webview.postMessage does. */
@@ -128,13 +136,13 @@ test('Enter sends, Shift+Enter adds a line; tokens stream in; the answer renders
   assert.equal(ask.vaultOnly, true, '"answer only from the vault" is the default');
   assert.equal(await box.inputValue(), '');
   assert.ok(await page.locator('button.stop').isVisible(), 'busy: Stop shows');
+  const answerId = await accept(ask);
   const userMessage: ChatMessage = { id: 1, role: 'user', content: ask.question as string, sources: [], citations: [], status: 'complete', createdAt: 1 };
-  await host({ type: 'answerStart', askId: ask.id, conversationId: 5, title: 'What are the rules?', userMessage });
-  await host({ type: 'sources', askId: ask.id, sources: [source1] });
-  for (const t of ['Each value ', 'has one owner ', '[1].']) await host({ type: 'token', askId: ask.id, text: t });
+  await host({ type: 'answerStart', answerId, conversationId: 5, title: 'What are the rules?', userMessage });
+  await host({ type: 'sources', answerId, sources: [source1] });
+  for (const t of ['Each value ', 'has one owner ', '[1].']) await host({ type: 'token', answerId, text: t });
   await page.locator('.streaming .msg-body', { hasText: 'Each value has one owner' }).waitFor();
-  await host({ type: 'answerDone', askId: ask.id, message: answer('Each value has one owner [1].') });
-  await respond('ask');
+  await host({ type: 'answerDone', answerId, message: answer('Each value has one owner [1].') });
   await page.locator('.msg.assistant .cite-inline').first().waitFor();
   assert.ok(await page.locator('button.send').isVisible(), 'idle again: Send shows');
   assert.equal(await page.locator('#conversation-title').textContent(), 'What are the rules?');
@@ -229,30 +237,57 @@ test('Stop and Esc cancel at once and keep the partial answer', async () => {
   await open();
   await page.locator('#question').fill('Tell me a story');
   await page.locator('button.send').click();
-  const ask = await waitSent('ask');
-  await host({ type: 'answerStart', askId: ask.id, conversationId: 6, title: 'Tell me a story', userMessage: { id: 1, role: 'user', content: 'Tell me a story', sources: [], citations: [], status: 'complete', createdAt: 1 } });
-  await host({ type: 'sources', askId: ask.id, sources: [source1] });
-  await host({ type: 'token', askId: ask.id, text: 'Once upon a time' });
+  const answerId = await accept(await waitSent('ask'));
+  await host({ type: 'answerStart', answerId, conversationId: 6, title: 'Tell me a story', userMessage: { id: 1, role: 'user', content: 'Tell me a story', sources: [], citations: [], status: 'complete', createdAt: 1 } });
+  await host({ type: 'sources', answerId, sources: [source1] });
+  await host({ type: 'token', answerId, text: 'Once upon a time' });
   await page.locator('.streaming .msg-body', { hasText: 'Once upon a time' }).waitFor();
   await page.keyboard.press('Escape');
   const cancel = await waitSent('cancel');
-  assert.equal(cancel.askId, ask.id);
+  assert.equal(cancel.answerId, answerId, 'Stop names the answer by the id the host issued');
   assert.ok(await page.locator('button.send').isVisible(), 'idle at once, before the host confirms');
   // Tokens still in flight are dropped; the partial answer stays.
-  await host({ type: 'token', askId: ask.id, text: ' there was a dragon' });
+  await host({ type: 'token', answerId, text: ' there was a dragon' });
   await page.waitForTimeout(100);
   const text = await page.locator('.msg-pair .msg.assistant .msg-body').textContent();
   assert.equal(text?.trim(), 'Once upon a time');
   assert.match((await page.locator('.msg-pair .msg.assistant').textContent()) ?? '', /Stopped/);
-  await host({ type: 'answerDone', askId: ask.id, message: answer('Once upon a time', { status: 'cancelled', citations: [] }) });
+  await host({ type: 'answerDone', answerId, message: answer('Once upon a time', { status: 'cancelled', citations: [] }) });
   await page.locator('.msg.assistant[data-status="cancelled"]').waitFor();
 
   // The Stop button does the same.
   await page.locator('#question').fill('Again');
   await page.locator('#question').press('Enter');
   const ask2 = await waitSent('ask', 2);
+  // Stopped before the host's answer to the ask arrived: the cancel goes out as soon as it does.
   await page.locator('button.stop').click();
-  assert.equal((await waitSent('cancel', 2)).askId, ask2.id);
+  assert.ok(await page.locator('button.send').isVisible(), 'idle at once');
+  const answerId2 = await accept(ask2);
+  assert.equal((await waitSent('cancel', 2)).answerId, answerId2);
+});
+
+test('a page that loads while an answer streams follows it in place: the text so far, more tokens, Stop by the host\'s id', async () => {
+  await page.goto(`${origin}/?nonce=${randomBytes(12).toString('base64url')}`);
+  await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'));
+  const userMessage: ChatMessage = { id: 11, role: 'user', content: 'Tell me a story', sources: [], citations: [], status: 'complete', createdAt: 1 };
+  await host({
+    type: 'init', conversations: [{ id: 7, title: 'Tell me a story', updatedAt: 1 }], models: models(true), vaultOnlyDefault: true,
+    conversation: { id: 7, title: 'Tell me a story', messages: [] },
+    streaming: { answerId: 'live-1', question: 'Tell me a story', context: [], vaultOnly: true, userMessage, sources: [source1], text: 'Once upon' },
+  });
+  await respond('ready');
+  await page.locator('.streaming .msg-body', { hasText: 'Once upon' }).waitFor();
+  assert.ok(await page.locator('button.stop').isVisible(), 'the answer is still running: Stop shows');
+  await host({ type: 'token', answerId: 'other-answer', text: ' IGNORED' });
+  await host({ type: 'token', answerId: 'live-1', text: ' a time' });
+  await page.locator('.streaming .msg-body', { hasText: 'Once upon a time' }).waitFor();
+  assert.doesNotMatch((await page.locator('#transcript').textContent()) ?? '', /IGNORED/, 'another answer\'s tokens stay out');
+  await page.keyboard.press('Escape');
+  assert.equal((await waitSent('cancel')).answerId, 'live-1', 'Stop stops the answer the host is streaming');
+  await host({ type: 'answerDone', answerId: 'live-1', message: answer('Once upon a time', { id: 12, status: 'cancelled', citations: [] }) });
+  await page.locator('.msg.assistant[data-status="cancelled"]').waitFor();
+  assert.equal(await page.locator('.msg.user').count(), 1, 'the question shows once');
+  assert.equal(await page.locator('.msg-pair').count(), 0);
 });
 
 test('an error shows in place with Retry, which asks again', async () => {
@@ -260,8 +295,9 @@ test('an error shows in place with Retry, which asks again', async () => {
   await page.locator('#question').fill('Why?');
   await page.locator('#question').press('Enter');
   const ask = await waitSent('ask');
-  await host({ type: 'token', askId: ask.id, text: 'Because' });
-  await host({ type: 'answerError', askId: ask.id, error: 'The engine stopped unexpectedly.', partial: 'Because' });
+  const answerId = await accept(ask);
+  await host({ type: 'token', answerId, text: 'Because' });
+  await host({ type: 'answerError', answerId, error: 'The engine stopped unexpectedly.', partial: 'Because' });
   const err = page.locator('.note.error');
   await err.waitFor();
   assert.match((await err.textContent()) ?? '', /The engine stopped unexpectedly/);
@@ -333,7 +369,7 @@ test('context chips can be added and removed; invalid host messages are ignored'
   const ask = await waitSent('ask');
   assert.deepEqual((ask.context as { label: string }[]).map((c) => c.label), ['own.md:3-4']);
   assert.equal(await page.locator('.context-chips .chip').count(), 0, 'context goes with its question');
-  await host({ type: 'answerError', askId: ask.id, error: 'x', partial: '' });
+  await host({ type: 'answerError', answerId: await accept(ask), error: 'x', partial: '' });
   await page.getByRole('button', { name: 'Add the current file as context' }).click();
   await waitSent('addContext', 2);
   await host({ type: 'contextAdded', item: { kind: 'file', root, path: 'notes/own.md', label: 'own.md' } });

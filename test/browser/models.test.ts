@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Locator } from 'playwright-core';
+import type { Frame, Locator } from 'playwright-core';
 import { repoRoot, tinyModel } from '../helpers/paths';
 import { copyToTemp, startHost, type HostSession } from './harness/index';
 
@@ -85,7 +85,23 @@ test('a model name with markup from a user manifest renders inert', { timeout: 6
   await h.wb.screenshot('models-inert-markup');
 });
 
-test('stories260K.gguf added as a local model, verified, loaded (memory figures shown) and unloaded', { timeout: 240_000 }, async () => {
+/** The chat webview's content frame, for evaluate(). */
+async function chatFrame(): Promise<Frame> {
+  for (let i = 0; i < 100; i++) {
+    for (const f of page().frames()) {
+      if (await f.evaluate(() => !!document.getElementById('transcript')).catch(() => false)) return f;
+    }
+    await page().waitForTimeout(200);
+  }
+  throw new Error('the chat webview did not appear');
+}
+
+test('stories260K.gguf added as a local model, verified, loaded (memory figures shown) and unloaded; the open chat learns of it at once', { timeout: 240_000 }, async () => {
+  // The chat, open beside the Models view, has no chat model yet.
+  await h.wb.runCommand('Codex Vault: Open Chat');
+  const chat = h.wb.webviewFrame();
+  await chat.getByRole('region', { name: 'No chat model' }).waitFor({ timeout: 60_000 });
+  await (await chatFrame()).evaluate(() => { (window as unknown as { __samePage?: boolean }).__samePage = true; });
   await h.wb.runCommand('Codex Vault: Focus on Models View');
   // Add it through the file dialog (VS Code's own dialog in the browser: type the path, Enter).
   await h.wb.runCommand('Codex Vault: Add Local GGUF Model…');
@@ -94,6 +110,10 @@ test('stories260K.gguf added as a local model, verified, loaded (memory figures 
   await waitForRows((r) => r.some((x) => /^Local models/.test(x)) && r.some((x) => /stories260K\.gguf \| verified · 1\.1 MiB · fits/.test(x)), 'the local model is not listed as verified');
   await page().locator('.notifications-toasts').getByText(/added stories260K\.gguf/).waitFor({ timeout: 20_000 });
   await h.wb.screenshot('models-local-added');
+  // A model added in the Models view reaches the chat by itself: no reload, no setting changed.
+  await chat.getByRole('region', { name: 'No chat model' }).waitFor({ state: 'detached', timeout: 30_000 });
+  assert.ok(await chat.locator('#question').isEnabled(), 'the chat takes questions now');
+  assert.equal(await (await chatFrame()).evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage), true, 'the same chat page was updated, not a new one loaded');
 
   // Earlier toasts (adding, hashing) are cleared first: the workbench shows only a few at a time.
   // A right-click on a row that the tree re-renders at that moment opens no menu entry, so retry.

@@ -1,25 +1,37 @@
 // The chat's worker service ('chat'): one question of a conversation, end to end, next to the vault's
 // database. It stores the question, runs grounded ask() (retrieval, token-budgeted prompt, streamed
-// answer, verified citations) with the engine the models service owns, streams the answer to the
-// host, and stores the answer as it ends (complete, cancelled, or error with the partial text).
-// It also serves the conversation history in the shape the chat view shows.
+// answer, verified citations) with the chat model's handle from the models service, reports the
+// answer as 'answer' events under the id the host gave it, and stores the answer as it ends
+// (complete, cancelled, or error with the partial text). It also serves the conversation history in
+// the shape the chat view shows.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { ModelHandle } from '../../engine/client/engineClient';
 import type { SqliteDatabase } from '../../vault/db/sqlite';
 import { ConversationStore } from '../../vault/conversations/conversationStore';
 import type { CitationRef, Message, SourceRef } from '../../vault/conversations/types';
 import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
-import { engineFor, hasModelsService, modelHandle } from '../models/modelsService';
-import type { PromptMessage } from '../ask/answerModel';
-import { ask, type AskResult, type Selection } from '../ask/ask';
-import { engineAnswerModel } from '../engine/engineAdapters';
 import { Retriever } from '../../vault/retrieval/retriever';
 import { searchLexical } from '../../vault/search/lexicalSearch';
 import { VectorIndexCache } from '../../vault/vectors/vectorIndex';
+import type { PromptMessage } from '../ask/answerModel';
+import { ask, type AskResult, type Selection } from '../ask/ask';
+import type { Engine, ModelHandle } from '../engine/engine';
+import { engineAnswerModel } from '../engine/engineAdapters';
+import type { AppEvents } from '../events';
 import type {
-  ChatAskRequest, ChatCitation, ChatContextRef, ChatConversationData, ChatConversationSummary, ChatEvent, ChatMessageData, ChatSource, StreamContext,
+  AnswerEvent, ChatAskRequest, ChatCitation, ChatContextRef, ChatConversationData, ChatConversationSummary, ChatMessageData, ChatSource, StreamContext,
 } from './chatTypes';
+
+/** Where the chat gets a model's engine handle: the models service, the one place models are loaded. */
+export interface ModelHandles {
+  handle(idOrPath: string, purpose: 'generate' | 'embed'): Promise<ModelHandle>;
+}
+
+export interface ChatDeps {
+  models: ModelHandles;
+  engine: Pick<Engine, 'chat' | 'countTokens'>;
+  events: AppEvents;
+}
 
 export class ChatError extends Error {
   constructor(message: string) {
@@ -33,31 +45,6 @@ const MAX_HISTORY_MESSAGES = 10;
 /** A whole file given as context is cut here: the prompt's budget could not hold more. */
 const MAX_FILE_CONTEXT_CHARS = 40_000;
 
-/**
- * The chat's own handles, for a vault with no models service (the CLI): one per file and settings in
- * this worker, since loading it again would double its memory.
- */
-const handles = new WeakMap<SqliteDatabase, Map<string, Promise<ModelHandle>>>();
-
-/**
- * The chat model's engine handle. In the extension the models service owns it (the same handle the
- * Models view loads, shows and unloads, so the model is never in memory twice); the CLI, which has
- * no models service, keeps one here.
- */
-async function chatHandle(db: SqliteDatabase, m: ChatAskRequest['model']): Promise<ModelHandle> {
-  if (hasModelsService(db)) return modelHandle(db, m.path, 'generate');
-  let byKey = handles.get(db);
-  if (!byKey) handles.set(db, (byKey = new Map()));
-  const key = `${resolve(m.path)}|${m.contextSize}|${m.threads ?? 0}`;
-  let h = byKey.get(key);
-  if (!h) {
-    h = engineFor(db).loadModel(m.path, { contextSize: m.contextSize, purpose: 'generate', ...(m.threads ? { threads: m.threads } : {}) });
-    byKey.set(key, h);
-    h.catch(() => byKey.delete(key)); // a failed load is retried next time
-  }
-  return h;
-}
-
 export function titleFromQuestion(question: string): string {
   const line = question.trim().split('\n')[0]!.replace(/\s+/g, ' ');
   return line.length > 60 ? `${line.slice(0, 57).trimEnd()}…` : line;
@@ -69,35 +56,24 @@ function checkRequest(req: ChatAskRequest): void {
   if (!Number.isInteger(req.model.contextSize) || req.model.contextSize < 256) throw new ChatError(`Context size ${req.model.contextSize} is too small.`);
 }
 
-/** Progress of a running ask, for the host's long polls. */
-export interface AskPoll {
-  events: ChatEvent[];
-  /** The cursor for the next poll. */
-  next: number;
-  done: boolean;
-  result?: ChatMessageData;
-  error?: string;
-}
+/** An answer id comes from the host: short, printable, and not one that is running. */
+const ANSWER_ID = /^[\w-]{1,100}$/;
 
 interface Run {
-  events: ChatEvent[];
-  done: boolean;
-  result?: ChatMessageData;
-  error?: string;
   abort: AbortController;
-  wake: (() => void)[];
-  lastPoll: number;
+  /** The assistant row being written, once stored. */
+  messageId?: number;
+  /** What has streamed so far (the stored row is written when the answer ends). */
+  text: string;
+  /** Settles when the answer is stored and its last event sent. */
+  ended?: Promise<void>;
 }
-
-/** A run nobody polls for this long is abandoned (its host went away): it is cancelled and dropped. */
-const ABANDONED_MS = 60_000;
 
 export class ChatService {
   private readonly store: ConversationStore;
-  private readonly runs = new Map<number, Run>();
-  private nextRun = 1;
+  private readonly runs = new Map<string, Run>();
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase, private readonly deps: ChatDeps) {
     this.store = new ConversationStore(db);
   }
 
@@ -135,50 +111,48 @@ export class ChatService {
   }
 
   /**
-   * Starts an ask in the background and returns its run id. Calls between the extension host and
-   * the worker are request/response, so the answer streams by long polling: poll() returns the
-   * events after a cursor as soon as there are any (or after `waitMs`), the final answer with the
-   * last poll. A token reaches the host one message round trip after it is generated.
+   * Starts answering in the background under `answerId` (issued by the host, unique while it runs)
+   * and returns at once. The answer streams as 'answer' events for that id: start, sources, tokens,
+   * then one 'done' (the stored message; status 'cancelled' after cancelAsk) or 'error'.
    */
-  startAsk(req: ChatAskRequest): number {
-    const id = this.nextRun++;
-    const run: Run = { events: [], done: false, abort: new AbortController(), wake: [], lastPoll: Date.now() };
-    this.runs.set(id, run);
-    const wake = (): void => { for (const w of run.wake.splice(0)) w(); };
-    const watchdog = setInterval(() => {
-      if (Date.now() - run.lastPoll > ABANDONED_MS) { run.abort.abort(); this.runs.delete(id); clearInterval(watchdog); }
-    }, 10_000);
-    watchdog.unref?.();
-    this.ask(req, { signal: run.abort.signal, emit: (e) => { run.events.push(e); wake(); } }).then(
-      (result) => { run.result = result; },
-      (e: unknown) => { run.error = e instanceof Error ? e.message : String(e); },
-    ).finally(() => { run.done = true; clearInterval(watchdog); wake(); });
-    return id;
+  startAsk(answerId: string, req: ChatAskRequest): void {
+    if (typeof answerId !== 'string' || !ANSWER_ID.test(answerId)) throw new ChatError('An answer needs an id of letters, digits, "-" or "_".');
+    if (this.runs.has(answerId)) throw new ChatError(`Answer ${answerId} is already running.`);
+    const run: Run = { abort: new AbortController(), text: '' };
+    this.runs.set(answerId, run);
+    const emit = (event: AnswerEvent): void => this.deps.events.emit({ topic: 'answer', answerId, event });
+    run.ended = this.ask(req, {
+      signal: run.abort.signal,
+      emit: (e) => {
+        if (e.type === 'start') run.messageId = e.answerMessageId;
+        else if (e.type === 'token') run.text += e.text;
+        emit(e);
+      },
+    }).then(
+      (message) => {
+        this.runs.delete(answerId);
+        emit({ type: 'done', message });
+      },
+      (e: unknown) => {
+        this.runs.delete(answerId);
+        emit({ type: 'error', error: e instanceof Error ? e.message : String(e) });
+      },
+    );
   }
 
-  async poll(runId: number, from: number, waitMs = 500): Promise<AskPoll> {
-    const run = this.runs.get(runId);
-    if (!run) throw new ChatError(`There is no running answer ${runId}.`);
-    run.lastPoll = Date.now();
-    if (run.events.length <= from && !run.done) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(Math.max(0, waitMs), 5000));
-        run.wake.push(() => { clearTimeout(t); resolve(); });
-      });
-    }
-    const events = run.events.slice(from);
-    const next = from + events.length;
-    const done = run.done && next >= run.events.length;
-    if (done) this.runs.delete(runId);
-    return { events, next, done, ...(done && run.result ? { result: run.result } : {}), ...(done && run.error !== undefined ? { error: run.error } : {}) };
-  }
-
-  /** Stops a running ask; its partial answer is stored as cancelled and comes with the last poll. */
-  cancelAsk(runId: number): boolean {
-    const run = this.runs.get(runId);
+  /** Stops a running answer; its partial text is stored as cancelled and comes with its 'done' event. */
+  cancelAsk(answerId: string): boolean {
+    const run = this.runs.get(answerId);
     if (!run) return false;
     run.abort.abort();
     return true;
+  }
+
+  /** Stops every running answer (the vault is closing) and resolves once each is stored as cancelled. */
+  async dispose(): Promise<void> {
+    const running = [...this.runs.values()];
+    for (const run of running) run.abort.abort();
+    await Promise.all(running.map((r) => r.ended));
   }
 
   /**
@@ -202,16 +176,15 @@ export class ChatService {
     }
     const history = this.history(conversationId);
     const userMessage = this.store.append(conversationId, { role: 'user', content: question });
-    ctx.emit({ type: 'start', conversationId, title, userMessage: this.toData(userMessage) });
     const answer = this.store.append(conversationId, { role: 'assistant', content: '', status: 'streaming' });
+    ctx.emit({ type: 'start', conversationId, title, userMessage: this.toData(userMessage), answerMessageId: answer.id });
 
     let streamed = '';
     try {
       const selection = await this.selectionFrom(req.context);
-      const engine = engineFor(this.db);
-      const handle = await chatHandle(this.db, req.model);
+      const handle = await this.deps.models.handle(req.model.path, 'generate');
       const retriever = new Retriever(this.db, { searchLexical: (q, o) => searchLexical(this.db, q, o) }, new VectorIndexCache(this.db), new EmbeddingStore(this.db));
-      const result = await ask({ retriever, model: engineAnswerModel(engine, handle) }, question, {
+      const result = await ask({ retriever, model: engineAnswerModel(this.deps.engine, handle) }, question, {
         history,
         ...(selection ? { selection } : {}),
         maxAnswerTokens: req.maxAnswerTokens,
@@ -257,7 +230,9 @@ export class ChatService {
       sources: sources.map((s) => (s.text ? s : { ...s, text: this.chunkText(s) })),
       notFound: r.notFound,
       invented: r.invalidCitations,
-      ...(gen ? { stats: { tokens: gen.tokens, tokensPerSecond: gen.tokensPerSecond, firstTokenMs: r.timings.firstTokenMs } } : {}),
+      ...(gen && typeof gen.tokens === 'number' && typeof gen.tokensPerSecond === 'number'
+        ? { stats: { tokens: gen.tokens, tokensPerSecond: gen.tokensPerSecond, firstTokenMs: r.timings.firstTokenMs } }
+        : {}),
     };
   }
 
@@ -299,14 +274,16 @@ export class ChatService {
 
   private toData(m: Message): ChatMessageData {
     const sources = m.sources.map((s) => ({ ...toChatSource({ ...s, text: '' }), text: this.chunkText(s) }));
+    // A row being written by a running answer is shown with what has streamed so far; a row left
+    // 'streaming' by a worker that died mid-answer is shown as the error it was.
+    const live = m.status === 'streaming' ? [...this.runs.values()].find((r) => r.messageId === m.id) : undefined;
     return {
       id: m.id,
       role: m.role === 'assistant' ? 'assistant' : 'user',
-      content: m.content,
+      content: live ? live.text : m.content,
       sources,
       citations: m.citations.map((c) => withRoot(c, sources)),
-      // A row left 'streaming' by a worker that died mid-answer is shown as the error it was.
-      status: m.status === 'streaming' ? 'error' : m.status,
+      status: m.status === 'streaming' && !live ? 'error' : m.status,
       createdAt: m.createdAt,
     };
   }

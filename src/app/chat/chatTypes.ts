@@ -74,13 +74,19 @@ export interface ChatAskRequest {
   temperature: number;
 }
 
-/** Streamed to the host while an ask runs. */
+/** Streamed while an ask runs, in this order: start, sources (once), tokens. */
 export type ChatEvent =
-  | { type: 'start'; conversationId: number; title: string; userMessage: ChatMessageData }
+  | { type: 'start'; conversationId: number; title: string; userMessage: ChatMessageData; answerMessageId: number }
   | { type: 'sources'; sources: ChatSource[] }
   | { type: 'token'; text: string };
 
-/** What a streaming worker call receives besides its arguments. */
+/** Everything an answer reports, ending with exactly one 'done' (complete or cancelled) or 'error'. */
+export type AnswerEvent =
+  | ChatEvent
+  | { type: 'done'; message: ChatMessageData }
+  | { type: 'error'; error: string };
+
+/** What a streaming ask receives besides its request. */
 export interface StreamContext {
   signal: AbortSignal;
   emit(event: ChatEvent): void;

@@ -1,24 +1,31 @@
 // The embedding backfill as a vault worker service ('embeddings'): embeds, in the background, every
-// chunk that has no vector for the chosen embedding model, with helper E's BackfillJob over the one
-// engine the models service owns. It runs as a task inside the worker that awaits between batches,
-// so the worker keeps answering searches and live updates while it works; the host follows it by
-// long polling (poll(version)). Nothing is kept outside the database: what is left to do is always
-// "chunks without a vector for this model", so a restart, a cancel or a crash just continues.
+// chunk that has no vector for the chosen embedding model, with the BackfillJob over the model's
+// handle from the models service. It runs as a task inside the worker that awaits between batches,
+// so the worker keeps answering searches and live updates while it works; every change of its state
+// is reported as an 'embeddings' event. Nothing is kept outside the database: what is left to do is
+// always "chunks without a vector for this model", so a restart, a cancel or a crash just continues.
 import { basename } from 'node:path';
 import type { SqliteDatabase } from '../../vault/db/sqlite';
-import { BackfillJob } from './backfill';
 import type { Embedder } from '../../vault/embeddings/embedder';
 import { EmbeddingStore, type Coverage } from '../../vault/embeddings/embeddingStore';
-import { ModelRecords } from '../models/modelRecords';
-import { engineFor, modelHandle } from '../models/modelsService';
+import type { ModelHandles } from '../chat/chatService';
+import type { Engine } from '../engine/engine';
 import { engineEmbedder } from '../engine/engineAdapters';
+import type { AppEvents } from '../events';
+import type { ModelRecords } from '../models/modelRecords';
+import { BackfillJob } from './backfill';
 import { NO_MODEL_MESSAGE, type EmbeddingsStartRequest, type EmbeddingsState, type EmbeddingsStatus } from './embeddingsTypes';
+
+export interface EmbeddingsDeps {
+  models: ModelHandles;
+  engine: Pick<Engine, 'embed'>;
+  records: ModelRecords;
+  events: AppEvents;
+}
 
 const DEFAULT_BATCH = 16;
 /** Coverage is a count over every chunk: during a run it is recounted at most this often. */
 const COVERAGE_TTL_MS = 1000;
-/** The longest a poll waits for news: the host polls again right away, so this only bounds a stale wait. */
-const MAX_POLL_MS = 30_000;
 
 interface Run {
   model: string;
@@ -46,12 +53,10 @@ const PAUSED_KEY = 'embeddings.pausedModel';
 
 export class EmbeddingsService {
   private readonly store: EmbeddingStore;
-  private readonly records: ModelRecords;
   private run: Run | undefined;
   private last: EmbeddingsStartRequest | undefined;
   private paused = false;
   private readonly gateWaiters: (() => void)[] = [];
-  private readonly pollWaiters: (() => void)[] = [];
   private state: EmbeddingsState = 'idle';
   private model: string | null = null;
   private modelKey: string | null = null;
@@ -63,9 +68,8 @@ export class EmbeddingsService {
   private version = 1;
   private coverageCache: { key: string; at: number; value: Coverage } | undefined;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase, private readonly deps: EmbeddingsDeps) {
     this.store = new EmbeddingStore(db);
-    this.records = new ModelRecords(db);
   }
 
   /**
@@ -177,23 +181,11 @@ export class EmbeddingsService {
     return value;
   }
 
-  /** Long poll: answers as soon as the status is newer than `version` (or after `waitMs`). */
-  async poll(version: number, waitMs = 10_000): Promise<EmbeddingsStatus> {
-    if (version !== this.version) return this.status();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.min(Math.max(0, Number(waitMs) || 0), MAX_POLL_MS));
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.pollWaiters.push(done);
-    });
-    return this.status();
-  }
-
-  dispose(): void {
+  /** Stops the backfill and resolves once its batch in flight is stored. */
+  async dispose(): Promise<void> {
+    const run = this.run;
     this.stopRun();
-    for (const w of this.pollWaiters.splice(0)) w();
+    await run?.promise.catch(() => undefined);
   }
 
   private stopRun(): void {
@@ -210,15 +202,15 @@ export class EmbeddingsService {
     try {
       if (signal.aborted) return;
       // The models service's load path: verification gate, the Models view shows it as loaded.
-      const handle = await modelHandle(this.db, run.model, 'embed');
+      const handle = await this.deps.models.handle(run.model, 'embed');
       if (signal.aborted) return;
-      const key = this.records.get(handle.file)?.sha256;
+      const key = this.deps.records.get(handle.file)?.sha256;
       if (!key) throw new Error(`${basename(handle.file)} has no recorded SHA-256: add or verify it in the Models view first.`);
       if (run.rebuild) this.store.deleteModel(key);
       // Vectors of chunk texts no note has any more (edited or deleted since) go first.
       this.store.collectGarbage();
       this.set({ modelKey: key, message: this.paused ? 'Embedding paused.' : 'Embedding chunks…' });
-      const inner = engineEmbedder(engineFor(this.db), handle, key);
+      const inner = engineEmbedder(this.deps.engine, handle, key);
       const embedder: Embedder = {
         modelKey: key,
         dimension: inner.dimension,
@@ -293,6 +285,6 @@ export class EmbeddingsService {
     // Paused wins over the progress of the batch that was in flight when pause came.
     if (this.paused && this.state === 'running') this.state = 'paused';
     this.version++;
-    for (const w of this.pollWaiters.splice(0)) w();
+    if (this.deps.events.wants('embeddings')) this.deps.events.emit({ topic: 'embeddings', status: this.status() });
   }
 }

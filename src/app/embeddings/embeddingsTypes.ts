@@ -19,7 +19,7 @@ export interface EmbeddingsStatus {
   error: string | null;
   /** One line for people: what is happening or why nothing is. */
   message: string;
-  /** Increases with every change; poll(version) waits for a newer one. */
+  /** Increases with every change: of two statuses, the higher version is the newer. */
   version: number;
 }
 

@@ -1,6 +1,6 @@
-// The engine client as the vault's Embedder and AnswerModel. Type-only imports: the vault layer
-// talks to whatever EngineClient instance its caller built (CLI, worker, tests).
-import type { EngineClient, ModelHandle } from '../../engine/client/engineClient';
+// The engine as the vault's Embedder and ask()'s AnswerModel, over whatever engine client the
+// caller built (the worker's composition root, the CLI, tests).
+import type { Engine, ModelHandle } from './engine';
 import type { Embedder, EmbeddingResult } from '../../vault/embeddings/embedder';
 import type { AnswerGeneration, AnswerModel, PromptMessage } from '../ask/answerModel';
 
@@ -11,7 +11,7 @@ function abortError(signal: AbortSignal): Error {
 }
 
 /** `modelKey` is the model file's sha256 (from the model records), so a moved file keeps its vectors. */
-export function engineEmbedder(engine: EngineClient, handle: ModelHandle, modelKey: string): Embedder {
+export function engineEmbedder(engine: Pick<Engine, 'embed'>, handle: ModelHandle, modelKey: string): Embedder {
   return {
     modelKey,
     dimension: handle.info.embeddingDimension,
@@ -24,11 +24,13 @@ export function engineEmbedder(engine: EngineClient, handle: ModelHandle, modelK
   };
 }
 
-export function engineAnswerModel(engine: EngineClient, handle: ModelHandle): AnswerModel {
+export function engineAnswerModel(engine: Pick<Engine, 'chat' | 'countTokens'>, handle: ModelHandle): AnswerModel {
   return {
     contextSize: handle.info.contextSize,
     countTokens: (texts: string[]) => engine.countTokens(handle, texts),
     async chat(messages: PromptMessage[], opts): Promise<AnswerGeneration> {
+      // Stopped while the prompt was being fitted: no generation to start.
+      if (opts.signal?.aborted) return { text: '', promptTokens: 0, stopReason: 'cancelled', truncated: false };
       const stream = engine.chat(handle, messages, { maxTokens: opts.maxTokens, temperature: opts.temperature, seed: opts.seed, signal: opts.signal, onText: opts.onText });
       const r = await stream.result;
       return { text: r.text, promptTokens: r.promptTokens, stopReason: r.stopReason, truncated: r.truncated !== null, tokens: r.tokens, tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs };

@@ -1,11 +1,12 @@
-// The models a user has and can get, and the one engine that runs them, as a vault worker service
-// ('models'): it lives beside the vault's database because the verification gate's records (the
-// `models` table) are there. It joins the manifest catalog and downloader (src/engine/models), the
-// hardware fit check (src/engine/fit) and the engine client (src/engine/client) into plain-data
-// answers for the Models view. No vscode here; the view only shows these and calls these.
+// The models a user has and can get, and the loading of them into the one engine, as a vault worker
+// service ('models'): it lives beside the vault's database because the verification gate's records
+// (the `models` table) are there. It joins the manifest catalog and downloader (src/engine/models),
+// the hardware fit check (src/engine/fit) and the engine (given by the worker's composition root)
+// into plain-data answers, and reports every change of model state as a 'models' event. It is the
+// one place a model is loaded: the Models view, the chat, the embedder and hybrid search all get
+// their handles here. No vscode here; the views only show these and call these.
 import { open, rm, stat } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
-import { EngineClient, type ModelHandle } from '../../engine/client/engineClient';
 import type { MemorySnapshot } from '../../engine/protocol';
 import { buildCatalog, type CatalogEntry } from '../../engine/models/catalog';
 import { modelPath, partPath, sidecarPath } from '../../engine/models/fileNames';
@@ -17,68 +18,10 @@ import { detectHardware, type HardwareInfo } from '../../engine/fit/hardware';
 import { judgeHardwareFit, shapeFromHeader } from '../../engine/fit/hardwareFit';
 import { modelShape, readLocalGgufPrefix } from '../../engine/fit/modelShape';
 import { addLocalModel, checkModelLoadable } from '../../engine/verify/verifyModelFile';
-import type { SqliteDatabase } from '../../vault/db/sqlite';
-import { ModelRecords } from './modelRecords';
+import type { Engine, ModelHandle } from '../engine/engine';
+import type { AppEvents } from '../events';
+import type { ModelRecords } from './modelRecords';
 import type { DownloadState, ModelItem, ModelsConfig, ModelsSnapshot, ModelState, VerifyReport } from './modelsTypes';
-
-/** The engine of a vault database: one per worker, shared by every worker-side user (models view, ask). */
-const engines = new WeakMap<SqliteDatabase, { engine: EngineClient; records: ModelRecords }>();
-
-export function engineFor(db: SqliteDatabase, settings: Partial<ModelsConfig> = {}): EngineClient {
-  let e = engines.get(db);
-  if (!e) {
-    const records = new ModelRecords(db);
-    const engine = new EngineClient({
-      records,
-      settings: {
-        ...(settings.threads ? { threads: settings.threads } : {}),
-        ...(settings.gpu ? { gpu: settings.gpu } : {}),
-        ...(settings.idleUnloadMs !== undefined ? { idleUnloadMs: settings.idleUnloadMs } : {}),
-        ...(settings.lowMemoryWatermarkBytes !== undefined ? { lowMemoryWatermarkBytes: settings.lowMemoryWatermarkBytes } : {}),
-      },
-    });
-    e = { engine, records };
-    engines.set(db, e);
-  }
-  return e.engine;
-}
-
-/** The models service of a vault database, for worker-side callers (chat, query embeddings). */
-const servicesByDb = new WeakMap<SqliteDatabase, ModelsService>();
-
-/**
- * The engine handle of a model (manifest id or file path), for worker-side code such as the chat:
- * reuses the handle the Models view loaded, else loads it through the same path, so the view shows
- * it as loaded and the verification gate applies. Throws when the Models service has no settings yet.
- */
-export async function modelHandle(db: SqliteDatabase, idOrPath: string, purpose?: 'generate' | 'embed'): Promise<ModelHandle> {
-  const svc = servicesByDb.get(db);
-  if (!svc) throw new ModelsError('Models are not set up yet: open the Models view or pick a model first.');
-  return ModelsService.handleFor(svc, idOrPath, purpose);
-}
-
-/** Whether the vault has a configured models service (the extension's worker does; the CLI does not). */
-export function hasModelsService(db: SqliteDatabase): boolean {
-  return servicesByDb.get(db)?.configured ?? false;
-}
-
-/**
- * Hybrid search's query embedder (the worker's queryEmbedding.provider): embeds the query with the
- * chosen embedding model (codexVault.embeddingModel), loading it on first use. Undefined when no
- * embedding model is chosen or usable, so search falls back to full text and says why.
- */
-export async function embedQuery(db: SqliteDatabase, query: string, signal: AbortSignal): Promise<{ modelKey: string; vector: number[] } | undefined> {
-  const svc = servicesByDb.get(db);
-  const chosen = svc?.embeddingModel;
-  if (!svc || !chosen) return undefined;
-  const handle = await ModelsService.handleFor(svc, chosen, 'embed');
-  signal.throwIfAborted();
-  const modelKey = new ModelRecords(db).get(handle.file)?.sha256;
-  if (!modelKey) return undefined;
-  const r = await engineFor(db).embed(handle, [query]);
-  const vector = r.vectors[0];
-  return vector ? { modelKey, vector } : undefined;
-}
 
 function handleKey(id: string, purpose: 'generate' | 'embed'): string {
   return `${id}\u0000${purpose}`;
@@ -96,10 +39,20 @@ export class ModelsError extends Error {
 }
 
 const HARDWARE_TTL_MS = 60_000;
+/** Download progress reaches the views at most this often (a snapshot per received chunk would flood them). */
+const PROGRESS_EVENT_MS = 250;
+
+/** What a models service needs: the vault's model records, the engine, and where to report changes. */
+export interface ModelsDeps {
+  records: ModelRecords;
+  engine: Engine;
+  events: AppEvents;
+}
 
 export class ModelsService {
-  readonly #db: SqliteDatabase;
   readonly #records: ModelRecords;
+  readonly #engine: Engine;
+  readonly #events: AppEvents;
   #config: ModelsConfig | undefined;
   readonly #downloads = new Map<string, { abort: AbortController; state: DownloadState }>();
   readonly #errors = new Map<string, string>();
@@ -112,11 +65,22 @@ export class ModelsService {
   readonly #loading = new Map<string, Promise<ModelHandle>>();
   readonly #fits = new Map<string, NonNullable<ModelItem['fit']>>();
   #hardware: { at: number; info: HardwareInfo } | undefined;
+  /** The last snapshot sent, patched in place for progress and memory figures between full listings. */
+  #last: ModelsSnapshot | undefined;
+  #announce: Promise<void> | undefined;
+  #progressAt = 0;
+  #progressTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #stopEngineEvents: () => void;
 
-  constructor(db: SqliteDatabase) {
-    this.#db = db;
-    this.#records = new ModelRecords(db);
-    servicesByDb.set(db, this);
+  constructor(deps: ModelsDeps) {
+    this.#records = deps.records;
+    this.#engine = deps.engine;
+    this.#events = deps.events;
+    this.#stopEngineEvents = this.#engine.onEvent((e) => {
+      if (e.type === 'memory') this.#patchMemory(e.snapshot);
+      // The engine unloaded a model by itself (idle, low memory) or stopped: what is loaded changed.
+      else if (e.type === 'unloaded' || e.type === 'exit') this.#changed();
+    });
   }
 
   get configured(): boolean {
@@ -128,25 +92,57 @@ export class ModelsService {
     return this.#config?.embeddingModel?.trim() || undefined;
   }
 
-  /** See modelHandle(). Static, so the worker's dispatch (instance methods only) cannot reach it. */
-  static async handleFor(svc: ModelsService, idOrPath: string, purpose?: 'generate' | 'embed'): Promise<ModelHandle> {
+  /**
+   * The engine handle of a model (manifest id or file path) for the worker's other services (chat,
+   * embedder, hybrid search): the handle the Models view loaded, else loaded now through the same
+   * path, so the view shows it as loaded and the verification gate applies.
+   */
+  async handle(idOrPath: string, purpose?: 'generate' | 'embed'): Promise<ModelHandle> {
     const path = isAbsolute(idOrPath) ? resolve(idOrPath) : undefined;
-    const item = (await svc.list()).models.find((m) => m.id === idOrPath || (path !== undefined && m.path === path));
+    const item = (await this.list()).models.find((m) => m.id === idOrPath || (path !== undefined && m.path === path));
     if (!item) throw new ModelsError(`No model "${idOrPath}" in the manifest or among the local models.`);
     const want = purpose ?? defaultPurpose(item);
-    const have = svc.#handles.get(handleKey(item.id, want));
+    const have = this.#handles.get(handleKey(item.id, want));
     if (have) return have;
-    await svc.load(item.id, want);
-    const handle = svc.#handles.get(handleKey(item.id, want));
+    await this.load(item.id, want);
+    const handle = this.#handles.get(handleKey(item.id, want));
     if (!handle) throw new ModelsError(`${item.name} did not load.`);
     return handle;
+  }
+
+  /**
+   * Hybrid search's query vector: the query embedded with the chosen embedding model
+   * (codexVault.embeddingModel), loaded on first use. Undefined when no embedding model is chosen
+   * or it has no recorded key, so search falls back to full text and says why.
+   */
+  async embedQuery(query: string, signal: AbortSignal): Promise<{ modelKey: string; vector: number[] } | undefined> {
+    const chosen = this.embeddingModel;
+    if (!chosen) return undefined;
+    const handle = await this.handle(chosen, 'embed');
+    signal.throwIfAborted();
+    const modelKey = this.#records.get(handle.file)?.sha256;
+    if (!modelKey) return undefined;
+    const r = await this.#engine.embed(handle, [query]);
+    const vector = r.vectors[0];
+    return vector ? { modelKey, vector } : undefined;
   }
 
   /** Settings from the extension: models folder, user manifest, extra local files, engine options. */
   configure(config: ModelsConfig): void {
     if (!config.modelsDir || !isAbsolute(config.modelsDir)) throw new ModelsError(`The models folder must be an absolute path (got "${config.modelsDir}").`);
+    const next = { ...config, modelsDir: resolve(config.modelsDir) };
+    if (this.#config && JSON.stringify(this.#config) === JSON.stringify(next)) return;
     if (this.#config && this.#config.contextSize !== config.contextSize) this.#fits.clear();
-    this.#config = { ...config, modelsDir: resolve(config.modelsDir) };
+    this.#config = next;
+    // Idle unload and the memory watermark reach a running engine at once; threads and GPU apply
+    // from its next start.
+    void this.#engine.configure({
+      ...(next.threads ? { threads: next.threads } : {}),
+      gpu: next.gpu,
+      idleUnloadMs: next.idleUnloadMs,
+      lowMemoryWatermarkBytes: next.lowMemoryWatermarkBytes,
+    }).catch(() => undefined);
+    this.#changed();
   }
 
   /** Every manifest model and local model with its state, fit, download progress and memory. */
@@ -164,14 +160,8 @@ export class ModelsService {
       listed.add(path);
       items.push(await this.#unrecordedLocal(path));
     }
-    return {
-      modelsDir: cfg.modelsDir,
-      models: items,
-      problems,
-      engine: snapshot
-        ? { rssBytes: snapshot.process.rss, systemTotal: snapshot.system.total, systemFree: snapshot.system.free, vramTotal: snapshot.vram?.total ?? null, vramUsed: snapshot.vram?.used ?? null }
-        : null,
-    };
+    this.#last = { modelsDir: cfg.modelsDir, models: items, problems, engine: snapshot ? engineFigures(snapshot) : null };
+    return this.#last;
   }
 
   /**
@@ -186,6 +176,7 @@ export class ModelsService {
     const entry = { abort, state: { bytes: 0, total: s.model.files.reduce((n, f) => n + f.size, 0), bytesPerSecond: 0, etaSeconds: null, phase: 'downloading' as const } as DownloadState };
     this.#downloads.set(id, entry);
     this.#errors.delete(id);
+    this.#changed();
     try {
       const r = await downloadModel(s.model, {
         dir: cfg.modelsDir,
@@ -194,6 +185,7 @@ export class ModelsService {
         store: this.#records,
         onProgress: (p) => {
           entry.state = { bytes: p.bytes, total: p.total ?? entry.state.total, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds ?? null, phase: p.phase };
+          this.#progress();
         },
       });
       this.#fits.delete(id);
@@ -203,6 +195,7 @@ export class ModelsService {
       throw abort.signal.aborted ? new ModelsError(`The download of ${s.model.name} was cancelled; what was downloaded is kept and resumes next time.`) : err;
     } finally {
       this.#downloads.delete(id);
+      this.#changed();
     }
   }
 
@@ -235,6 +228,7 @@ export class ModelsService {
       lines.push(`${basename(file)}: ${r.match === false ? `MISMATCH — ${r.detail ?? ''}` : `OK, SHA-256 ${r.sha256}`}`);
     }
     this.#errors.delete(id);
+    this.#changed();
     return { id, match, lines };
   }
 
@@ -251,6 +245,7 @@ export class ModelsService {
     if (!st.isFile()) throw new ModelsError(`${file} is not a file.`);
     if (!(await hasGgufMagic(file))) throw new ModelsError(`${basename(file)} is not a GGUF model file (it does not start with "GGUF").`);
     await addLocalModel(this.#records, file, role ? { role } : {});
+    this.#changed();
     const snapshot = await this.list();
     const item = snapshot.models.find((m) => m.path === file);
     if (!item) throw new ModelsError(`${basename(file)} was recorded but is not listed.`);
@@ -275,7 +270,7 @@ export class ModelsService {
     // Two callers at once (the chat and the view's Load) share one load instead of loading twice.
     let loading = this.#loading.get(key);
     if (!loading) {
-      loading = engineFor(this.#db, cfg).loadModel(item.path, { contextSize, purpose: want, ...(cfg.threads ? { threads: cfg.threads } : {}) });
+      loading = this.#engine.loadModel(item.path, { contextSize, purpose: want, ...(cfg.threads ? { threads: cfg.threads } : {}) });
       this.#loading.set(key, loading);
     }
     try {
@@ -283,6 +278,7 @@ export class ModelsService {
     } finally {
       this.#loading.delete(key);
     }
+    this.#changed();
     return this.#find(id);
   }
 
@@ -290,7 +286,8 @@ export class ModelsService {
   async unload(id: string): Promise<boolean> {
     const mine = [...this.#handles].filter(([key]) => key.startsWith(`${id}\u0000`));
     for (const [key] of mine) this.#handles.delete(key);
-    for (const [, handle] of mine) await engineFor(this.#db).unloadModel(handle);
+    for (const [, handle] of mine) await this.#engine.unloadModel(handle);
+    if (mine.length > 0) this.#changed();
     return mine.length > 0;
   }
 
@@ -309,6 +306,7 @@ export class ModelsService {
     const deleted: string[] = [];
     if (id.startsWith('local:')) {
       this.#records.remove(id.slice('local:'.length));
+      this.#changed();
       return { deletedFiles: deleted };
     }
     for (const file of await this.#filesOf(id)) {
@@ -323,6 +321,7 @@ export class ModelsService {
       this.#records.remove(file);
     }
     this.#fits.delete(id);
+    this.#changed();
     return { deletedFiles: deleted };
   }
 
@@ -331,13 +330,56 @@ export class ModelsService {
     return this.#memory();
   }
 
-  /** Stops the engine process (the worker calls this when the vault closes). */
-  async dispose(): Promise<void> {
+  /** Stops downloads and forgets the handles (the composition root stops the engine itself). */
+  dispose(): void {
     for (const d of this.#downloads.values()) d.abort.abort();
-    const e = engines.get(this.#db);
-    engines.delete(this.#db);
     this.#handles.clear();
-    await e?.engine.dispose();
+    this.#stopEngineEvents();
+    clearTimeout(this.#progressTimer);
+  }
+
+  /** Something about the models changed: send a fresh snapshot (bursts of changes send one). */
+  #changed(): void {
+    if (!this.#config || !this.#events.wants('models') || this.#announce) return;
+    this.#announce = Promise.resolve().then(async () => {
+      this.#announce = undefined;
+      try {
+        this.#events.emit({ topic: 'models', snapshot: await this.list() });
+      } catch {
+        // Listing failed (e.g. a manifest became unreadable): the next change or request says why.
+      }
+    });
+  }
+
+  /** Download progress: the last snapshot with fresh download figures, at most every PROGRESS_EVENT_MS. */
+  #progress(): void {
+    if (this.#progressTimer || !this.#events.wants('models')) return;
+    const wait = Math.max(0, this.#progressAt + PROGRESS_EVENT_MS - Date.now());
+    this.#progressTimer = setTimeout(() => {
+      this.#progressTimer = undefined;
+      this.#progressAt = Date.now();
+      const last = this.#last;
+      if (!last) return this.#changed();
+      const models = last.models.map((m) => {
+        const d = this.#downloads.get(m.id);
+        return d ? { ...m, state: 'downloading' as const, download: { ...d.state } } : m;
+      });
+      this.#last = { ...last, models };
+      this.#events.emit({ topic: 'models', snapshot: this.#last });
+    }, wait);
+  }
+
+  /** The engine's periodic memory figures: patched into the last snapshot, no listing needed. */
+  #patchMemory(mem: MemorySnapshot): void {
+    const last = this.#last;
+    if (!last || !this.#events.wants('models')) return;
+    const models = last.models.map((m) => {
+      const fig = mem.models.find((x) => x.file === m.path);
+      if (!m.loaded || !fig) return m;
+      return { ...m, loaded: { ...m.loaded, ramBytes: fig.modelRamBytes + fig.contextRamBytes, vramBytes: fig.vramBytes, kvCacheBytes: fig.kvCacheBytes, contextSize: fig.contextSize } };
+    });
+    this.#last = { ...last, models, engine: engineFigures(mem) };
+    this.#events.emit({ topic: 'models', snapshot: this.#last });
   }
 
   #requireConfig(): ModelsConfig {
@@ -372,10 +414,9 @@ export class ModelsService {
   }
 
   async #memory(): Promise<MemorySnapshot | null> {
-    const e = engines.get(this.#db);
-    if (!e || !e.engine.running) return null;
+    if (!this.#engine.running) return null;
     try {
-      return await e.engine.memory();
+      return await this.#engine.memory();
     } catch {
       return null;
     }
@@ -461,6 +502,13 @@ export class ModelsService {
     this.#hardware = { at: Date.now(), info };
     return info;
   }
+}
+
+function engineFigures(m: MemorySnapshot): NonNullable<ModelsSnapshot['engine']> {
+  return {
+    rssBytes: m.process.rss, systemTotal: m.system.total, systemFree: m.system.free,
+    vramTotal: m.vram?.total ?? null, vramUsed: m.vram?.used ?? null, busy: m.models.some((x) => x.busy),
+  };
 }
 
 function stateWords(s: ModelState): string {

@@ -57,7 +57,7 @@ export interface ModelsSnapshot {
   /** Problems with user manifests (the default models are listed regardless). */
   problems: string[];
   /** The engine's memory figures while it runs (null when it is not running). */
-  engine: { rssBytes: number; systemTotal: number; systemFree: number; vramTotal: number | null; vramUsed: number | null } | null;
+  engine: { rssBytes: number; systemTotal: number; systemFree: number; vramTotal: number | null; vramUsed: number | null; busy: boolean } | null;
 }
 
 export interface ModelsConfig {

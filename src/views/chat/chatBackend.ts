@@ -17,8 +17,11 @@ export interface AskRequest {
 }
 
 export interface AskObserver {
-  /** The question is stored: the conversation it belongs to (created when conversationId was null). */
-  onStart(info: { conversationId: number; title: string; userMessage: ChatMessage }): void;
+  /**
+   * The question is stored: the conversation it belongs to (created when conversationId was null),
+   * and the id of the answer's row (stored with status 'streaming' until the answer ends).
+   */
+  onStart(info: { conversationId: number; title: string; userMessage: ChatMessage; answerMessageId: number }): void;
   /** The numbered sources given to the model, before the first token. */
   onSources(sources: Source[]): void;
   onToken(text: string): void;
@@ -41,11 +44,12 @@ export interface AnswerToBookmark {
 
 export interface ChatBackend {
   /**
-   * Answers `req`, streaming through `observer`, and resolves with the stored assistant message
-   * (verified citations; status 'cancelled' when `signal` aborted it, with the partial answer).
-   * Rejects with an Error whose message is a sentence for the user.
+   * Answers `req` under `answerId` (issued by the caller, unique in this window), streaming through
+   * `observer`, and resolves with the stored assistant message (verified citations; status
+   * 'cancelled' when `signal` aborted it, with the partial answer). Rejects with an Error whose
+   * message is a sentence for the user.
    */
-  ask(req: AskRequest, observer: AskObserver, signal: AbortSignal): Promise<ChatMessage>;
+  ask(answerId: string, req: AskRequest, observer: AskObserver, signal: AbortSignal): Promise<ChatMessage>;
   listConversations(): Promise<ConversationSummary[]>;
   getConversation(id: number): Promise<Conversation | null>;
   /** The stored answer `messageId` of a conversation and its question; rejects with a sentence when there is none to keep. */

@@ -1,9 +1,18 @@
 // The sidebar chat (view codexVault.chat): serves the webview, validates every message it sends,
 // and forwards requests to the ChatBackend. No vault logic lives here.
+//
+// Answers belong to the host, not to the page: the view has no retainContextWhenHidden, so hiding
+// it unloads the page (without disposing the view) and showing it loads a new one. Each answer gets
+// an id issued here; its progress is kept here while it streams, and a page that loads meanwhile
+// is given it in `init` and follows it from there (Stop included). Responses go only to the page
+// load that sent the request, since each page numbers its requests from 1.
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
-  type ChatMessage, type FromHost, type FromWebview, parseFromHost, parseFromWebview, type RequestOf,
+  type ChatMessage, type ContextItem, type FromHost, type FromWebview, parseFromHost, parseFromWebview, type RequestOf, type Source,
 } from '../protocol/chatProtocol';
+import { Disposable } from '../../services/disposable';
+import type { EventOf } from '../protocol/chatProtocol';
 import type { ChatBackend, Conversation } from './chatBackend';
 import { BOOKMARK_COMMANDS } from '../bookmarks/bookmarksCommands';
 import { chatHtml } from './chatHtml';
@@ -22,15 +31,36 @@ export interface ChatViewOptions {
   log(message: string): void;
 }
 
-export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+/** An answer streaming now: what a page that loads meanwhile needs to show it and follow it. */
+interface LiveAnswer {
+  abort: AbortController;
+  question: string;
+  context: ContextItem[];
+  vaultOnly: boolean;
+  conversationId: number | null;
+  userMessage: ChatMessage | null;
+  answerMessageId: number | null;
+  sources: Source[];
+  text: string;
+}
+
+export class ChatViewProvider extends Disposable implements vscode.WebviewViewProvider {
   static readonly viewId = 'codexVault.chat';
   private view: vscode.WebviewView | undefined;
-  private readonly asks = new Map<number, AbortController>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private viewDisposables: vscode.Disposable[] = [];
+  private readonly answers = new Map<string, LiveAnswer>();
+  /** Counts page loads: a response is sent only to the page load its request came from. */
+  private page = 0;
+  private viewSubscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly opts: ChatViewOptions) {
-    this.disposables.push(opts.backend.onModelStateChanged((state) => this.post({ type: 'models', state })));
+    super();
+    this._register(opts.backend.onModelStateChanged((state) => this.post({ type: 'models', state })));
+    this._register({
+      dispose: () => {
+        for (const a of this.answers.values()) a.abort.abort();
+        for (const d of this.viewSubscriptions) d.dispose();
+      },
+    });
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -38,13 +68,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.view = view;
     view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [mediaRoot] };
     view.webview.html = chatHtml(view.webview, mediaRoot);
-    for (const d of this.viewDisposables) d.dispose();
-    this.viewDisposables = [
+    for (const d of this.viewSubscriptions) d.dispose();
+    this.viewSubscriptions = [
       view.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      // Fired when the view is closed for good (not when it is only hidden). Answers go on and are
+      // stored; if the view is opened again, its page picks up the one still streaming.
       view.onDidDispose(() => {
-        // Without retainContextWhenHidden the page is gone: streams to it stop, their answers stay stored.
-        for (const ac of this.asks.values()) ac.abort();
-        this.asks.clear();
         if (this.view === view) this.view = undefined;
       }),
     ];
@@ -62,7 +91,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   async showConversation(id: number): Promise<void> {
     this.setCurrent(id);
     await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
-    if (this.view) this.post({ type: 'conversation', conversation: await this.opts.backend.getConversation(id) });
+    if (this.view) this.post({ type: 'conversation', conversation: this.withoutLive(await this.opts.backend.getConversation(id)) });
     await this.postConversations();
   }
 
@@ -71,40 +100,46 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.post({ type: 'focusInput' });
   }
 
-  private post(msg: FromHost): void {
+  /** Sends a message to the page; false (and logged) when it fails the page's own check. */
+  private post(msg: FromHost): boolean {
     // The same check the webview applies: a drift between the two ends shows up here first.
     const checked = parseFromHost(msg);
     if (!checked.ok) {
       this.opts.log(`chat: not sending an invalid ${msg.type} message: ${checked.error}`);
-      return;
+      return false;
     }
     void this.view?.webview.postMessage(msg);
+    return true;
   }
 
-  private respond(id: number, error: string | null): void {
-    this.post({ type: 'response', id, error });
+  /** Answers request `id` of page load `page`, unless another page has loaded since. */
+  private respond(page: number, id: number, error: string | null, answerId?: string): void {
+    if (page === this.page) this.post({ type: 'response', id, error, ...(answerId ? { answerId } : {}) });
   }
 
   private async onMessage(raw: unknown): Promise<void> {
     const parsed = parseFromWebview(raw);
+    // A page says 'ready' first: its requests are answered from then on, an older page's no more.
+    if (parsed.ok && parsed.value.type === 'ready') this.page++;
+    const page = this.page;
     if (!parsed.ok) {
       this.opts.log(`chat: ignored an invalid message from the webview: ${parsed.error}`);
       const id = (raw as { id?: unknown } | null)?.id;
-      if (typeof id === 'number' && Number.isInteger(id) && id >= 0) this.respond(id, `invalid request: ${parsed.error}`);
+      if (typeof id === 'number' && Number.isInteger(id) && id >= 0) this.respond(page, id, `invalid request: ${parsed.error}`);
       return;
     }
     const msg = parsed.value;
     try {
-      await this.handle(msg);
+      await this.handle(msg, page);
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
       this.opts.log(`chat: ${msg.type} failed: ${text}`);
-      if (msg.type !== 'ask' && msg.type !== 'copyText') void vscode.window.showWarningMessage(`Codex Vault: ${text}`);
-      this.respond(msg.id, text);
+      if (msg.type !== 'copyText') void vscode.window.showWarningMessage(`Codex Vault: ${text}`);
+      this.respond(page, msg.id, text);
     }
   }
 
-  private async handle(msg: FromWebview): Promise<void> {
+  private async handle(msg: FromWebview, page: number): Promise<void> {
     const b = this.opts.backend;
     switch (msg.type) {
       case 'ready': {
@@ -119,14 +154,18 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           soft('opening the conversation', this.loadCurrent(), null),
           soft('listing models', b.modelState(), { chat: noRole, embedding: noRole }),
         ]);
-        this.post({ type: 'init', conversations, conversation, models, vaultOnlyDefault: this.opts.vaultOnlyDefault() });
+        this.post({ type: 'init', conversations, models, vaultOnlyDefault: this.opts.vaultOnlyDefault(), ...this.withLiveAnswer(conversation) });
         break;
       }
-      case 'ask':
-        await this.ask(msg);
-        return; // ask() responds itself
+      case 'ask': {
+        const answerId = randomUUID();
+        // The page keys the answer by this id before any of its events arrive.
+        this.respond(page, msg.id, null, answerId);
+        await this.ask(answerId, msg);
+        return;
+      }
       case 'cancel':
-        this.asks.get(msg.askId)?.abort();
+        this.answers.get(msg.answerId)?.abort.abort();
         break;
       case 'newConversation':
         this.setCurrent(null);
@@ -136,13 +175,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         const c = await b.getConversation(msg.conversationId);
         if (!c) throw new Error(`conversation ${msg.conversationId} no longer exists`);
         this.setCurrent(c.id);
-        this.post({ type: 'conversation', conversation: c });
+        this.post({ type: 'conversation', conversation: this.withoutLive(c) });
         break;
       }
       case 'renameConversation':
         await b.renameConversation(msg.conversationId, msg.title.trim());
         await this.postConversations();
-        if (this.currentConversation === msg.conversationId) this.post({ type: 'conversation', conversation: await b.getConversation(msg.conversationId) });
+        if (this.currentConversation === msg.conversationId) this.post({ type: 'conversation', conversation: this.withoutLive(await b.getConversation(msg.conversationId)) });
         break;
       case 'deleteConversation':
         await b.deleteConversation(msg.conversationId);
@@ -177,7 +216,30 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         await vscode.commands.executeCommand(BOOKMARK_COMMANDS.addAnswer, await b.answerToBookmark(msg.conversationId, msg.messageId));
         break;
     }
-    this.respond(msg.id, null);
+    this.respond(page, msg.id, null);
+  }
+
+  /**
+   * The conversation for a page that is loading, with the answer that still streams into it (if
+   * any) taken out of its rows and given whole, with the text so far, so the page can follow it.
+   */
+  private withLiveAnswer(conversation: Conversation | null): { conversation: Conversation | null; streaming: EventOf<'init'>['streaming'] } {
+    for (const [answerId, a] of this.answers) {
+      if (a.abort.signal.aborted || a.conversationId !== (conversation?.id ?? null)) continue;
+      return {
+        conversation: this.withoutLive(conversation),
+        streaming: {
+          answerId, question: a.question, context: a.context, vaultOnly: a.vaultOnly, userMessage: a.userMessage, sources: a.sources, text: a.text,
+        },
+      };
+    }
+    return { conversation, streaming: null };
+  }
+
+  /** A conversation without the rows of answers still streaming: the page shows those as they stream. */
+  private withoutLive(conversation: Conversation | null): Conversation | null {
+    const live = new Set([...this.answers.values()].map((a) => a.answerMessageId));
+    return conversation && { ...conversation, messages: conversation.messages.filter((m) => !live.has(m.id)) };
   }
 
   private async loadCurrent(): Promise<Conversation | null> {
@@ -192,44 +254,44 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.post({ type: 'conversations', items: await this.opts.backend.listConversations() });
   }
 
-  private async ask(msg: RequestOf<'ask'>): Promise<void> {
-    const ac = new AbortController();
-    this.asks.set(msg.id, ac);
-    let partial = '';
+  private async ask(answerId: string, msg: RequestOf<'ask'>): Promise<void> {
+    const a: LiveAnswer = {
+      abort: new AbortController(), question: msg.question, context: msg.context, vaultOnly: msg.vaultOnly,
+      conversationId: msg.conversationId, userMessage: null, answerMessageId: null, sources: [], text: '',
+    };
+    this.answers.set(answerId, a);
     try {
       const message: ChatMessage = await this.opts.backend.ask(
+        answerId,
         { conversationId: msg.conversationId, question: msg.question, context: msg.context, vaultOnly: msg.vaultOnly },
         {
-          onStart: (info) => {
-            this.setCurrent(info.conversationId);
-            this.post({ type: 'answerStart', askId: msg.id, ...info });
+          onStart: ({ conversationId, title, userMessage, answerMessageId }) => {
+            Object.assign(a, { conversationId, userMessage, answerMessageId });
+            this.setCurrent(conversationId);
+            this.post({ type: 'answerStart', answerId, conversationId, title, userMessage });
           },
-          onSources: (sources) => this.post({ type: 'sources', askId: msg.id, sources }),
+          onSources: (sources) => {
+            a.sources = sources;
+            this.post({ type: 'sources', answerId, sources });
+          },
           onToken: (text) => {
-            partial += text;
-            this.post({ type: 'token', askId: msg.id, text });
+            a.text += text;
+            this.post({ type: 'token', answerId, text });
           },
         },
-        ac.signal,
+        a.abort.signal,
       );
-      this.post({ type: 'answerDone', askId: msg.id, message });
-      this.respond(msg.id, null);
+      this.answers.delete(answerId);
+      // An answer the page cannot take must still end there, or its Stop button would stay forever.
+      if (!this.post({ type: 'answerDone', answerId, message })) {
+        this.post({ type: 'answerError', answerId, error: 'The answer was stored but cannot be shown here (see the Codex Vault log).', partial: a.text });
+      }
     } catch (e) {
+      this.answers.delete(answerId);
       const error = e instanceof Error ? e.message : String(e);
       this.opts.log(`chat: ask failed: ${error}`);
-      this.post({ type: 'answerError', askId: msg.id, error, partial });
-      this.respond(msg.id, error);
-    } finally {
-      this.asks.delete(msg.id);
+      this.post({ type: 'answerError', answerId, error, partial: a.text });
     }
     await this.postConversations().catch((e: unknown) => this.opts.log(`chat: listing conversations failed: ${String(e)}`));
-  }
-
-  dispose(): void {
-    for (const ac of this.asks.values()) ac.abort();
-    this.asks.clear();
-    for (const d of [...this.viewDisposables, ...this.disposables]) d.dispose();
-    this.viewDisposables = [];
-    this.disposables.length = 0;
   }
 }

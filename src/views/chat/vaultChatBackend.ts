@@ -1,20 +1,27 @@
 // The ChatBackend over the vault worker: conversations and asks go to worker service 'chat'
-// (src/app/chat/chatService.ts), models to worker service 'models'. This file only forwards,
-// maps plain data, and asks the user (quick picks, file dialog, progress): the decisions live in
-// the worker-side services.
+// (src/app/chat/chatService.ts), whose answers stream back as 'answer' events; models come from
+// the host's one model state. This file only forwards, maps plain data, and asks the user (quick
+// picks, file dialog, progress): the decisions live in the worker-side services.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { Disposable } from '../../services/disposable';
+import type { ModelsState } from '../../services/modelsState';
 import type { VaultService } from '../../services/vaultService';
-import type { ChatAskRequest, ChatEvent, ChatMessageData } from '../../app/chat/chatTypes';
+import type { ChatAskRequest, ChatMessageData } from '../../app/chat/chatTypes';
 import { availableModels, chooseModel, offeredModels, type Role } from '../../app/models/chooseModel';
-import type { ModelItem, ModelsConfig, ModelsSnapshot } from '../../app/models/modelsTypes';
+import type { ModelItem } from '../../app/models/modelsTypes';
 import type { ChatMessage, ModelRole, ModelState, RoleState } from '../protocol/chatProtocol';
 import type { AnswerToBookmark, AskObserver, AskRequest, ChatBackend, Conversation, Unsubscribe } from './chatBackend';
 
-/** What this backend needs from the vault service: its typed worker service calls. */
-export interface ChatVaultPort {
-  call: VaultService['call'];
-}
+/** What this backend needs from the vault service: its typed worker calls, events and state. */
+export type ChatVaultPort = Pick<VaultService, 'call' | 'onEvent' | 'onDidChangeState'>;
+
+/**
+ * An answer that reports nothing for this long is given up. Loading a model (up to the engine's
+ * 10 min limit) happens between an answer's start and its sources, so this only catches a worker
+ * that stopped answering altogether; the engine's own limits say more, sooner.
+ */
+const ANSWER_SILENCE_MS = 12 * 60_000;
 
 function settings(): { chatModel: string; embeddingModel: string; contextSize: number; threads: number; temperature: number; maxTokens: number } {
   const cfg = vscode.workspace.getConfiguration('codexVault');
@@ -34,50 +41,45 @@ function settings(): { chatModel: string; embeddingModel: string; contextSize: n
   };
 }
 
-function isChatEvent(e: unknown): e is ChatEvent {
-  const t = (e as { type?: unknown } | null)?.type;
-  return t === 'start' || t === 'sources' || t === 'token';
-}
-
 function fitOf(m: ModelItem): { fit: RoleState['offers'][number]['fit']; fitDetail: string } {
   if (!m.fit) return { fit: 'unknown', fitDetail: 'fit not known yet' };
   return { fit: m.fit.level === 'wont-fit' ? 'too-large' : m.fit.level, fitDetail: m.fit.message };
 }
 
-export class VaultChatBackend implements ChatBackend {
+export class VaultChatBackend extends Disposable implements ChatBackend {
   private readonly listeners = new Set<(s: ModelState) => void>();
-  private readonly configWatch: vscode.Disposable;
+  private lastSent = '';
 
-  /**
-   * `modelsConfig` gives the models service its settings (models folder, manifest, engine options):
-   * sent before each listing, as the Models view does, since the chat may be used before that view.
-   */
-  constructor(private readonly vault: ChatVaultPort, private readonly modelsConfig: () => ModelsConfig, private readonly log: (msg: string) => void) {
-    this.configWatch = vscode.workspace.onDidChangeConfiguration((e) => {
+  constructor(private readonly vault: ChatVaultPort, private readonly models: ModelsState, private readonly log: (msg: string) => void) {
+    super();
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('codexVault.chatModel') || e.affectsConfiguration('codexVault.embeddingModel')) void this.notify();
-    });
+    }));
+    // Every change of model state the worker reports (a download, a load, a verify, from any view).
+    this._register(models.onDidChange(() => void this.notify()));
+    this._register({ dispose: () => this.listeners.clear() });
   }
 
   private async notify(): Promise<void> {
     if (this.listeners.size === 0) return;
     try {
       const s = await this.modelState();
+      // Memory figures change every few seconds; the chat shows only what is chosen and usable.
+      const key = JSON.stringify(s);
+      if (key === this.lastSent) return;
+      this.lastSent = key;
       for (const l of this.listeners) l(s);
     } catch (e) {
       this.log(`chat: model state failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
-  private async snapshot(): Promise<ModelsSnapshot> {
-    await this.vault.call('models', 'configure', this.modelsConfig());
-    return this.vault.call('models', 'list');
-  }
-
-  async ask(req: AskRequest, observer: AskObserver, signal: AbortSignal): Promise<ChatMessage> {
+  async ask(answerId: string, req: AskRequest, observer: AskObserver, signal: AbortSignal): Promise<ChatMessage> {
     const s = settings();
-    const chosen = chooseModel((await this.snapshot()).models, 'chat', s.chatModel);
+    const chosen = chooseModel((await this.models.snapshot()).models, 'chat', s.chatModel);
     if (!chosen) throw new Error('No chat model is ready: choose one in the chat panel or the Models view.');
-    const result = await this.streamAsk({
+    await this.models.ensureConfigured();
+    return this.streamAsk(answerId, {
       conversationId: req.conversationId,
       question: req.question,
       context: req.context,
@@ -85,39 +87,49 @@ export class VaultChatBackend implements ChatBackend {
       model: { path: chosen.path, contextSize: s.contextSize, ...(s.threads > 0 ? { threads: s.threads } : {}) },
       maxAnswerTokens: s.maxTokens,
       temperature: s.temperature,
-    }, signal, (e) => {
-      if (!isChatEvent(e)) return;
-      if (e.type === 'start') observer.onStart({ conversationId: e.conversationId, title: e.title, userMessage: e.userMessage });
-      else if (e.type === 'sources') observer.onSources(e.sources);
-      else observer.onToken(e.text);
-    });
-    void this.notify(); // the model may have been loaded by this ask
-    return result;
+    }, observer, signal);
   }
 
   /**
-   * Runs an ask in the worker and follows it by long polling (worker calls are request/response):
-   * each poll returns as soon as there are new events. Aborting `signal` cancels the run; its
-   * stored partial answer still comes back as the result.
+   * Starts an answer in the worker and follows its 'answer' events. Aborting `signal` cancels it;
+   * its stored partial answer still comes back as the result.
    */
-  private async streamAsk(req: ChatAskRequest, signal: AbortSignal, onEvent: (e: unknown) => void): Promise<ChatMessageData> {
-    const runId = await this.vault.call('chat', 'startAsk', req);
-    const cancel = (): void => void this.vault.call('chat', 'cancelAsk', runId).catch(() => undefined);
-    signal.addEventListener('abort', cancel, { once: true });
-    if (signal.aborted) cancel();
-    try {
-      for (let cursor = 0; ;) {
-        const p = await this.vault.call('chat', 'poll', runId, cursor, 500);
-        for (const e of p.events) onEvent(e);
-        cursor = p.next;
-        if (!p.done) continue;
-        if (p.error !== undefined) throw new Error(p.error);
-        if (!p.result) throw new Error('The answer ended without a result.');
-        return p.result;
-      }
-    } finally {
-      signal.removeEventListener('abort', cancel);
-    }
+  private streamAsk(answerId: string, req: ChatAskRequest, observer: AskObserver, signal: AbortSignal): Promise<ChatMessageData> {
+    return new Promise<ChatMessageData>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const subs: vscode.Disposable[] = [];
+      const cancel = (): void => void this.vault.call('chat', 'cancelAsk', answerId).catch(() => undefined);
+      const end = (): void => {
+        clearTimeout(timer);
+        for (const d of subs) d.dispose();
+        signal.removeEventListener('abort', cancel);
+      };
+      const fail = (err: Error): void => { end(); reject(err); };
+      const arm = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          cancel();
+          fail(new Error(`The answer stopped: nothing came for ${ANSWER_SILENCE_MS / 60_000} minutes. Try again; if it keeps happening, see the log.`));
+        }, ANSWER_SILENCE_MS);
+      };
+      subs.push(this.vault.onEvent('answer', ({ answerId: id, event: e }) => {
+        if (id !== answerId) return;
+        arm();
+        switch (e.type) {
+          case 'start': observer.onStart({ conversationId: e.conversationId, title: e.title, userMessage: e.userMessage, answerMessageId: e.answerMessageId }); break;
+          case 'sources': observer.onSources(e.sources); break;
+          case 'token': observer.onToken(e.text); break;
+          case 'done': end(); resolve(e.message); break;
+          case 'error': fail(new Error(e.error)); break;
+        }
+      }));
+      subs.push(this.vault.onDidChangeState((st) => {
+        if (st.phase === 'error') fail(new Error(`The vault worker stopped while answering${st.message ? ` (${st.message})` : ''}. Ask again.`));
+      }));
+      signal.addEventListener('abort', cancel, { once: true });
+      arm();
+      this.vault.call('chat', 'startAsk', answerId, req).then(() => { if (signal.aborted) cancel(); }, (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
+    });
   }
 
   async listConversations() {
@@ -142,7 +154,7 @@ export class VaultChatBackend implements ChatBackend {
 
   async modelState(): Promise<ModelState> {
     const s = settings();
-    const models = (await this.snapshot()).models;
+    const models = (await this.models.snapshot()).models;
     return { chat: roleState(models, 'chat', s.chatModel), embedding: roleState(models, 'embedding', s.embeddingModel) };
   }
 
@@ -152,14 +164,14 @@ export class VaultChatBackend implements ChatBackend {
   }
 
   async selectModel(role: ModelRole, modelId: string): Promise<void> {
-    const models = (await this.snapshot()).models;
+    const models = (await this.models.snapshot()).models;
     const m = models.find((x) => x.id === modelId);
     if (!m || !availableModels(models, role).includes(m)) throw new Error(`${modelId} is not a usable ${role} model.`);
     await vscode.workspace.getConfiguration('codexVault').update(role === 'chat' ? 'chatModel' : 'embeddingModel', m.source === 'local' ? m.path : m.id, vscode.ConfigurationTarget.Global);
   }
 
   async pickModel(role: ModelRole): Promise<void> {
-    const models = (await this.snapshot()).models;
+    const models = (await this.models.snapshot()).models;
     type Pick = vscode.QuickPickItem & { model?: ModelItem; local?: true };
     const items: Pick[] = [
       ...availableModels(models, role).map((m) => ({ label: `$(check) ${m.name}`, description: 'ready', detail: m.path, model: m })),
@@ -182,18 +194,18 @@ export class VaultChatBackend implements ChatBackend {
     if (picked.local) {
       const uris = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Add Model', filters: { 'GGUF models': ['gguf'] }, title: 'Add a local GGUF model' });
       if (!uris?.[0]) return;
-      chosen = await this.vault.call('models', 'addLocal', uris[0].fsPath, role);
+      chosen = await this.models.call('addLocal', uris[0].fsPath, role);
     } else if (chosen && chosen.state !== 'verified' && chosen.state !== 'loaded') {
       const item = chosen;
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${item.name}`, cancellable: true }, async (_p, token) => {
-        const sub = token.onCancellationRequested(() => void this.vault.call('models', 'cancelDownload', item.id));
+        const sub = token.onCancellationRequested(() => void this.models.call('cancelDownload', item.id));
         try {
-          await this.vault.call('models', 'download', item.id);
+          await this.models.call('download', item.id);
         } finally {
           sub.dispose();
         }
       });
-      chosen = (await this.snapshot()).models.find((m) => m.id === item.id);
+      chosen = (await this.models.refresh()).models.find((m) => m.id === item.id);
     }
     if (!chosen) return;
     await vscode.workspace.getConfiguration('codexVault').update(role === 'chat' ? 'chatModel' : 'embeddingModel', chosen.source === 'local' ? chosen.path : chosen.id, vscode.ConfigurationTarget.Global);
@@ -201,10 +213,6 @@ export class VaultChatBackend implements ChatBackend {
     await this.notify();
   }
 
-  dispose(): void {
-    this.configWatch.dispose();
-    this.listeners.clear();
-  }
 }
 
 function roleState(models: readonly ModelItem[], role: Role, setting: string): RoleState {

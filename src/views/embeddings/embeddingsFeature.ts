@@ -1,14 +1,14 @@
 // Embeddings in the background, host side: asks the vault worker's 'embeddings' service to backfill
 // after an index, after live updates (debounced) and when codexVault.embeddingModel changes; follows
-// it by long polling and shows it in the status bar (and, for a big first backfill, in a cancellable
-// notification); Pause / Resume / Cancel / Rebuild commands. The work itself runs in the worker.
+// its 'embeddings' events and shows them in the status bar (and, for a big first backfill, in a
+// cancellable notification); Pause / Resume / Cancel / Rebuild commands. The work runs in the worker.
 import * as vscode from 'vscode';
 import { Disposable } from '../../services/disposable';
 import type { Log } from '../../services/log';
+import type { ModelsState } from '../../services/modelsState';
 import { readSettings, SECTION } from '../../services/settings';
 import type { VaultService, VaultState } from '../../services/vaultService';
 import type { EmbeddingsStatus } from '../../app/embeddings/embeddingsTypes';
-import { modelsConfig } from '../models/modelsTree';
 import { coveragePercent, EMBEDDINGS_MENU_COMMAND, EmbeddingsStatusItem } from './embeddingsStatusItem';
 
 export const EMBEDDING_COMMANDS = {
@@ -24,19 +24,17 @@ const STATE_KEY = 'codexVault.embeddingState';
 const DEBOUNCE_MS = 1500;
 /** A backfill with at least this many chunks to go also shows a notification (once per model per window). */
 const NOTIFY_MIN_CHUNKS = 50;
-const POLL_WAIT_MS = 10_000;
 
 export class EmbeddingsFeature extends Disposable {
   private readonly item = this._register(new EmbeddingsStatusItem());
   private status: EmbeddingsStatus | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private following = false;
   private lastPhase: VaultState['phase'] | undefined;
   private lastStats: VaultState['stats'];
   private readonly notified = new Set<string>();
   private notification: { report(s: EmbeddingsStatus): void; end(): void } | undefined;
 
-  constructor(private readonly vault: VaultService, private readonly globalStorageDir: string, private readonly log: Log) {
+  constructor(private readonly vault: VaultService, private readonly models: ModelsState, private readonly log: Log) {
     super();
     this._register({ dispose: () => clearTimeout(this.timer) });
     this._register({ dispose: () => this.notification?.end() });
@@ -47,18 +45,10 @@ export class EmbeddingsFeature extends Disposable {
     command(EMBEDDING_COMMANDS.rebuild, () => this.rebuild());
     command(EMBEDDINGS_MENU_COMMAND, () => this.showMenu());
     this._register(vault.onDidChangeState((s) => this.onVaultState(s)));
+    this._register(vault.onEvent('embeddings', (e) => this.update(e.status)));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SECTION}.embeddingModel`) && this.vault.isStarted) this.schedule(0);
     }));
-  }
-
-  /** The last status the worker reported (for the in-host check and the menu). */
-  get current(): EmbeddingsStatus | undefined {
-    return this.status;
-  }
-
-  get statusText(): string {
-    return this.item.text;
   }
 
   /**
@@ -69,6 +59,8 @@ export class EmbeddingsFeature extends Disposable {
   private onVaultState(s: VaultState): void {
     const becameReady = s.phase === 'ready' && this.lastPhase !== 'ready';
     const newStats = s.phase === 'ready' && s.stats !== this.lastStats;
+    // A restarted worker numbers its statuses from the start again.
+    if (s.phase === 'starting' || s.phase === 'error') this.status = undefined;
     this.lastPhase = s.phase;
     this.lastStats = s.stats;
     if (s.phase === 'indexing') clearTimeout(this.timer);
@@ -84,11 +76,10 @@ export class EmbeddingsFeature extends Disposable {
   private async start(rebuild: boolean): Promise<void> {
     if (this.isDisposed || !this.vault.isStarted || this.vault.state.readOnly) return;
     try {
-      await this.vault.call('models', 'configure', modelsConfig(this.globalStorageDir));
+      await this.models.ensureConfigured();
       const s = await this.vault.call('embeddings', 'start', { model: readSettings().embeddingModel, rebuild });
       if (!s.model) this.log.info(s.message);
       this.update(s);
-      void this.follow();
     } catch (err) {
       this.log.error('could not start embedding', err);
     }
@@ -111,32 +102,17 @@ export class EmbeddingsFeature extends Disposable {
   private async act(what: 'pause' | 'resume' | 'cancel'): Promise<void> {
     if (!this.vault.isStarted) return;
     try {
-      if (what === 'resume') await this.vault.call('models', 'configure', modelsConfig(this.globalStorageDir));
+      if (what === 'resume') await this.models.ensureConfigured();
       this.update(await this.vault.call('embeddings', what));
-      void this.follow();
     } catch (err) {
       this.log.error(`could not ${what} embedding`, err);
     }
   }
 
-  /** Long polls the worker while a backfill runs or is paused; one follower at a time. */
-  private async follow(): Promise<void> {
-    if (this.following) return;
-    this.following = true;
-    try {
-      while (!this.isDisposed && this.vault.isStarted && (this.status?.state === 'running' || this.status?.state === 'paused')) {
-        this.update(await this.vault.call('embeddings', 'poll', this.status.version, POLL_WAIT_MS));
-      }
-    } catch (err) {
-      // The worker stopped or restarted: the next index starts the backfill again where it stopped.
-      if (!this.isDisposed) this.log.warn(`embedding progress unavailable: ${err instanceof Error ? err.message : String(err)}`);
-    } finally {
-      this.following = false;
-    }
-  }
-
   private update(s: EmbeddingsStatus): void {
     const previous = this.status;
+    // A call's answer can arrive after an event that was sent later: keep the newest.
+    if (previous && s.version < previous.version) return;
     this.status = s;
     this.item.render(s);
     void vscode.commands.executeCommand('setContext', STATE_KEY, s.model ? s.state : 'off');

@@ -3,7 +3,9 @@
 // replies). The answer streams into the comment; citations are command links that open their lines;
 // "Continue in chat" shows the stored exchange in the sidebar. A thread lives only in the editor's
 // UI: dismissing it leaves nothing in the file.
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import { Disposable } from '../../services/disposable';
 import type { ChatMessage, Citation, ContextItem, Source } from '../protocol/chatProtocol';
 import { locationSchema } from '../protocol/chatProtocol';
 import type { ChatBackend } from '../chat/chatBackend';
@@ -38,13 +40,19 @@ export interface InlineAskOptions {
   log(message: string): void;
 }
 
-export class InlineAsk implements vscode.Disposable {
+export class InlineAsk extends Disposable {
   private readonly controller: vscode.CommentController;
   private readonly threads = new Map<vscode.CommentThread, ThreadState>();
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly opts: InlineAskOptions) {
-    this.controller = vscode.comments.createCommentController('codexVault.inline', 'Codex Vault');
+    super();
+    this._register({
+      dispose: () => {
+        for (const st of this.threads.values()) st.abort?.abort();
+        this.threads.clear();
+      },
+    });
+    this.controller = this._register(vscode.comments.createCommentController('codexVault.inline', 'Codex Vault'));
     this.controller.options = { prompt: 'Ask a follow-up…', placeHolder: 'Ask Codex Vault a follow-up question' };
     // The reply box needs commenting ranges: the lines of our own threads, nothing else, so the
     // editor gains no "+" gutter buttons elsewhere.
@@ -53,15 +61,13 @@ export class InlineAsk implements vscode.Disposable {
         .filter((t) => t.thread.uri.toString() === doc.uri.toString() && t.thread.range)
         .map((t) => t.thread.range!),
     };
-    this.disposables.push(
-      this.controller,
-      vscode.commands.registerCommand(ASK_ABOUT_SELECTION_COMMAND, () => this.askAboutSelection()),
-      vscode.commands.registerCommand(REPLY_COMMAND, (reply: vscode.CommentReply) => this.reply(reply)),
-      vscode.commands.registerCommand(STOP_COMMAND, (thread: vscode.CommentThread) => this.stop(thread)),
-      vscode.commands.registerCommand(DISMISS_COMMAND, (thread: vscode.CommentThread) => this.dismiss(thread)),
-      vscode.commands.registerCommand(CONTINUE_IN_CHAT_COMMAND, (arg: unknown) => this.continueInChat(arg)),
-      vscode.commands.registerCommand(OPEN_CITATION_COMMAND, (arg: unknown) => this.openCitation(arg)),
-    );
+    const command = (id: string, fn: (arg: never) => unknown): void => void this._register(vscode.commands.registerCommand(id, fn));
+    command(ASK_ABOUT_SELECTION_COMMAND, () => this.askAboutSelection());
+    command(REPLY_COMMAND, (reply: vscode.CommentReply) => this.reply(reply));
+    command(STOP_COMMAND, (thread: vscode.CommentThread) => this.stop(thread));
+    command(DISMISS_COMMAND, (thread: vscode.CommentThread) => this.dismiss(thread));
+    command(CONTINUE_IN_CHAT_COMMAND, (arg: unknown) => this.continueInChat(arg));
+    command(OPEN_CITATION_COMMAND, (arg: unknown) => this.openCitation(arg));
   }
 
   async askAboutSelection(): Promise<void> {
@@ -123,6 +129,7 @@ export class InlineAsk implements vscode.Disposable {
     };
     try {
       const message: ChatMessage = await this.opts.backend.ask(
+        randomUUID(),
         { conversationId: st.conversationId, question, context: [st.context], vaultOnly: true },
         {
           onStart: (info) => { st.conversationId = info.conversationId; },
@@ -207,12 +214,6 @@ export class InlineAsk implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
-    for (const st of this.threads.values()) st.abort?.abort();
-    this.threads.clear();
-    for (const d of this.disposables) d.dispose();
-    this.disposables.length = 0;
-  }
 }
 
 function toCitation(s: Source): Citation {

@@ -1,11 +1,12 @@
 // The Models commands: each asks what it must (which model, a file, a confirmation), calls the
 // vault worker's 'models' service, and shows the outcome. Progress is shown in a notification and,
-// for downloads, in the tree (n% with speed).
+// for downloads, in the tree (n% with speed), both from the worker's 'models' events.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { Disposable } from '../../services/disposable';
 import type { Log } from '../../services/log';
+import type { ModelsState } from '../../services/modelsState';
 import { SECTION } from '../../services/settings';
-import type { VaultService } from '../../services/vaultService';
 import type { ModelItem, ModelState } from '../../app/models/modelsTypes';
 import { formatBytes } from '../common/format';
 import { stateWords, type ModelNode } from './modelItems';
@@ -25,32 +26,27 @@ export const MODEL_COMMANDS = {
   refresh: 'codexVault.models.refresh',
 } as const;
 
-const POLL_MS = 500;
-
-export class ModelsCommands {
-  constructor(private readonly vault: VaultService, private readonly tree: ModelsTree, private readonly log: Log) {}
-
-  register(): vscode.Disposable[] {
+export class ModelsCommands extends Disposable {
+  constructor(private readonly models: ModelsState, private readonly tree: ModelsTree, private readonly log: Log) {
+    super();
     const c = MODEL_COMMANDS;
-    const reg = (id: string, fn: (arg?: never) => Promise<unknown>): vscode.Disposable =>
-      vscode.commands.registerCommand(id, (arg?: never) => fn(arg).catch((err: unknown) => this.fail(err)));
+    const reg = (id: string, fn: (arg?: never) => Promise<unknown>): void =>
+      void this._register(vscode.commands.registerCommand(id, (arg?: never) => fn(arg).catch((err: unknown) => this.fail(err))));
     const on = (states: ModelState[], question: string, fn: (m: ModelItem) => Promise<unknown>) => async (node?: ModelNode) => {
       const m = await this.target(node, states, question);
       if (m) await fn(m);
     };
-    return [
-      reg(c.download, on(['not-downloaded', 'partial', 'mismatch'], 'Download which model?', (m) => this.download(m))),
-      reg(c.cancelDownload, on(['downloading'], 'Cancel which download?', (m) => this.vault.call('models', 'cancelDownload', m.id))),
-      reg(c.verify, on(['verified', 'unverified', 'mismatch', 'loaded'], 'Verify which model?', (m) => this.verify(m))),
-      reg(c.load, on(['verified'], 'Load which model?', (m) => this.load(m))),
-      reg(c.unload, on(['loaded'], 'Unload which model?', (m) => this.unload(m))),
-      reg(c.delete, on(['verified', 'unverified', 'mismatch', 'partial', 'missing', 'loaded'], 'Delete which model?', (m) => this.delete(m))),
-      reg(c.reveal, on(['verified', 'unverified', 'mismatch', 'loaded'], 'Reveal which model file?', (m) => this.reveal(m))),
-      reg(c.addLocal, (arg?: vscode.Uri | string) => this.addLocal(arg)),
-      reg(c.useForChat, on(['verified', 'loaded'], 'Answer with which model?', (m) => this.useFor(m, 'chatModel'))),
-      reg(c.useForEmbedding, on(['verified', 'loaded'], 'Embed with which model?', (m) => this.useFor(m, 'embeddingModel'))),
-      reg(c.refresh, async () => this.tree.refresh()),
-    ];
+    reg(c.download, on(['not-downloaded', 'partial', 'mismatch'], 'Download which model?', (m) => this.download(m)));
+    reg(c.cancelDownload, on(['downloading'], 'Cancel which download?', (m) => this.models.call('cancelDownload', m.id)));
+    reg(c.verify, on(['verified', 'unverified', 'mismatch', 'loaded'], 'Verify which model?', (m) => this.verify(m)));
+    reg(c.load, on(['verified'], 'Load which model?', (m) => this.load(m)));
+    reg(c.unload, on(['loaded'], 'Unload which model?', (m) => this.unload(m)));
+    reg(c.delete, on(['verified', 'unverified', 'mismatch', 'partial', 'missing', 'loaded'], 'Delete which model?', (m) => this.delete(m)));
+    reg(c.reveal, on(['verified', 'unverified', 'mismatch', 'loaded'], 'Reveal which model file?', (m) => this.reveal(m)));
+    reg(c.addLocal, (arg?: vscode.Uri | string) => this.addLocal(arg));
+    reg(c.useForChat, on(['verified', 'loaded'], 'Answer with which model?', (m) => this.useFor(m, 'chatModel')));
+    reg(c.useForEmbedding, on(['verified', 'loaded'], 'Embed with which model?', (m) => this.useFor(m, 'embeddingModel')));
+    reg(c.refresh, async () => this.tree.refresh());
   }
 
   async download(m: ModelItem): Promise<void> {
@@ -58,29 +54,23 @@ export class ModelsCommands {
       const go = await vscode.window.showWarningMessage(`${m.name} will probably not fit on this machine.`, { modal: true, detail: m.fit.message }, 'Download Anyway');
       if (go !== 'Download Anyway') return;
     }
-    const done = this.vault.call('models', 'download', m.id);
-    this.tree.refresh();
+    const done = this.models.call('download', m.id);
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Downloading ${m.name}`, cancellable: true },
       async (progress, token) => {
-        token.onCancellationRequested(() => void this.vault.call('models', 'cancelDownload', m.id));
+        token.onCancellationRequested(() => void this.models.call('cancelDownload', m.id));
         let last = 0;
-        let finished = false;
-        const outcome = done.then(
-          (r) => ({ ok: true as const, path: r.path }),
+        const follow = this.models.onDidChange((s) => {
+          const now = s.models.find((x) => x.id === m.id);
+          if (!now?.download) return;
+          const pct = now.download.total > 0 ? Math.floor((now.download.bytes / now.download.total) * 100) : 0;
+          progress.report({ increment: Math.max(0, pct - last), message: stateWords(now) });
+          last = Math.max(last, pct);
+        });
+        const r = await done.then(
+          (x) => ({ ok: true as const, path: x.path }),
           (err: unknown) => ({ ok: false as const, err }),
-        ).finally(() => { finished = true; });
-        while (!finished) {
-          await Promise.race([outcome, new Promise((r) => setTimeout(r, POLL_MS))]);
-          const now = (await this.tree.load(), this.tree.model(m.id));
-          if (now?.download) {
-            const pct = now.download.total > 0 ? Math.floor((now.download.bytes / now.download.total) * 100) : 0;
-            progress.report({ increment: Math.max(0, pct - last), message: stateWords(now) });
-            last = Math.max(last, pct);
-          }
-        }
-        const r = await outcome;
-        this.tree.refresh();
+        ).finally(() => follow.dispose());
         if (r.ok) void vscode.window.showInformationMessage(`Codex Vault: ${m.name} is downloaded and verified.`);
         else if (token.isCancellationRequested) void vscode.window.showInformationMessage(`Codex Vault: download of ${m.name} cancelled; it resumes where it stopped next time.`);
         else throw r.err;
@@ -91,9 +81,8 @@ export class ModelsCommands {
   async verify(m: ModelItem): Promise<void> {
     const report = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Verifying ${m.name} (SHA-256)…` },
-      () => this.vault.call('models', 'verify', m.id),
+      () => this.models.call('verify', m.id),
     );
-    this.tree.refresh();
     if (report.match) void vscode.window.showInformationMessage(`Codex Vault: ${m.name} verified — its checksum matches.`);
     else void vscode.window.showErrorMessage(`Codex Vault: ${m.name} does not match what it should be, and cannot be used.`, { modal: false, detail: report.lines.join('\n') });
   }
@@ -101,16 +90,14 @@ export class ModelsCommands {
   async load(m: ModelItem): Promise<void> {
     const item = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Loading ${m.name}…` },
-      () => this.vault.call('models', 'load', m.id),
+      () => this.models.call('load', m.id),
     );
-    this.tree.refresh();
     const mem = item.loaded ? ` (${formatBytes(item.loaded.ramBytes + item.loaded.vramBytes)})` : '';
     vscode.window.setStatusBarMessage(`$(vm-running) ${m.name} loaded${mem}`, 5000);
   }
 
   async unload(m: ModelItem): Promise<void> {
-    await this.vault.call('models', 'unload', m.id);
-    this.tree.refresh();
+    await this.models.call('unload', m.id);
     vscode.window.setStatusBarMessage(`$(vm) ${m.name} unloaded`, 5000);
   }
 
@@ -122,8 +109,7 @@ export class ModelsCommands {
       local ? 'Remove' : 'Delete',
     );
     if (ok !== (local ? 'Remove' : 'Delete')) return;
-    await this.vault.call('models', 'remove', m.id);
-    this.tree.refresh();
+    await this.models.call('remove', m.id);
   }
 
   async reveal(m: ModelItem): Promise<void> {
@@ -150,9 +136,8 @@ export class ModelsCommands {
     if (!path) return;
     const item = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Adding ${basename(path)} (computing its SHA-256)…` },
-      () => this.vault.call('models', 'addLocal', path),
+      () => this.models.call('addLocal', path),
     );
-    this.tree.refresh();
     void vscode.window.showInformationMessage(`Codex Vault: added ${item.name} (${formatBytes(item.sizeBytes)}, ${stateWords(item)}).`);
   }
 

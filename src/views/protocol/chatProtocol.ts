@@ -3,12 +3,17 @@
 // message that crosses the boundary is checked with `parseFromWebview` / `parseFromHost` before use.
 //
 // Shape: the webview sends requests, each with a numeric `id`; the host answers every request with
-// exactly one `response` carrying the same id (error: null on success). Data flows back as events:
-// an ask streams `answerStart`, `sources`, `token`…, then `answerDone` or `answerError`, all tagged
-// with the ask's request id; state (conversations, models, context) is pushed whenever it changes.
+// exactly one `response` carrying the same id (error: null on success). Request ids are the page's
+// own and restart with each page load; the host answers only the page that asked. An `ask` is
+// answered at once with the `answerId` the host issued for it; the answer then streams as events
+// tagged with that id: `answerStart`, `sources`, `token`…, then `answerDone` or `answerError`. A page
+// that loads while an answer streams (the view was hidden and shown) gets it in `init.streaming`
+// and follows it from there. State (conversations, models, context) is pushed whenever it changes.
 import { arr, bool, int, type Infer, nullable, num, obj, oneOf, optional, str, tagged, type Result } from './schema';
 
 const id = int(0);
+/** An answer's id, issued by the host (unique in the window's lifetime, across page loads). */
+const answerId = str(100);
 const lineNo = int(1, 10_000_000);
 const path = str(4096);
 
@@ -100,8 +105,8 @@ export const fromWebviewSchema = tagged('type', {
     context: arr(contextItemSchema, 20),
     vaultOnly: bool(),
   }),
-  /** Stop the ask whose request id is `askId`; the partial answer is kept. */
-  cancel: obj({ type: oneOf('cancel'), id, askId: id }),
+  /** Stop the answer `answerId`; the partial answer is kept. */
+  cancel: obj({ type: oneOf('cancel'), id, answerId }),
   newConversation: obj({ type: oneOf('newConversation'), id }),
   openConversation: obj({ type: oneOf('openConversation'), id, conversationId: id }),
   renameConversation: obj({ type: oneOf('renameConversation'), id, conversationId: id, title: str(500) }),
@@ -122,8 +127,8 @@ export type RequestOf<T extends RequestType> = Extract<FromWebview, { type: T }>
 // ---------------------------------------------------------------- host -> webview (responses and events)
 
 export const fromHostSchema = tagged('type', {
-  /** Ends request `id`; `error` is a sentence for the user, or null on success. */
-  response: obj({ type: oneOf('response'), id, error: nullable(str(5000)) }),
+  /** Ends request `id`; `error` is a sentence for the user, or null on success. An `ask` gets its answer's id. */
+  response: obj({ type: oneOf('response'), id, error: nullable(str(5000)), answerId: optional(answerId) }),
   /** Everything the view needs at start-up and after a reload. */
   init: obj({
     type: oneOf('init'),
@@ -131,6 +136,15 @@ export const fromHostSchema = tagged('type', {
     conversation: nullable(obj({ id, title: str(500), messages: arr(chatMessageSchema, 10_000) })),
     models: modelStateSchema,
     vaultOnlyDefault: bool(),
+    /** An answer still streaming into `conversation` (the row it is writing is left out of it). */
+    streaming: nullable(obj({
+      answerId, question, context: arr(contextItemSchema, 20), vaultOnly: bool(),
+      /** The stored question, once the answer has started. */
+      userMessage: nullable(chatMessageSchema),
+      sources: arr(sourceSchema, 1000),
+      /** What has streamed so far. */
+      text: str(1_000_000),
+    })),
   }),
   conversations: obj({ type: oneOf('conversations'), items: arr(conversationSummarySchema, 10_000) }),
   /** Show this conversation (opened, created, or carried over from an inline answer). null: a new empty one. */
@@ -140,12 +154,12 @@ export const fromHostSchema = tagged('type', {
   }),
   models: obj({ type: oneOf('models'), state: modelStateSchema }),
   contextAdded: obj({ type: oneOf('contextAdded'), item: contextItemSchema }),
-  answerStart: obj({ type: oneOf('answerStart'), askId: id, conversationId: id, title: str(500), userMessage: chatMessageSchema }),
-  sources: obj({ type: oneOf('sources'), askId: id, sources: arr(sourceSchema, 1000) }),
-  token: obj({ type: oneOf('token'), askId: id, text: str(100_000) }),
-  answerDone: obj({ type: oneOf('answerDone'), askId: id, message: chatMessageSchema }),
-  /** The ask failed; `partial` is what had streamed (kept on screen), `error` a sentence for the user. */
-  answerError: obj({ type: oneOf('answerError'), askId: id, error: str(5000), partial: str(1_000_000) }),
+  answerStart: obj({ type: oneOf('answerStart'), answerId, conversationId: id, title: str(500), userMessage: chatMessageSchema }),
+  sources: obj({ type: oneOf('sources'), answerId, sources: arr(sourceSchema, 1000) }),
+  token: obj({ type: oneOf('token'), answerId, text: str(100_000) }),
+  answerDone: obj({ type: oneOf('answerDone'), answerId, message: chatMessageSchema }),
+  /** The answer failed; `partial` is what had streamed (kept on screen), `error` a sentence for the user. */
+  answerError: obj({ type: oneOf('answerError'), answerId, error: str(5000), partial: str(1_000_000) }),
   /** Focus the question box (e.g. the "focus chat" command). */
   focusInput: obj({ type: oneOf('focusInput') }),
 });

@@ -2,29 +2,21 @@
 // a click opens a quick menu of actions.
 import * as vscode from 'vscode';
 import { Disposable } from '../../services/disposable';
+import type { ModelsState } from '../../services/modelsState';
 import type { VaultService, VaultState } from '../../services/vaultService';
-import type { EngineStatusSource } from '../common/engineStatus';
 import { formatBytes, formatCount } from '../common/format';
 
 export const SHOW_MENU_COMMAND = 'codexVault.showStatusMenu';
 
 export class VaultStatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('codexVault.status', vscode.StatusBarAlignment.Left, 10));
-  private engine: EngineStatusSource | undefined;
-
-  constructor(private readonly vault: VaultService) {
+  constructor(private readonly vault: VaultService, private readonly models: ModelsState) {
     super();
     this.item.name = 'Codex Vault';
     this.item.command = SHOW_MENU_COMMAND;
     this._register(vault.onDidChangeState((s) => this.render(s)));
+    this._register(models.onDidChange(() => this.render(this.vault.state)));
     this.render(vault.state);
-  }
-
-  /** The engine's owner calls this once its client exists. */
-  setEngineSource(source: EngineStatusSource): void {
-    this.engine = source;
-    this._register(source.onDidChange(() => this.render(this.vault.state)));
-    this.render(this.vault.state);
   }
 
   private render(s: VaultState): void {
@@ -46,8 +38,8 @@ export class VaultStatusBar extends Disposable {
       case 'ready': text = stats ? `$(database) ${formatCount(stats.files)} files · ${formatCount(stats.chunks)} chunks` : '$(database) Codex Vault'; break;
     }
     if (s.damage && s.phase === 'ready') text = `$(warning) Vault damaged · ${formatCount(stats?.files ?? 0)} files`;
-    const engine = this.engine?.current();
-    if (engine?.loadedModel) text += engine.state === 'busy' ? ' $(hubot) $(loading~spin)' : ' $(hubot)';
+    const engine = this.models.engineStatus();
+    if (engine.loadedModel) text += engine.state === 'busy' ? ' $(hubot) $(loading~spin)' : ' $(hubot)';
     this.item.text = text;
     this.item.backgroundColor = s.phase === 'error' || s.damage ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
 
@@ -66,10 +58,8 @@ export class VaultStatusBar extends Disposable {
     if (s.phase === 'indexing' && s.progress) tip.appendMarkdown(`- indexing: ${s.progress.done} / ${s.progress.total || '?'} files\n`);
     if (s.phase === 'error' && s.message) tip.appendText(`Error: ${s.message}\n`);
     if (s.damage) tip.appendText(`Damaged: ${s.damage.problems[0] ?? ''}\nRun "Codex Vault: Rebuild Damaged Vault" (keeps bookmarks and conversations).\n`);
-    if (engine) {
-      const mem = [engine.ramBytes ? `RAM ${formatBytes(engine.ramBytes)}` : '', engine.vramBytes ? `VRAM ${formatBytes(engine.vramBytes)}` : ''].filter(Boolean).join(', ');
-      tip.appendText(`- engine: ${engine.state}${engine.loadedModel ? `, ${engine.loadedModel}` : ', no model loaded'}${mem ? ` (${mem})` : ''}\n`);
-    }
+    const mem = [engine.ramBytes ? `RAM ${formatBytes(engine.ramBytes)}` : '', engine.vramBytes ? `VRAM ${formatBytes(engine.vramBytes)}` : ''].filter(Boolean).join(', ');
+    tip.appendText(`- engine: ${engine.state}${engine.loadedModel ? `, ${engine.loadedModel}` : ', no model loaded'}${mem ? ` (${mem})` : ''}\n`);
     tip.appendMarkdown('\nClick for actions.');
     this.item.tooltip = tip;
     this.item.accessibilityInformation = { label: `Codex Vault: ${text.replace(/\$\([^)]*\)\s*/g, '')}` };

@@ -29,6 +29,8 @@ export interface CodeServer {
   /** The temp folder holding config, XDG dirs, user data and extensions. */
   readonly dir: string;
   readonly workspace: string;
+  /** code-server's process id, which is also the id of the process group of everything it starts. */
+  readonly pid: number;
   /** code-server's stdout/stderr so far. */
   log(): string;
   stop(): Promise<void>;
@@ -134,7 +136,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     await stop();
     throw err;
   }
-  return { url, port, dir, workspace: opts.workspace, log, stop };
+  return { url, port, dir, workspace: opts.workspace, pid: child.pid!, log, stop };
 }
 
 /** Copies a folder to a fresh temp folder (tests never write into ../shared or the repo). */

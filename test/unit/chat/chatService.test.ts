@@ -1,22 +1,23 @@
-// The chat's worker service end to end over a real vault file and the real tiny model: an ask is
-// stored (question, then answer with its sources), streamed, cancellable with the partial answer
-// kept, and a question the vault cannot answer gets the closest notes as clickable sources.
+// The chat's worker service end to end over a real vault file and the real tiny model, in the object
+// graph the vault worker builds: an ask is stored (question, then answer with its sources), streamed
+// as 'answer' events under the id it was given, cancellable with the partial answer kept, and a
+// question the vault cannot answer gets the closest notes as clickable sources.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { addLocalModel } from '../../../src/engine/verify/verifyModelFile';
-import { ChatService, titleFromQuestion } from '../../../src/app/chat/chatService';
-import type { ChatAskRequest, ChatEvent } from '../../../src/app/chat/chatTypes';
-import { engineFor } from '../../../src/app/models/modelsService';
-import { ModelRecords } from '../../../src/app/models/modelRecords';
+import { titleFromQuestion } from '../../../src/app/chat/chatService';
+import type { AnswerEvent, ChatAskRequest, ChatEvent } from '../../../src/app/chat/chatTypes';
 import { Vault } from '../../../src/vault/vault';
+import { parseFromHost } from '../../../src/views/protocol/chatProtocol';
+import { composeTestApp, testModelsConfig, type TestApp } from '../../helpers/appGraph';
 import { tempDir, tinyModel } from '../../helpers/paths';
 
 const tmp = tempDir('cv-chat-');
 const notes = join(tmp.dir, 'notes');
 let vault: Vault;
-let chat: ChatService;
+let app: TestApp;
+let chat: TestApp['services']['chat'];
 
 const NOTE = ['# Zorblax rules', '', '## The zorblax checker', '', 'The zorblax checker enforces that every zorblax value has exactly one owner.', ''].join('\n');
 
@@ -27,12 +28,14 @@ before(async () => {
   writeFileSync(join(notes, 'other.md'), '# Gardening\n\nTomatoes need sun and water.\n');
   vault = Vault.open(join(tmp.dir, 'vault.db'));
   await vault.indexRoots([notes]);
-  await addLocalModel(new ModelRecords(vault.db), tinyModel, { role: 'chat' });
-  chat = new ChatService(vault.db);
+  app = composeTestApp(vault.db);
+  app.services.models.configure(testModelsConfig(join(tmp.dir, 'models')));
+  await app.services.models.addLocal(tinyModel, 'chat');
+  chat = app.services.chat;
 });
 
 after(async () => {
-  await engineFor(vault.db).dispose();
+  await app.dispose();
   vault.close();
   tmp.cleanup();
 });
@@ -126,30 +129,73 @@ test('bad requests are refused with a clear error and store nothing', async () =
   assert.throws(() => chat.deleteConversation(999_999), /no conversation/);
 });
 
-test('startAsk + poll: events arrive in order by long polling, the answer with the last poll; cancelAsk stops it', { timeout: 60_000 }, async () => {
-  const run = chat.startAsk(request('What does the zorblax checker enforce?'));
-  const events: ChatEvent[] = [];
-  let cursor = 0;
-  let last;
-  for (let i = 0; i < 10_000; i++) {
-    last = await chat.poll(run, cursor, 1000);
-    events.push(...last.events);
-    cursor = last.next;
-    if (last.done) break;
-  }
-  assert.ok(last?.done && last.result, 'the run ended with a result');
-  assert.equal(events[0]!.type, 'start');
-  assert.equal(events.filter((e) => e.type === 'token').map((e) => (e.type === 'token' ? e.text : '')).join(''), last.result.content);
-  await assert.rejects(chat.poll(run, cursor), /no running answer/, 'a finished run is dropped after its last poll');
+/** The 'answer' events of `answerId` until its last ('done' or 'error'), each handed to `onEvent` as it is emitted. */
+function answerEvents(answerId: string, onEvent?: (e: AnswerEvent) => void): Promise<AnswerEvent[]> {
+  const out: AnswerEvent[] = [];
+  return new Promise((resolve) => {
+    const stop = app.listen((x) => {
+      if (x.topic !== 'answer' || x.answerId !== answerId) return;
+      out.push(x.event);
+      onEvent?.(x.event);
+      if (x.event.type === 'done' || x.event.type === 'error') { stop(); resolve(out); }
+    });
+  });
+}
 
-  const run2 = chat.startAsk({ ...request('Tell me about the zorblax checker owner rules'), maxAnswerTokens: 400 });
-  let p = await chat.poll(run2, 0, 5000);
-  let c = p.next;
-  while (!p.done && !p.events.some((e) => e.type === 'token')) { p = await chat.poll(run2, c, 5000); c = p.next; }
-  assert.equal(p.done, false, 'still generating after its first token');
-  assert.equal(chat.cancelAsk(run2), true);
-  while (!p.done) { p = await chat.poll(run2, c, 5000); c = p.next; }
-  assert.equal(p.result?.status, 'cancelled');
-  assert.ok((p.result?.content ?? '').length > 0, 'the partial answer is kept');
-  assert.equal(chat.cancelAsk(12345), false);
+test('startAsk: the answer streams as events under the id the host gave it, ending with the stored message; cancelAsk stops it', { timeout: 60_000 }, async () => {
+  const streamed = answerEvents('answer-1');
+  chat.startAsk('answer-1', request('What does the zorblax checker enforce?'));
+  const events = await streamed;
+  assert.deepEqual([events[0]!.type, events[1]!.type], ['start', 'sources']);
+  const done = events.at(-1)!;
+  assert.ok(done.type === 'done', JSON.stringify(done));
+  assert.equal(events.filter((e) => e.type === 'token').map((e) => (e.type === 'token' ? e.text : '')).join(''), done.message.content);
+  assert.equal(chat.cancelAsk('answer-1'), false, 'a finished answer is no longer running');
+  assert.throws(() => chat.startAsk('no spaces allowed', request('q')), /letters, digits/);
+
+  let cancelled = false;
+  const second = answerEvents('answer-2', (e) => {
+    if (e.type === 'token' && !cancelled) cancelled = chat.cancelAsk('answer-2');
+  });
+  chat.startAsk('answer-2', { ...request('Tell me about the zorblax checker owner rules'), maxAnswerTokens: 400 });
+  assert.throws(() => chat.startAsk('answer-2', request('q')), /already running/, 'an id is not reused while its answer runs');
+  const end = (await second).at(-1)!;
+  assert.ok(cancelled && end.type === 'done', JSON.stringify(end));
+  assert.equal(end.message.status, 'cancelled');
+  assert.ok(end.message.content.length > 0, 'the partial answer is kept');
+});
+
+test('while an answer streams, its stored row reads as streaming with the text so far, not as an error', { timeout: 60_000 }, async () => {
+  let seen: { status: string; content: string; streamed: string } | undefined;
+  let streamedSoFar = '';
+  const events = answerEvents('answer-3', (e) => {
+    if (e.type === 'token') streamedSoFar += e.text;
+    if (e.type !== 'token' || seen || streamedSoFar.length < 5) return;
+    const start = app.events.find((x) => x.topic === 'answer' && x.answerId === 'answer-3' && x.event.type === 'start');
+    const convId = start && start.topic === 'answer' && start.event.type === 'start' ? start.event.conversationId : -1;
+    const row = chat.getConversation(convId)!.messages.at(-1)!;
+    seen = { status: row.status, content: row.content, streamed: streamedSoFar };
+    chat.cancelAsk('answer-3');
+  });
+  chat.startAsk('answer-3', { ...request('Tell me about the zorblax checker owner rules'), maxAnswerTokens: 400 });
+  await events;
+  assert.ok(seen, 'a token arrived');
+  assert.equal(seen.status, 'streaming');
+  assert.equal(seen.content, seen.streamed);
+});
+
+test('an answer stopped before the model starts ends at once as cancelled, in the shape the chat view accepts', { timeout: 60_000 }, async () => {
+  let stopped = false;
+  const events = answerEvents('answer-4', (e) => {
+    // Stopped as soon as the question is stored: retrieval and the prompt come next, the model after.
+    if (e.type === 'start') stopped = chat.cancelAsk('answer-4');
+  });
+  chat.startAsk('answer-4', { ...request('Tell me about the zorblax checker owner rules'), maxAnswerTokens: 400 });
+  const all = await events;
+  const end = all.at(-1)!;
+  assert.ok(stopped && end.type === 'done', JSON.stringify(end));
+  assert.equal(end.message.status, 'cancelled');
+  assert.equal(all.filter((e) => e.type === 'token').length, 0, 'no text was generated after Stop');
+  const checked = parseFromHost({ type: 'answerDone', answerId: 'answer-4', message: end.message });
+  assert.ok(checked.ok, checked.ok ? '' : checked.error);
 });

@@ -6,19 +6,21 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { EngineClient } from '../../../src/engine/client/engineClient';
 import { addLocalModel } from '../../../src/engine/verify/verifyModelFile';
-import { ChatService } from '../../../src/app/chat/chatService';
 import type { ChatAskRequest, ChatEvent } from '../../../src/app/chat/chatTypes';
-import { engineFor, modelHandle, ModelsService } from '../../../src/app/models/modelsService';
 import { ModelRecords } from '../../../src/app/models/modelRecords';
 import { Vault } from '../../../src/vault/vault';
+import { composeTestApp, testModelsConfig, type TestApp } from '../../helpers/appGraph';
 import { tempDir, tinyModel } from '../../helpers/paths';
 
 const tmp = tempDir('cv-chat-shared-');
 const notes = join(tmp.dir, 'notes');
 const id = `local:${tinyModel}`;
 let vault: Vault;
-let svc: ModelsService;
+let app: TestApp;
+let svc: TestApp['services']['models'];
+let engine: EngineClient;
 
 before(async () => {
   mkdirSync(notes);
@@ -26,24 +28,26 @@ before(async () => {
   vault = Vault.open(join(tmp.dir, 'vault.db'));
   await vault.indexRoots([notes]);
   await addLocalModel(new ModelRecords(vault.db), tinyModel, { role: 'chat' });
-  svc = new ModelsService(vault.db);
-  svc.configure({ modelsDir: join(tmp.dir, 'models'), contextSize: 512, threads: 1, gpu: 'cpu', idleUnloadMs: 0, lowMemoryWatermarkBytes: 0 });
+  // The worker's own object graph; the engine client it builds is kept here to read its memory report.
+  app = composeTestApp(vault.db, { engine: (records) => (engine = new EngineClient({ records })) });
+  svc = app.services.models;
+  svc.configure(testModelsConfig(join(tmp.dir, 'models'), { contextSize: 512 }));
 });
 
 after(async () => {
-  await svc.dispose();
+  await app.dispose();
   vault.close();
   tmp.cleanup();
 });
 
 /** How many copies of the tiny model the engine process holds, by its own report. */
 async function copiesInEngine(): Promise<number> {
-  return (await engineFor(vault.db).memory()).models.filter((m) => m.file === tinyModel).length;
+  return (await engine.memory()).models.filter((m) => m.file === tinyModel).length;
 }
 
 function ask(): Promise<{ status: string }> {
   const req: ChatAskRequest = { conversationId: null, question: 'What does the zorblax checker enforce?', context: [], vaultOnly: true, model: { path: tinyModel, contextSize: 512, threads: 1 }, maxAnswerTokens: 16, temperature: 0 };
-  return new ChatService(vault.db).ask(req, { signal: new AbortController().signal, emit: (_e: ChatEvent) => undefined });
+  return app.services.chat.ask(req, { signal: new AbortController().signal, emit: (_e: ChatEvent) => undefined });
 }
 
 test('a model loaded in the Models view answers the chat without a second copy; Unload frees it', { timeout: 90_000 }, async () => {
@@ -66,16 +70,16 @@ test('a chat with nothing loaded loads through the service, so the view shows it
 });
 
 test('loads asked for at the same moment share one; embedding and generation each keep their own handle', { timeout: 90_000 }, async () => {
-  const [viaView, viaChat] = await Promise.all([svc.load(id).then(() => modelHandle(vault.db, tinyModel, 'generate')), modelHandle(vault.db, tinyModel, 'generate')]);
+  const [viaView, viaChat] = await Promise.all([svc.load(id).then(() => svc.handle(tinyModel, 'generate')), svc.handle(tinyModel, 'generate')]);
   assert.equal(viaView.id, viaChat.id);
   assert.equal(await copiesInEngine(), 1);
 
   // The embedder asks for the same file to embed: a second context is needed, and the chat's handle
   // stays loaded (it is not unloaded from under a generation).
-  const embed = await modelHandle(vault.db, tinyModel, 'embed');
+  const embed = await svc.handle(tinyModel, 'embed');
   assert.notEqual(embed.id, viaChat.id);
   assert.equal(await copiesInEngine(), 2);
-  assert.equal((await modelHandle(vault.db, tinyModel, 'generate')).id, viaChat.id, 'the generation handle is still the same');
+  assert.equal((await svc.handle(tinyModel, 'generate')).id, viaChat.id, 'the generation handle is still the same');
   assert.equal(await svc.unload(id), true);
   assert.equal(await copiesInEngine(), 0);
 });

@@ -19,6 +19,9 @@ export class BackfillFixture {
   /** A second embedding model: the real model with general.name "llama" -> "llamb", so its file and sha256 differ. */
   readonly variant = join(this.tmp.dir, 'stories-variant.gguf');
   client!: VaultWorkerClient;
+  /** The newest status the worker reported ('embeddings' events and call results). */
+  latest: EmbeddingsStatus | undefined;
+  private readonly waiters = new Set<() => void>();
 
   static async create(): Promise<BackfillFixture> {
     assert.ok(existsSync(workerFile), `${workerFile} is missing: run node esbuild.mjs first`);
@@ -53,6 +56,8 @@ export class BackfillFixture {
   /** A vault worker on the fixture's database, as the extension starts one: open, roots, models settings. */
   async openWorker(): Promise<void> {
     this.client = new VaultWorkerClient(workerFile);
+    this.latest = undefined; // a new worker numbers its statuses from the start
+    this.client.subscribe(['embeddings'], (e) => { if (e.topic === 'embeddings') this.note(e.status); });
     const opened = await this.client.request({ kind: 'open', dbFile: this.dbFile });
     assert.equal(opened.readOnly, false);
     await this.client.request({ kind: 'configure', roots: [this.notes], settings: indexSettings });
@@ -63,19 +68,42 @@ export class BackfillFixture {
 
   /** Stops the engine process and the worker thread (what a window closing does). */
   async stopWorker(): Promise<void> {
-    await this.client.call('models', 'dispose').catch(() => undefined);
     await this.client.dispose();
   }
 
-  /** Polls until `done(status)`; an error state fails the test with the service's message. */
-  async waitFor(done: (s: EmbeddingsStatus) => boolean): Promise<EmbeddingsStatus> {
-    let s = await this.client.call('embeddings', 'status');
-    for (let i = 0; i < 2000 && !done(s); i++) {
+  private note(s: EmbeddingsStatus): EmbeddingsStatus {
+    if (!this.latest || s.version >= this.latest.version) this.latest = s;
+    for (const w of [...this.waiters]) w();
+    return this.latest;
+  }
+
+  /** The next event, or `ms` without one. */
+  private nextEvent(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.waiters.delete(w); resolve(false); }, ms);
+      const w = (): void => { clearTimeout(timer); this.waiters.delete(w); resolve(true); };
+      this.waiters.add(w);
+    });
+  }
+
+  /** Follows the 'embeddings' events until `done(status)`; an error state fails the test with the service's message. */
+  async waitFor(done: (s: EmbeddingsStatus) => boolean, timeoutMs = 180_000): Promise<EmbeddingsStatus> {
+    let s = this.note(await this.client.call('embeddings', 'status'));
+    const deadline = Date.now() + timeoutMs;
+    while (!done(s) && Date.now() < deadline) {
       if (s.state === 'error') assert.fail(`backfill failed: ${s.error}`);
-      s = await this.client.call('embeddings', 'poll', s.version, 5000);
+      await this.nextEvent(1000);
+      s = this.latest!;
     }
     assert.ok(done(s), `gave up waiting; last status ${JSON.stringify(s)}`);
     return s;
+  }
+
+  /** Waits until no 'embeddings' event has come for `ms`; the newest status then. */
+  async quiet(ms: number): Promise<EmbeddingsStatus> {
+    this.note(await this.client.call('embeddings', 'status'));
+    while (await this.nextEvent(ms));
+    return this.latest!;
   }
 
   async chunkCount(): Promise<number> {

@@ -84,18 +84,16 @@ test('pause holds the backfill before its next batch; resume finishes it', async
   ]);
   assert.equal(started.state, 'running');
   assert.equal(paused.state, 'paused');
-  let held = await f.waitFor((x) => x.modelKey !== null);
+  await f.waitFor((x) => x.modelKey !== null);
   // The job reports itself once as it starts and reaches the pause gate: let that land (on a loaded
   // machine it can come a moment after the model key), i.e. wait for a quiet half second.
-  for (let v = -1; v !== held.version;) {
-    v = held.version;
-    held = await f.client.call('embeddings', 'poll', v, 500);
-  }
+  const held = await f.quiet(500);
   assert.equal(held.state, 'paused');
   assert.equal(held.coverage?.embedded, 0, 'rebuild forgot the vectors and nothing was embedded while paused');
-  // Nothing changes while it is held: a poll that waits finds the same version and coverage.
-  const later = await f.client.call('embeddings', 'poll', held.version, 1500);
-  assert.equal(later.version, held.version);
+  // Nothing changes while it is held: no event comes, and the status is the same.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(f.latest?.version, held.version);
+  const later = await f.client.call('embeddings', 'status');
   assert.equal(later.coverage?.embedded, 0);
   const resumed = await f.client.call('embeddings', 'resume');
   assert.equal(resumed.state, 'running');

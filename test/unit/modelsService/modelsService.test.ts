@@ -8,15 +8,16 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { migrate } from '../../../src/vault/db/migrations';
 import { SqliteDatabase } from '../../../src/vault/db/sqlite';
-import { embedQuery, modelHandle, ModelsService } from '../../../src/app/models/modelsService';
 import type { ModelsConfig } from '../../../src/app/models/modelsTypes';
+import { composeTestApp, type TestApp } from '../../helpers/appGraph';
 import { tempDir, tinyModel, tinyModelSha256 } from '../../helpers/paths';
 
 const t = tempDir('cv-models-');
 const modelsDir = join(t.dir, 'models');
 let server: Server;
 let db: SqliteDatabase;
-let svc: ModelsService;
+let app: TestApp;
+let svc: TestApp['services']['models'];
 let config: ModelsConfig;
 let slowReleased = false;
 
@@ -53,13 +54,14 @@ before(async () => {
   }));
   db = SqliteDatabase.open(join(t.dir, 'vault.db'));
   migrate(db);
-  svc = new ModelsService(db);
+  app = composeTestApp(db);
+  svc = app.services.models;
   config = { modelsDir, manifestFile, contextSize: 256, threads: 1, gpu: 'cpu', idleUnloadMs: 0, lowMemoryWatermarkBytes: 0 };
   svc.configure(config);
 });
 
 after(async () => {
-  await svc.dispose();
+  await app.dispose();
   db.close();
   await new Promise((r) => server.close(r));
   t.cleanup();
@@ -145,28 +147,29 @@ test('unknown models and missing settings give specific errors', async () => {
   const otherDb = SqliteDatabase.open(join(t.dir, 'other.db'));
   try {
     migrate(otherDb);
-    const fresh = new ModelsService(otherDb);
+    const other = composeTestApp(otherDb);
+    const fresh = other.services.models;
     await assert.rejects(fresh.list(), /no settings yet/);
     assert.throws(() => fresh.configure({ ...config, modelsDir: 'relative' }), /absolute path/);
-    await assert.rejects(modelHandle(otherDb, tinyModel), /no settings yet/);
+    await assert.rejects(fresh.handle(tinyModel), /no settings yet/);
+    await other.dispose();
   } finally {
     otherDb.close();
   }
 });
 
-test('a download in progress shows as downloading with bytes and speed, is cancelled to partial, and resumes to verified', async () => {
+test('a download in progress is reported as events (downloading, bytes and speed), is cancelled to partial, and resumes to verified', async () => {
+  await svc.list();
+  const progress = app.next('models', (e) => (e.snapshot.models.find((m) => m.id === 'stories-slow')?.download?.bytes ?? 0) > 0);
   const running = svc.download('stories-slow');
-  let seen;
-  for (let i = 0; i < 200; i++) {
-    seen = (await svc.list()).models.find((m) => m.id === 'stories-slow')!;
-    if (seen.download && seen.download.bytes > 0) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const seen = (await progress).snapshot.models.find((m) => m.id === 'stories-slow');
   assert.equal(seen?.state, 'downloading');
   assert.ok(seen?.download && seen.download.bytes > 0 && seen.download.bytes <= 200_000, JSON.stringify(seen?.download));
   assert.equal(seen?.download?.total, statSync(tinyModel).size);
+  const stopped = app.next('models', (e) => e.snapshot.models.find((m) => m.id === 'stories-slow')?.state === 'partial');
   assert.equal(svc.cancelDownload('stories-slow'), true);
   await assert.rejects(running, /cancelled; what was downloaded is kept/);
+  await stopped; // every view learns that the download stopped without asking
   const partial = (await svc.list()).models.find((m) => m.id === 'stories-slow')!;
   assert.equal(partial.state, 'partial');
   assert.ok(partial.bytesPresent > 0 && partial.bytesPresent <= 200_000, String(partial.bytesPresent));
@@ -177,15 +180,17 @@ test('a download in progress shows as downloading with bytes and speed, is cance
   await svc.remove('stories-slow');
 });
 
-test('worker-side users share the service: modelHandle reuses one load; embedQuery embeds with the chosen embedding model', async () => {
+test('worker-side users share the service: handle() reuses one load and says so with an event; embedQuery embeds with the chosen embedding model', async () => {
   await svc.addLocal(tinyModel);
-  const a = await modelHandle(db, tinyModel);
-  const b = await modelHandle(db, `local:${tinyModel}`);
+  const loadedEvent = app.next('models', (e) => e.snapshot.models.find((m) => m.path === tinyModel)?.state === 'loaded');
+  const a = await svc.handle(tinyModel);
+  const b = await svc.handle(`local:${tinyModel}`);
   assert.equal(a.id, b.id, 'one handle, not a second load');
   assert.equal((await svc.list()).models.find((m) => m.path === tinyModel)?.state, 'loaded');
-  assert.equal(await embedQuery(db, 'a story', new AbortController().signal), undefined, 'no embedding model chosen yet');
+  await loadedEvent; // a load by the chat or the embedder reaches the views like one from the Models view
+  assert.equal(await svc.embedQuery('a story', new AbortController().signal), undefined, 'no embedding model chosen yet');
   svc.configure({ ...config, embeddingModel: tinyModel });
-  const q = await embedQuery(db, 'a story about a cat', new AbortController().signal);
+  const q = await svc.embedQuery('a story about a cat', new AbortController().signal);
   assert.ok(q);
   assert.equal(q.modelKey, tinyModelSha256);
   assert.equal(q.vector.length, 64);

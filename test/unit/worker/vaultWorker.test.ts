@@ -44,7 +44,7 @@ async function paths(query: string): Promise<string[]> {
 test('index reports progress and counts; excluded folders stay out', async () => {
   const progress: string[] = [];
   let statsEvents = 0;
-  const off = client.onStats(() => statsEvents++);
+  const off = client.subscribe(['stats'], (e) => { if (e.topic === 'stats') statsEvents++; });
   const r = await client.request({ kind: 'index' }, { onProgress: (p) => progress.push(p.phase) });
   off();
   assert.equal(r.added, 2);
@@ -193,7 +193,19 @@ test('malformed messages and unknown services get specific errors', async () => 
   handler.handle({ type: 'request', id: 7, request: { kind: 'drop-tables' } });
   handler.handle('nonsense');
   assert.deepEqual(sent.map((m) => m.type === 'response' && !m.ok ? [m.id, m.error.code] : null), [[7, 'bad-request'], [-1, 'bad-request']]);
-  await assert.rejects(client.request({ kind: 'service', service: 'nope', method: 'x', args: [] }), /unknown worker service "nope"/);
+  await assert.rejects(client.request({ kind: 'service', service: 'nope', method: 'x', args: [] }), /unknown service method nope\.x/);
+});
+
+test('only allow-listed service methods run: dispose and other public methods are refused, and the services keep working', async () => {
+  for (const [service, method] of [['models', 'dispose'], ['chat', 'dispose'], ['chat', 'ask'], ['embeddings', 'dispose'], ['bookmarks', 'delete'], ['models', 'handle'], ['chat', 'constructor']]) {
+    await assert.rejects(
+      client.request({ kind: 'service', service, method, args: [] }),
+      (err: unknown) => err instanceof VaultWorkerError && err.code === 'bad-request' && err.message.includes(`unknown service method ${service}.${method}`),
+      `${service}.${method} must be refused`,
+    );
+  }
+  assert.deepEqual(await client.call('chat', 'listConversations'), []);
+  assert.equal((await client.call('embeddings', 'status')).state, 'idle');
 });
 
 test('requests before open fail with code "closed"', async () => {
