@@ -5,15 +5,18 @@
 //   and ships native binaries, so it stays external and only this ESM entry imports it.
 // - media/*: webview scripts (IIFE for the browser) and styles.
 // The WASM file of node-sqlite3-wasm is copied beside the bundles (it is loaded from __dirname).
+// --production: minified, no source maps, and the test hooks compiled out (CODEX_VAULT_TEST_HOOKS
+// is false, so esbuild drops the code behind it). --outdir <dir> builds somewhere else than dist/.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
-const out = join(root, 'dist');
+const outdirArg = process.argv.indexOf('--outdir');
+const out = outdirArg > 0 ? resolve(process.argv[outdirArg + 1]) : join(root, 'dist');
 mkdirSync(out, { recursive: true });
 
 const common = {
@@ -25,6 +28,7 @@ const common = {
   logLevel: 'warning',
   // node-llama-cpp carries native binaries per platform; it is loaded from node_modules at run time.
   external: ['vscode', 'node-llama-cpp', '@node-llama-cpp/*'],
+  define: { CODEX_VAULT_TEST_HOOKS: production ? 'false' : 'true' },
 };
 
 /** Entries are added as their layers land; a missing source file is skipped, not an error. */

@@ -1,6 +1,7 @@
 // Codex Vault's entry point: a thin composition root. Activation builds the service container
 // (cheap: commands, views, status bar; no worker, no database, no model) and returns a small API.
 // The vault worker starts on first use; background indexing only when codexVault.indexOnStartup is set.
+// Deactivation waits until the engine process has exited and the vault is closed.
 import * as vscode from 'vscode';
 import { Container } from './services/container';
 import type { VaultState } from './services/vaultService';
@@ -24,7 +25,8 @@ export function activate(context: vscode.ExtensionContext): CodexVaultApi {
   const activationMs = Math.round((performance.now() - t0) * 100) / 100;
   c.log.info(`activated in ${activationMs} ms (${c.timings.map(([n, ms]) => `${n} ${ms}`).join(', ')})`);
   c.afterActivation();
-  maybeRunInHostTests(c);
+  // Replaced by esbuild: true in development builds, false (and the hook left out) in the VSIX.
+  if (CODEX_VAULT_TEST_HOOKS) maybeRunInHostTests(c);
   return {
     activationMs,
     vaultState: () => c.vault.state,
@@ -33,12 +35,16 @@ export function activate(context: vscode.ExtensionContext): CodexVaultApi {
   };
 }
 
-export function deactivate(): void {
+export async function deactivate(): Promise<void> {
+  const c = container;
   container = undefined;
+  await c?.shutdown();
 }
 
+declare const CODEX_VAULT_TEST_HOOKS: boolean;
+
 /**
- * Test hook: when CODEX_VAULT_TEST_SUITE names a compiled mocha suite (an index module exporting
+ * Test hook (development builds only): when CODEX_VAULT_TEST_SUITE names a compiled mocha suite (an index module exporting
  * run(), the @vscode/test-electron shape), it runs inside this real extension host after activation.
  */
 function maybeRunInHostTests(c: Container): void {

@@ -1,8 +1,9 @@
 // The extension's log: one "Codex Vault" output channel (log levels, timestamps by VS Code).
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 
-export class Log implements vscode.Disposable {
-  private readonly channel = vscode.window.createOutputChannel('Codex Vault', { log: true });
+export class Log extends Disposable {
+  private readonly channel = this._register(vscode.window.createOutputChannel('Codex Vault', { log: true }));
 
   info(msg: string): void { this.channel.info(msg); }
   warn(msg: string): void { this.channel.warn(msg); }
@@ -10,5 +11,4 @@ export class Log implements vscode.Disposable {
     this.channel.error(err === undefined ? msg : `${msg}: ${err instanceof Error ? err.message : String(err)}`);
   }
   show(): void { this.channel.show(true); }
-  dispose(): void { this.channel.dispose(); }
 }

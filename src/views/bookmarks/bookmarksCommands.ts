@@ -3,6 +3,7 @@
 // decides; these only ask, call and show.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { Disposable } from '../../services/disposable';
 import type { Log } from '../../services/log';
 import type { VaultService } from '../../services/vaultService';
 import type { AnswerCitation, BookmarkNode, Placement } from '../../vault/bookmarks/types';
@@ -30,32 +31,29 @@ export const BOOKMARK_COMMANDS = {
 
 const OUTSIDE = 'Only files inside a workspace folder can be bookmarked.';
 
-export class BookmarksCommands {
+export class BookmarksCommands extends Disposable {
   constructor(
     private readonly vault: VaultService,
     private readonly tree: BookmarksTree,
     private readonly treeView: () => vscode.TreeView<BookmarkNode> | undefined,
     private readonly log: Log,
-  ) {}
-
-  register(): vscode.Disposable[] {
+  ) {
+    super();
     const c = BOOKMARK_COMMANDS;
-    const reg = (id: string, fn: (...args: never[]) => Promise<unknown>): vscode.Disposable =>
-      vscode.commands.registerCommand(id, (...args: never[]) => fn(...args).catch((err: unknown) => this.fail(err)));
-    return [
-      reg(c.addFile, (uri?: vscode.Uri) => this.addFile(uri)),
-      reg(c.addSelection, () => this.addSelection()),
-      reg(c.addSearchResult, (hit?: SearchResultItem, query?: string) => this.addSearchResult(hit, query)),
-      reg(c.addAnswer, (answer?: unknown) => this.addAnswer(answer)),
-      reg(c.newFolder, (node?: BookmarkNode) => this.newFolder(node)),
-      reg(c.rename, (node?: BookmarkNode) => this.rename(node)),
-      reg(c.delete, (node?: BookmarkNode, nodes?: BookmarkNode[]) => this.delete(node, nodes)),
-      reg(c.moveUp, (node?: BookmarkNode) => this.moveBy(node, -1)),
-      reg(c.moveDown, (node?: BookmarkNode) => this.moveBy(node, 1)),
-      reg(c.moveToFolder, (node?: BookmarkNode, nodes?: BookmarkNode[]) => this.moveToFolder(node, nodes)),
-      reg(c.open, (node?: BookmarkNode, opts?: { preserveFocus?: boolean }) => this.open(node, opts?.preserveFocus === true)),
-      reg(c.refresh, async () => this.tree.refresh()),
-    ];
+    const reg = (id: string, fn: (...args: never[]) => Promise<unknown>): void =>
+      void this._register(vscode.commands.registerCommand(id, (...args: never[]) => fn(...args).catch((err: unknown) => this.fail(err))));
+    reg(c.addFile, (uri?: vscode.Uri) => this.addFile(uri));
+    reg(c.addSelection, () => this.addSelection());
+    reg(c.addSearchResult, (hit?: SearchResultItem, query?: string) => this.addSearchResult(hit, query));
+    reg(c.addAnswer, (answer?: unknown) => this.addAnswer(answer));
+    reg(c.newFolder, (node?: BookmarkNode) => this.newFolder(node));
+    reg(c.rename, (node?: BookmarkNode) => this.rename(node));
+    reg(c.delete, (node?: BookmarkNode, nodes?: BookmarkNode[]) => this.delete(node, nodes));
+    reg(c.moveUp, (node?: BookmarkNode) => this.moveBy(node, -1));
+    reg(c.moveDown, (node?: BookmarkNode) => this.moveBy(node, 1));
+    reg(c.moveToFolder, (node?: BookmarkNode, nodes?: BookmarkNode[]) => this.moveToFolder(node, nodes));
+    reg(c.open, (node?: BookmarkNode, opts?: { preserveFocus?: boolean }) => this.open(node, opts?.preserveFocus === true));
+    reg(c.refresh, async () => this.tree.refresh());
   }
 
   /** Where new bookmarks go: into the selected folder, else the top level. */

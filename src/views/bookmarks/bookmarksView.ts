@@ -21,14 +21,13 @@ export class BookmarksView extends Disposable {
   constructor(private readonly vault: VaultService, search: SearchQuickPick, private readonly log: Log) {
     super();
     this.tree = this._register(new BookmarksTree(vault, log));
-    const commands = new BookmarksCommands(vault, this.tree, () => this.view, log);
+    const commands = this._register(new BookmarksCommands(vault, this.tree, () => this.view, log));
     this.view = this._register(vscode.window.createTreeView(BOOKMARKS_VIEW, {
       treeDataProvider: this.tree,
       dragAndDropController: new BookmarksDragAndDrop({ move: (ids, place) => commands.move(ids, place), addFiles: (uris, place) => commands.addFiles(uris, place) }),
       showCollapseAll: true,
       canSelectMany: true,
     }));
-    for (const d of commands.register()) this._register(d);
     this._register(vscode.workspace.registerTextDocumentContentProvider(ANSWER_SCHEME, new AnswerDocuments(vault)));
     search.addResultAction({
       button: { iconPath: new vscode.ThemeIcon('bookmark'), tooltip: 'Bookmark this result' },

@@ -14,8 +14,8 @@ export function coveragePercent(s: EmbeddingsStatus): number | undefined {
   return s.coverage ? Math.floor(s.coverage.ratio * 100) : undefined;
 }
 
-/** The item's text for a status (exported for the in-host check). */
-export function embeddingsText(s: EmbeddingsStatus): string {
+/** The item's text for a status. */
+function embeddingsText(s: EmbeddingsStatus): string {
   const pct = coveragePercent(s);
   const figure = pct === undefined ? '' : ` ${pct}%`;
   switch (s.state) {
@@ -35,10 +35,6 @@ export class EmbeddingsStatusItem extends Disposable {
     super();
     this.item.name = 'Codex Vault Embeddings';
     this.item.command = EMBEDDINGS_MENU_COMMAND;
-  }
-
-  get text(): string {
-    return this.item.text;
   }
 
   render(s: EmbeddingsStatus | undefined): void {
