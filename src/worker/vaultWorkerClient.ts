@@ -79,11 +79,11 @@ export class VaultWorkerClient {
           this.pending.delete(id);
           p.cleanup();
           this.post({ type: 'cancel', id });
-          const secs = Math.round(limit / 1000);
+          const took = limit < 1000 ? `${limit} ms` : `${Math.round(limit / 1000)} s`;
           reject(new VaultWorkerError(
             request.kind === 'index'
-              ? `Indexing made no progress for ${secs} s and was stopped. Run "Codex Vault: Index Workspace" to try again; if it keeps happening, see the log.`
-              : `The vault worker did not answer ${what} within ${secs} s, so it was given up. Try again; if it keeps happening, reload the window.`,
+              ? `Indexing made no progress for ${took} and was stopped. Run "Codex Vault: Index Workspace" to try again; if it keeps happening, see the log.`
+              : `The vault worker did not answer ${what} within ${took}, so it was given up. Try again; if it keeps happening, reload the window.`,
             'timeout',
           ));
         }, limit);
