@@ -5,8 +5,7 @@ import type { CliCommand, CliIo } from './cli/command';
 import { commands } from './cli/commands/index';
 import { ProcessSignals } from './cli/signals';
 import { SqliteError } from './vault/db/sqlite';
-
-const VERSION = '0.1.0';
+import { CLI_VERSION as VERSION } from './cli/version';
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.join(' ').length), 8);

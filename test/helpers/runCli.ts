@@ -9,8 +9,13 @@ import { repoRoot, tempDir } from './paths';
 const run = promisify(execFile);
 const built = join(repoRoot, 'dist', 'cli.js');
 
+/** The node arguments that run the CLI with `args` (the built bundle, else the source through tsx). */
+export function cliArgv(args: string[]): string[] {
+  return existsSync(built) ? [built, ...args] : ['--import', 'tsx', join(repoRoot, 'src', 'cli.ts'), ...args];
+}
+
 export async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
-  const argv = existsSync(built) ? [built, ...args] : ['--import', 'tsx', join(repoRoot, 'src', 'cli.ts'), ...args];
+  const argv = cliArgv(args);
   try {
     const r = await run(process.execPath, argv, { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
     return { code: 0, out: r.stdout, err: r.stderr };

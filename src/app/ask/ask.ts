@@ -110,7 +110,31 @@ function toSourceRef(s: PromptSource): AnswerSource {
   return { n: s.n, root: s.root, path: s.path, startLine: s.startLine, endLine: s.endLine, title: s.title, heading: s.heading, text: s.text, cut: s.cut };
 }
 
-export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}): Promise<AskResult> {
+/** What retrieval found for a question: the sources to answer from, or "not in the vault". Plain data. */
+export interface GatheredSources {
+  /** The question, trimmed. */
+  question: string;
+  /** Nothing retrieved carries the question's words or meaning: the model must not be asked. */
+  notFound: boolean;
+  /** The nearest notes (shown with "not in the vault"). */
+  closest: ClosestNote[];
+  /** The best chunks, best first (the selection first when there is one), before the token budget trims them. */
+  candidates: SourceCandidate[];
+  /** Said to the model after the sources when the question is about a selection. */
+  selectionNote: string | null;
+  retrieval: AskResult['retrieval'];
+  retrieveMs: number;
+}
+
+export type GatherOptions = Pick<AskOptions, 'mode' | 'maxSources' | 'history' | 'selection' | 'relevance' | 'pathPrefix' | 'signal'>;
+export type AnswerOptions = Pick<AskOptions, 'maxAnswerTokens' | 'temperature' | 'seed' | 'history' | 'signal' | 'onText' | 'onSources'>;
+
+/**
+ * The first half of ask(): retrieval and the evidence check. Needs the vault only (no model), so a
+ * caller whose chat model lives elsewhere (e.g. the editor's own language model) can answer the
+ * result with answerFromSources() on its side.
+ */
+export async function gatherSources(deps: Pick<AskDeps, 'retriever' | 'embedder'>, question: string, opts: GatherOptions = {}): Promise<GatheredSources> {
   const t0 = performance.now();
   const q = String(question ?? '').trim();
   if (!q) throw new RangeError('The question is empty.');
@@ -123,7 +147,6 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}
   const lastUser = [...(opts.history ?? [])].reverse().find((m) => m.role === 'user')?.content;
   const retrievalQuery = [q, lastUser && q.split(/\s+/).length < 8 ? lastUser : '', sel ? sel.text.slice(0, 400) : ''].filter(Boolean).join(' ');
   const retrieval = await deps.retriever.retrieve(retrievalQuery, { mode: opts.mode, embedder: deps.embedder, limit: maxSources + 4, pathPrefix: opts.pathPrefix, signal: opts.signal });
-  const retrieveMs = performance.now() - t0;
   const info = {
     mode: retrieval.mode,
     coverage: retrieval.coverage,
@@ -135,40 +158,65 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}
   const closest = retrieval.items.slice(0, 5).map((i) => ({ path: i.path, startLine: i.startLine, endLine: i.endLine, title: i.title, heading: i.heading, score: i.score }));
   // With a selection there is always something to answer from; otherwise the retrieved notes
   // must carry the question's words (a follow-up: with the previous question's) or its meaning.
-  if (!sel && !hasEvidence(retrieval, rel)) {
-    opts.onSources?.([]);
-    return {
-      answer: '', citations: [], invalidCitations: [], uncited: true, sources: [], notFound: true, closest, retrieval: info,
-      promptTokens: 0, budget: 0, stopReason: null, cancelled: false, generation: null,
-      timings: { retrieveMs, promptMs: 0, firstTokenMs: null, totalMs: performance.now() - t0 },
-    };
-  }
-
+  const notFound = !sel && !hasEvidence(retrieval, rel);
   const candidates: SourceCandidate[] = [];
-  if (sel) candidates.push({ root: sel.root ?? '', path: sel.path, startLine: sel.startLine, endLine: sel.endLine, title: '', heading: 'the selected text', text: sel.text });
-  for (const it of retrieval.items) {
-    if (candidates.length >= maxSources) break;
-    if (sel && overlaps(it, sel)) continue;
-    candidates.push({ root: it.root, path: it.path, startLine: it.startLine, endLine: it.endLine, title: it.title, heading: it.heading, text: it.text });
+  if (!notFound) {
+    if (sel) candidates.push({ root: sel.root ?? '', path: sel.path, startLine: sel.startLine, endLine: sel.endLine, title: '', heading: 'the selected text', text: sel.text });
+    for (const it of retrieval.items) {
+      if (candidates.length >= maxSources) break;
+      if (sel && overlaps(it, sel)) continue;
+      candidates.push({ root: it.root, path: it.path, startLine: it.startLine, endLine: it.endLine, title: it.title, heading: it.heading, text: it.text });
+    }
+  }
+  return {
+    question: q,
+    notFound,
+    closest,
+    candidates,
+    selectionNote: sel ? `The question is about the selected text, source [1] (${sel.path}:${sel.startLine}-${sel.endLine}).` : null,
+    retrieval: info,
+    retrieveMs: performance.now() - t0,
+  };
+}
+
+/** The answer of a question the vault has no evidence for: no model was asked. */
+function notFoundResult(g: GatheredSources, t0: number): AskResult {
+  return {
+    answer: '', citations: [], invalidCitations: [], uncited: true, sources: [], notFound: true, closest: g.closest, retrieval: g.retrieval,
+    promptTokens: 0, budget: 0, stopReason: null, cancelled: false, generation: null,
+    timings: { retrieveMs: g.retrieveMs, promptMs: 0, firstTokenMs: null, totalMs: performance.now() - t0 },
+  };
+}
+
+/**
+ * The second half of ask(): fits the gathered sources into `model`'s context (its own tokenizer),
+ * streams the answer with invented citations removed on the fly, and maps every [n] to its lines.
+ * A "not in the vault" result is returned as is, without calling the model.
+ */
+export async function answerFromSources(model: AnswerModel | (() => Promise<AnswerModel>), g: GatheredSources, opts: AnswerOptions = {}): Promise<AskResult> {
+  // Timings count from the start of retrieval, as one ask() does.
+  const t0 = performance.now() - g.retrieveMs;
+  if (g.notFound) {
+    opts.onSources?.([]);
+    return notFoundResult(g, t0);
   }
   const maxAnswerTokens = Math.max(16, opts.maxAnswerTokens ?? 256);
-  const model = typeof deps.model === 'function' ? await deps.model() : deps.model;
-  const fitted = await fitPrompt(model, {
-    question: q,
-    candidates,
+  const m = typeof model === 'function' ? await model() : model;
+  const fitted = await fitPrompt(m, {
+    question: g.question,
+    candidates: g.candidates,
     history: opts.history,
     answerTokens: maxAnswerTokens,
-    selectionNote: sel ? `The question is about the selected text, source [1] (${sel.path}:${sel.startLine}-${sel.endLine}).` : null,
+    selectionNote: g.selectionNote,
   });
   const promptMs = performance.now() - t0;
   opts.onSources?.(fitted.sources.map(toSourceRef));
 
   const filter = new CitationStreamFilter(fitted.sources);
   let firstTokenMs: number | null = null;
-  let cancelled = false;
   let gen;
   try {
-    gen = await model.chat(fitted.messages, {
+    gen = await m.chat(fitted.messages, {
       maxTokens: maxAnswerTokens,
       temperature: opts.temperature,
       seed: opts.seed,
@@ -183,7 +231,6 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}
     const rest = filter.flush();
     if (rest) opts.onText?.(rest);
   }
-  cancelled = gen.stopReason === 'cancelled';
   const checked = checkCitations(gen.text, fitted.sources);
   return {
     answer: checked.text,
@@ -192,13 +239,25 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}
     uncited: checked.uncited,
     sources: fitted.sources.map(toSourceRef),
     notFound: false,
-    closest,
-    retrieval: info,
+    closest: g.closest,
+    retrieval: g.retrieval,
     promptTokens: gen.promptTokens,
     budget: fitted.budget,
     stopReason: gen.stopReason,
-    cancelled,
+    cancelled: gen.stopReason === 'cancelled',
     generation: { tokens: gen.tokens ?? null, tokensPerSecond: gen.tokensPerSecond ?? null, timeToFirstTokenMs: gen.timeToFirstTokenMs ?? null },
-    timings: { retrieveMs, promptMs, firstTokenMs, totalMs: performance.now() - t0 },
+    timings: { retrieveMs: g.retrieveMs, promptMs, firstTokenMs, totalMs: performance.now() - t0 },
   };
+}
+
+export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}): Promise<AskResult> {
+  const gathered = await gatherSources(deps, question, opts);
+  return answerFromSources(deps.model, gathered, opts);
+}
+
+/** What to say when the vault holds nothing to answer from: plainly, pointing at the closest notes (numbered). */
+export function notFoundText(closestCount: number): string {
+  return closestCount > 0
+    ? `The vault does not seem to contain this. The closest notes are ${Array.from({ length: closestCount }, (_, i) => `[${i + 1}]`).join(', ')}.`
+    : 'The vault does not seem to contain this, and no note comes close.';
 }

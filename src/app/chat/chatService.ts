@@ -14,7 +14,7 @@ import { Retriever } from '../../vault/retrieval/retriever';
 import { searchLexical } from '../../vault/search/lexicalSearch';
 import { VectorIndexCache } from '../../vault/vectors/vectorIndex';
 import type { PromptMessage } from '../ask/answerModel';
-import { ask, type AskResult, type Selection } from '../ask/ask';
+import { ask, notFoundText, type AskResult, type Selection } from '../ask/ask';
 import type { Engine, ModelHandle } from '../engine/engine';
 import { engineAnswerModel } from '../engine/engineAdapters';
 import type { AppEvents } from '../events';
@@ -216,9 +216,7 @@ export class ChatService {
       // clickable like citations; the model was not asked.
       sources = r.closest.map((c, i) => ({ n: i + 1, root: rootOfPath(this.db, c.path), path: c.path, startLine: c.startLine, endLine: c.endLine, headings: c.heading, text: '' }));
       citations = sources.map(({ n, root, path, startLine, endLine }) => ({ n, root, path, startLine, endLine }));
-      content = sources.length
-        ? `The vault does not seem to contain this. The closest notes are ${sources.map((s) => `[${s.n}]`).join(', ')}.`
-        : 'The vault does not seem to contain this, and no note comes close.';
+      content = notFoundText(sources.length);
     }
     const status = r.cancelled ? 'cancelled' : 'complete';
     this.store.update(messageId, { content, sources: sources.map(toSourceRef), citations: citations.map(toCitationRef), status });

@@ -12,6 +12,7 @@ import { generateCommand } from './generateCommand';
 import { embedCommand } from './embedCommand';
 import { modelsInspectCommand } from './modelsInspectCommand';
 import { doctorCommand } from './doctorCommand';
+import { mcpCommand } from './mcpCommand';
 
 export const commands: readonly CliCommand[] = [
   indexCommand,
@@ -19,6 +20,7 @@ export const commands: readonly CliCommand[] = [
   embedIndexCommand,
   askCommand,
   doctorCommand,
+  mcpCommand,
   modelsListCommand,
   downloadModelCommand,
   verifyCommand,
