@@ -13,6 +13,18 @@ export interface CodexVaultApi {
   vaultState(): VaultState;
   search(query: string, mode?: SearchMode): Promise<SearchResult>;
   index(): Promise<void>;
+  /**
+   * The editor's AI surfaces, for other extensions and the in-host tests: whether each was registered
+   * (each needs a newer VS Code than the extension: tools 1.95, @vault 1.90, MCP 1.101), the @vault
+   * participant's request handler, and the MCP server definitions offered for this workspace.
+   */
+  readonly lm: {
+    toolsRegistered: boolean;
+    participantRegistered: boolean;
+    mcpProviderRegistered: boolean;
+    participantHandler: vscode.ChatRequestHandler;
+    mcpServerDefinitions(): { label: string; command: string; args: string[]; env: Record<string, string | number | null> }[];
+  };
 }
 
 let container: Container | undefined;
@@ -32,6 +44,13 @@ export function activate(context: vscode.ExtensionContext): CodexVaultApi {
     vaultState: () => c.vault.state,
     search: (query, mode = 'lexical') => c.vault.search(query, mode, 50),
     index: async () => { await c.vault.index(); },
+    lm: {
+      toolsRegistered: c.lmTools.registered,
+      participantRegistered: c.participant.registered,
+      mcpProviderRegistered: c.mcpProvider.registered,
+      participantHandler: c.participant.handler.handle,
+      mcpServerDefinitions: () => c.mcpProvider.provideMcpServerDefinitions().map((d) => ({ label: d.label, command: d.command, args: [...d.args], env: { ...d.env } })),
+    },
   };
 }
 

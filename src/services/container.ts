@@ -17,6 +17,9 @@ import { BookmarksView } from '../views/bookmarks/bookmarksView';
 import { ModelsView } from '../views/models/modelsView';
 import { ChatFeature } from '../views/chat/chatFeature';
 import { EmbeddingsFeature } from '../views/embeddings/embeddingsFeature';
+import { VaultLanguageModelTools } from '../lm/vaultTools';
+import { VaultChatParticipant } from '../lm/vaultParticipant';
+import { VaultMcpServerProvider } from '../lm/mcpServerProvider';
 
 export class Container extends Disposable {
   readonly log: Log;
@@ -24,6 +27,11 @@ export class Container extends Disposable {
   readonly models: ModelsState;
   readonly statusBar: VaultStatusBar;
   readonly search: SearchQuickPick;
+  readonly chat: ChatFeature;
+  /** The editor's AI surfaces: language-model tools, the @vault participant, the MCP server definition. */
+  readonly lmTools: VaultLanguageModelTools;
+  readonly participant: VaultChatParticipant;
+  readonly mcpProvider: VaultMcpServerProvider;
   /** Construction time of each service, in activation order (ms). */
   readonly timings: [string, number][] = [];
 
@@ -41,8 +49,11 @@ export class Container extends Disposable {
     this.add('commands', () => new CoreCommands(this.vault, this.log));
     this.add('bookmarks', () => new BookmarksView(this.vault, this.search, this.log));
     this.add('modelsView', () => new ModelsView(this.vault, this.models, this.log));
-    this.add('chat', () => new ChatFeature(context, this.vault, this.models, this.log));
+    this.chat = this.add('chat', () => new ChatFeature(context, this.vault, this.models, this.log));
     this.add('embeddings', () => new EmbeddingsFeature(this.vault, this.models, this.log));
+    this.lmTools = this.add('lmTools', () => new VaultLanguageModelTools(this.vault, this.log));
+    this.participant = this.add('participant', () => new VaultChatParticipant({ vault: this.vault, chat: this.chat.backend, log: this.log }, context.extensionUri));
+    this.mcpProvider = this.add('mcpProvider', () => new VaultMcpServerProvider(this.vault, context.extensionPath, this.log));
   }
 
   private add<T extends vscode.Disposable>(name: string, create: () => T): T {

@@ -79,6 +79,11 @@ export class VaultService extends Disposable {
     return this.current;
   }
 
+  /** The vault's database file in the workspace storage (undefined when no folder is open). */
+  get dbFile(): string | undefined {
+    return this.paths.storageDir ? join(this.paths.storageDir, 'vault.db') : undefined;
+  }
+
   get isStarted(): boolean {
     return this.client !== undefined;
   }
@@ -103,7 +108,7 @@ export class VaultService extends Disposable {
     mkdirSync(storage, { recursive: true });
     const client = new VaultWorkerClient(this.paths.workerFile);
     client.subscribe(EVENT_TOPICS, (e) => this.deliver(e));
-    const dbFile = join(storage, 'vault.db');
+    const dbFile = this.dbFile!;
     client.onExit((code) => {
       if (this.client !== client) return;
       this.client = undefined;

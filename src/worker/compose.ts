@@ -8,7 +8,9 @@ import type { AppEvents } from '../app/events';
 import type { Engine } from '../app/engine/engine';
 import { ModelRecords } from '../app/models/modelRecords';
 import { ModelsService } from '../app/models/modelsService';
+import { GroundingService } from '../app/ask/groundingService';
 import { BookmarkStore } from '../vault/bookmarks/bookmarkStore';
+import { NoteReader } from '../vault/notes/noteReader';
 import type { SqliteDatabase } from '../vault/db/sqlite';
 import type { QueryEmbedding, ServiceImpls } from './protocol';
 
@@ -39,6 +41,8 @@ export function composeApp(db: SqliteDatabase, opts: ComposeOptions): AppGraph {
     chat,
     models,
     embeddings,
+    notes: new NoteReader(db),
+    grounding: new GroundingService(db),
   };
   return {
     services,

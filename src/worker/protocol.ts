@@ -1,11 +1,13 @@
 // The one protocol between the extension host thread and the vault worker thread.
 // Both ends import these types; requests are correlated by id, and every request kind maps to
 // exactly one result type (ResultOf), so neither side can answer with the wrong shape.
+import type { GroundingService } from '../app/ask/groundingService';
 import type { ChatService } from '../app/chat/chatService';
 import type { EmbeddingsService } from '../app/embeddings/embeddingsService';
 import type { ModelsService } from '../app/models/modelsService';
 import type { AppEvent } from '../app/events';
 import type { BookmarkStore } from '../vault/bookmarks/bookmarkStore';
+import type { NoteReader } from '../vault/notes/noteReader';
 
 export type SearchMode = 'lexical' | 'hybrid';
 
@@ -153,6 +155,8 @@ export const SERVICE_METHODS = {
     load: 11 * MINUTE, unload: MINUTE, remove: MINUTE,
   },
   embeddings: { start: QUICK, pause: QUICK, resume: QUICK, cancel: QUICK, status: QUICK },
+  notes: { read: QUICK },
+  grounding: { gather: QUICK },
 } as const satisfies { [S in keyof ServiceImpls]: { [M in keyof ServiceImpls[S]]?: number | null } };
 
 /** The classes behind the services (built by the worker's composition root, src/worker/compose.ts). */
@@ -161,6 +165,8 @@ export interface ServiceImpls {
   chat: ChatService;
   models: ModelsService;
   embeddings: EmbeddingsService;
+  notes: NoteReader;
+  grounding: GroundingService;
 }
 
 /**

@@ -59,6 +59,8 @@ export interface AskOptions {
 export type AnswerSource = PromptSource;
 
 export interface ClosestNote {
+  /** The vault folder holding the note (absolute). */
+  root: string;
   path: string;
   startLine: number;
   endLine: number;
@@ -155,7 +157,7 @@ export async function gatherSources(deps: Pick<AskDeps, 'retriever' | 'embedder'
     bestSimilarity: retrieval.bestSimilarity,
     meanSimilarity: retrieval.meanSimilarity,
   };
-  const closest = retrieval.items.slice(0, 5).map((i) => ({ path: i.path, startLine: i.startLine, endLine: i.endLine, title: i.title, heading: i.heading, score: i.score }));
+  const closest = retrieval.items.slice(0, 5).map((i) => ({ root: i.root, path: i.path, startLine: i.startLine, endLine: i.endLine, title: i.title, heading: i.heading, score: i.score }));
   // With a selection there is always something to answer from; otherwise the retrieved notes
   // must carry the question's words (a follow-up: with the previous question's) or its meaning.
   const notFound = !sel && !hasEvidence(retrieval, rel);

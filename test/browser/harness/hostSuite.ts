@@ -40,5 +40,6 @@ export async function waitForHostResults(file: string, timeoutMs = 120_000, log?
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`the in-host suite wrote no results to ${file} within ${timeoutMs / 1000} s${log ? `\n--- code-server log ---\n${log().slice(-4000)}` : ''}`);
+  const partial = existsSync(`${file}.partial`) ? `\n--- in-host results so far ---\n${readFileSync(`${file}.partial`, 'utf8').slice(-6000)}` : '';
+  throw new Error(`the in-host suite wrote no results to ${file} within ${timeoutMs / 1000} s${partial}${log ? `\n--- code-server log ---\n${log().slice(-4000)}` : ''}`);
 }

@@ -49,10 +49,14 @@ export async function run(): Promise<void> {
       if (failures > 0) reject(new Error(`${failures} in-host test(s) failed`));
       else resolve();
     });
-    runner.on('pass', (t) => { results.passed++; results.tests.push({ title: t.fullTitle(), state: 'passed' }); });
+    // Each result also goes to <results>.partial as it comes, so a suite that never ends still says how far it got.
+    const progress = (): void => { if (out) writeFileSync(`${out}.partial`, JSON.stringify(results, null, 2)); };
+    runner.on('test', (t) => { if (out) writeFileSync(`${out}.partial`, JSON.stringify({ ...results, running: t.fullTitle() }, null, 2)); });
+    runner.on('pass', (t) => { results.passed++; results.tests.push({ title: t.fullTitle(), state: 'passed' }); progress(); });
     runner.on('fail', (t, err: unknown) => {
       results.failed++;
       results.tests.push({ title: t.fullTitle(), state: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      progress();
     });
     runner.on('pending', (t) => { results.pending++; results.tests.push({ title: t.fullTitle(), state: 'pending' }); });
   });
