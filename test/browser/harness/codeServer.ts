@@ -10,6 +10,16 @@ import { join } from 'node:path';
 import { repoRoot } from '../../helpers/paths';
 
 export const codeServerEntry = join(repoRoot, '.cache', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
+/**
+ * The second host, for what needs VS Code 1.101+: code-server 4.103.2 (VS Code 1.103) on the Node 22
+ * that npm's `node` package installed (both by scripts/host/setup.mjs, which names the versions).
+ */
+export const nextHost = {
+  vscode: '1.103',
+  entry: join(repoRoot, '.cache', 'code-server-4.103.2', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+  node: join(repoRoot, '.cache', 'node-22', 'node_modules', 'node', 'bin', 'node'),
+};
 export const resultsDir = join(repoRoot, 'test-results');
 
 export interface CodeServerOptions {
@@ -21,6 +31,8 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** User settings (settings.json of the user-data dir), merged over quiet test defaults. */
   userSettings?: Record<string, unknown>;
+  /** 'next': the second host (VS Code 1.103 on Node 22, see nextHost); default: code-server 4.100.3. */
+  host?: 'default' | 'next';
 }
 
 export interface CodeServer {
@@ -78,7 +90,12 @@ async function waitForHealth(url: string, child: ChildProcess, log: () => string
 }
 
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
-  if (!existsSync(codeServerEntry)) throw new Error(`code-server is not installed (${codeServerEntry}): run node scripts/host/setup.mjs`);
+  const next = opts.host === 'next';
+  const entry = next ? nextHost.entry : codeServerEntry;
+  const nodeBin = next ? nextHost.node : process.execPath;
+  for (const f of [entry, nodeBin]) {
+    if (!existsSync(f)) throw new Error(`the test host is not installed (${f} is missing): run node scripts/host/setup.mjs`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'cv-host-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -93,13 +110,13 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   symlinkSync(repoRoot, join(exts, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
 
   const args = [
-    codeServerEntry, '--config', join(dir, 'config.yaml'), '--disable-telemetry', '--disable-update-check',
+    entry, '--config', join(dir, 'config.yaml'), '--disable-telemetry', '--disable-update-check',
     '--disable-getting-started-override', '--extensions-dir', exts, '--user-data-dir', userData,
   ];
   if (opts.trustAll !== false) args.push('--disable-workspace-trust');
   args.push(opts.workspace);
   let output = '';
-  const child = spawn(process.execPath, args, {
+  const child = spawn(nodeBin, args, {
     detached: true, // its own process group, so stop() ends the whole tree
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

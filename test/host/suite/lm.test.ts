@@ -35,7 +35,7 @@ suite('Codex Vault for assistants (in host)', () => {
     await waitFor('the indexed target note', async () => ((await a.search('quasarlighthouse')).items.length > 0 ? true : undefined), 60_000);
   });
 
-  test('the tools and the participant are registered; the MCP provider is not, before VS Code 1.101', async () => {
+  test('the tools and the participant are registered; the MCP provider only from VS Code 1.101', async () => {
     const a = await api();
     assert.equal(a.lm.toolsRegistered, true);
     assert.equal(a.lm.participantRegistered, true);
