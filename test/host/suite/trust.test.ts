@@ -39,4 +39,13 @@ suite('Codex Vault in an untrusted workspace (in host)', () => {
   test('unrestricted workspace settings still apply (include/exclude)', () => {
     assert.deepEqual(readSettings().index.exclude, ['drafts/**']);
   });
+
+  test('the language-model tools work here too: they read only the workspace\'s own notes and use no model setting', async () => {
+    const a = await api();
+    assert.equal(a.lm.toolsRegistered, true);
+    await a.index();
+    const r = await vscode.lm.invokeTool('codexVault_search', { input: { query: 'sourdough' }, toolInvocationToken: undefined });
+    const text = r.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+    assert.match(text, /notes\/sourdough\.md:\d+-\d+/);
+  });
 });
