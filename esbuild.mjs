@@ -31,10 +31,20 @@ const common = {
   define: { CODEX_VAULT_TEST_HOOKS: production ? 'false' : 'true' },
 };
 
+/** In the CLI bundle, `import('../mcp/serve')` loads dist/mcp-server.js at run time instead of bundling it. */
+const separateMcpServer = {
+  name: 'separate-mcp-server',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/mcp\/serve$/ }, () => ({ path: './mcp-server.js', external: true }));
+  },
+};
+
 /** Entries are added as their layers land; a missing source file is skipped, not an error. */
 const nodeEntries = [
   { in: 'src/extension.ts', out: 'extension', format: 'cjs' },
-  { in: 'src/cli.ts', out: 'cli', format: 'cjs', banner: '#!/usr/bin/env node' },
+  { in: 'src/cli.ts', out: 'cli', format: 'cjs', banner: '#!/usr/bin/env node', plugins: [separateMcpServer] },
+  // `codex-vault mcp`'s server with the MCP SDK: its own bundle, which the CLI loads only for that command.
+  { in: 'src/cli/mcp/serve.ts', out: 'mcp-server', format: 'cjs' },
   { in: 'src/worker/vaultWorkerMain.ts', out: 'vault-worker', format: 'cjs' },
   // The indexer's parse thread, started from the bundle beside it (extension, vault worker, CLI).
   { in: 'src/vault/index/prepareWorkerMain.ts', out: 'prepare-worker', format: 'cjs' },
@@ -53,6 +63,7 @@ const builds = nodeEntries.map((e) => ({
   outdir: out,
   format: e.format,
   outExtension: e.ext ? { '.js': e.ext } : undefined,
+  plugins: e.plugins ?? [],
   banner: e.banner ? { js: e.banner } : e.format === 'esm'
     // ESM bundles of CJS dependencies need require/__dirname.
     ? { js: "import { createRequire as __cvCreateRequire } from 'node:module'; import { fileURLToPath as __cvFileURLToPath } from 'node:url'; import { dirname as __cvDirname } from 'node:path'; const require = __cvCreateRequire(import.meta.url); const __filename = __cvFileURLToPath(import.meta.url); const __dirname = __cvDirname(__filename);" }

@@ -1,13 +1,7 @@
-// `codex-vault mcp --db <file>`: the vault as an MCP server on stdin/stdout, for any MCP client
-// (see src/cli/mcp/). stdout carries protocol messages only: everything else -- start-up line,
-// warnings, engine logs, and any console output of a library -- goes to stderr. The server runs
-// until its client closes stdin (or on SIGINT/SIGTERM), then closes the engine and the vault.
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+// `codex-vault mcp --db <file>`: the vault as an MCP server on stdin/stdout, for any MCP client.
+// This file parses the options; src/cli/mcp/serve.ts runs the server.
 import { intOption, parse, required } from '../args';
 import type { CliCommand, CliIo } from '../command';
-import { McpVault } from '../mcp/mcpVault';
-import { createMcpServer } from '../mcp/server';
-import { CLI_VERSION } from '../version';
 
 const options = {
   db: { type: 'string' },
@@ -18,16 +12,6 @@ const options = {
   threads: { type: 'string' },
   gpu: { type: 'string' },
 } as const;
-
-/** Library output meant for a terminal must not corrupt the protocol stream. */
-function consoleToStderr(io: CliIo): void {
-  const write = (...args: unknown[]): void => {
-    io.err.write(`${args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(' ')}\n`);
-  };
-  console.log = write;
-  console.info = write;
-  console.debug = write;
-}
 
 export const mcpCommand: CliCommand = {
   name: ['mcp'],
@@ -59,33 +43,11 @@ Client configuration (Claude Desktop, VS Code mcp.json, ...):
     const db = required(values.db, 'db');
     const contextSize = values['context-size'] === undefined ? undefined : intOption(values['context-size'], 'context-size', 0, 64, 1 << 20);
     const maxAnswerTokens = intOption(values['max-tokens'], 'max-tokens', 512, 16, 32768);
-    consoleToStderr(io);
-    const ctx = new McpVault({
+    // The server lives in its own bundle (dist/mcp-server.js, see esbuild.mjs), loaded only here: the
+    // SDK and its schema library would otherwise be parsed by every other command at start-up.
+    const { serveMcp } = await import('../mcp/serve');
+    return serveMcp({
       db, chatModel: values.model, embeddingModel: values['embedding-model'], contextSize, maxAnswerTokens, threads: values.threads, gpu: values.gpu,
     }, io);
-    const onRejection = (reason: unknown): void => {
-      io.err.write(`codex-vault mcp: ${reason instanceof Error ? reason.message : String(reason)}\n`);
-    };
-    process.on('unhandledRejection', onRejection);
-    const server = createMcpServer(ctx, CLI_VERSION);
-    try {
-      // A malformed line from the client is reported here and skipped; the server keeps serving.
-      server.server.onerror = (err) => io.err.write(`codex-vault mcp: ${err.message}\n`);
-      const closed = new Promise<string>((resolve) => {
-        process.stdin.once('end', () => resolve('the client closed stdin'));
-        process.stdin.once('close', () => resolve('the client closed stdin'));
-        server.server.onclose = () => resolve('the transport closed');
-        io.signal.addEventListener('abort', () => resolve('interrupted'), { once: true });
-      });
-      await server.connect(new StdioServerTransport(process.stdin, process.stdout));
-      const tools = ['search', 'read_note', ...(ctx.chatModelFile ? ['ask'] : []), 'list_bookmarks'];
-      io.err.write(`codex-vault mcp: serving ${ctx.vault.file} on stdio (tools: ${tools.join(', ')})\n`);
-      io.err.write(`codex-vault mcp: ${await closed}; exiting\n`);
-      return 0;
-    } finally {
-      await server.close().catch(() => undefined);
-      await ctx.close();
-      process.off('unhandledRejection', onRejection);
-    }
   },
 };
