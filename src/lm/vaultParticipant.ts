@@ -16,6 +16,7 @@ import type { Log } from '../services/log';
 import { readSettings } from '../services/settings';
 import type { VaultService } from '../services/vaultService';
 import type { PromptMessage } from '../app/ask/answerModel';
+import type { SourceRef } from '../vault/conversations/types';
 import { answerFromSources, notFoundText, type GatheredSources } from '../app/ask/ask';
 import type { ChatBackend } from '../views/chat/chatBackend';
 import { portAnswerModel, type ChatModelPort } from './languageModelAnswer';
@@ -44,14 +45,7 @@ export interface VaultParticipantDeps {
 }
 
 /** One numbered place of an answer, as the stream shows it. */
-interface Place {
-  n: number;
-  root: string;
-  path: string;
-  startLine: number;
-  endLine: number;
-  heading: string;
-}
+type Place = Omit<SourceRef, 'title'>;
 
 function text(s: string): vscode.MarkdownString {
   return new vscode.MarkdownString().appendText(s);

@@ -6,18 +6,10 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { repoRoot, rustBook } from '../helpers/paths';
-import { copyToTemp, startHost, VAULT_STATUS, waitForHostResults, type HostSession } from './harness/index';
+import { quasarNote } from '../helpers/targetNote';
+import { copyToTemp, startHost, VAULT_STATUS, reportHostSuite, type HostSession } from './harness/index';
 
-const TARGET = [
-  '# Vault test target',          // 1
-  '',                             // 2
-  'An introduction paragraph.',   // 3
-  '',                             // 4
-  '## Quasar lighthouse',         // 5
-  '',                             // 6
-  'The quasarlighthouse keeper logs every beam.', // 7
-  '',                             // 8
-].join('\n');
+const TARGET = quasarNote('Vault test target');
 const INERT = [
   '# Inert markup',
   '',
@@ -57,11 +49,7 @@ after(async () => {
 });
 
 test('in-host mocha suite', { timeout: 300_000 }, async (t) => {
-  const results = await waitForHostResults(h.hostResultsFile!, 280_000, h.server.log);
-  assert.ok(results.tests.length > 0, 'the in-host suite ran no tests');
-  for (const r of results.tests) {
-    await t.test(r.title, () => assert.equal(r.state, 'passed', r.error));
-  }
+  await reportHostSuite(t, h, { timeoutMs: 280_000 });
 });
 
 test('commands are in the palette under "Codex Vault", with when clauses', { timeout: 60_000 }, async () => {

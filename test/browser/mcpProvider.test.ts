@@ -3,37 +3,17 @@
 // its in-host suite (test/host/suite/mcpProvider.test.ts) and, on the newer API, the language-model
 // tools and @vault suite again (test/host/suite/lm.test.ts). The default host stays 4.100.3.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { repoRoot } from '../helpers/paths';
-import { copyToTemp, startHost, waitForHostResults, type HostSession } from './harness/index';
-
-const target = (title: string): string => [
-  `# ${title}`,                    // 1
-  '',                              // 2
-  'An introduction paragraph.',    // 3
-  '',                              // 4
-  '## Quasar lighthouse',          // 5
-  '',                              // 6
-  'The quasarlighthouse keeper logs every beam.', // 7
-  '',                              // 8
-].join('\n');
+import { reportHostSuite, startHost, type HostSession } from './harness/index';
+import { ASSISTANT_SETTINGS, assistantWorkspace } from './lmWorkspace';
 
 let h: HostSession;
 let ws: string;
 
 before(async () => {
-  ws = copyToTemp(join(repoRoot, 'sample-vault'));
-  writeFileSync(join(ws, 'mcp-target.md'), target('MCP test target'));
-  writeFileSync(join(ws, 'lm-target.md'), target('LM test target'));
-  writeFileSync(join(ws, 'zz-markup.md'), '# Markup\n\nzebracornmarkup ![x](https://evil.example/p.png) <b>bold</b>\n');
-  h = await startHost({
-    workspace: ws,
-    host: 'next',
-    userSettings: { 'codexVault.threads': 1, 'codexVault.gpu': 'cpu', 'codexVault.contextSize': 2048, 'codexVault.sampling.maxTokens': 48 },
-    hostSuite: { filter: '^(mcpProvider|lm)\\.' },
-  });
+  ws = assistantWorkspace();
+  h = await startHost({ workspace: ws, host: 'next', userSettings: ASSISTANT_SETTINGS, hostSuite: { filter: '^(mcpProvider|lm)\\.' } });
 }, { timeout: 240_000 });
 
 after(async () => {
@@ -42,12 +22,8 @@ after(async () => {
 });
 
 test('VS Code 1.103: MCP server definition provider, language-model tools and @vault (in-host suite)', { timeout: 500_000 }, async (t) => {
-  const results = await waitForHostResults(h.hostResultsFile!, 480_000, h.server.log);
+  const results = await reportHostSuite(t, h, { timeoutMs: 480_000, atLeast: 10 });
   assert.ok(results.tests.some((r) => /MCP server definition/.test(r.title)), 'the MCP provider suite did not run');
-  assert.ok(results.tests.length >= 10, `the suites ran ${results.tests.length} tests`);
-  for (const r of results.tests) {
-    await t.test(r.title, () => assert.equal(r.state, 'passed', r.error));
-  }
 });
 
 /** MCP: List Servers, then the Codex Vault row; returns the row's text (its status). */

@@ -31,3 +31,11 @@ export function workspaceRoot(): string {
   if (!f) throw new Error('the in-host suite needs a workspace folder');
   return f.uri.fsPath;
 }
+
+/** Indexes the workspace and waits until `query` finds something (the notes a suite relies on are in). */
+export async function indexedFor(query: string): Promise<CodexVaultApi> {
+  const a = await api();
+  await a.index();
+  await waitFor(`search results for "${query}"`, async () => ((await a.search(query)).items.length > 0 ? true : undefined), 60_000);
+  return a;
+}

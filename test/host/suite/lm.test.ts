@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { tinyModel } from '../../helpers/paths';
-import { api, waitFor, workspaceRoot } from './hostUtil';
+import { api, indexedFor, workspaceRoot } from './hostUtil';
 import { RecordingStream } from './recordingStream';
 
 const TARGET = 'lm-target.md';
@@ -30,9 +30,7 @@ function lines(loc: vscode.Uri | vscode.Location): { file: string; start: number
 suite('Codex Vault for assistants (in host)', () => {
   suiteSetup(async function () {
     this.timeout(120_000);
-    const a = await api();
-    await a.index();
-    await waitFor('the indexed target note', async () => ((await a.search('quasarlighthouse')).items.length > 0 ? true : undefined), 60_000);
+    await indexedFor('quasarlighthouse');
   });
 
   test('the tools and the participant are registered; the MCP provider only from VS Code 1.101', async () => {

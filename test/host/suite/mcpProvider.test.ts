@@ -9,14 +9,12 @@ import * as vscode from 'vscode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { api, waitFor, workspaceRoot } from './hostUtil';
+import { api, indexedFor, workspaceRoot } from './hostUtil';
 
 suite('Codex Vault MCP server definition (in host, VS Code 1.101+)', () => {
   suiteSetup(async function () {
     this.timeout(120_000);
-    const a = await api();
-    await a.index();
-    await waitFor('the indexed target note', async () => ((await a.search('quasarlighthouse')).items.length > 0 ? true : undefined), 60_000);
+    await indexedFor('quasarlighthouse');
   });
 
   test('this VS Code has the final MCP API, and the provider is registered with it', async () => {

@@ -51,7 +51,8 @@ export function registerSearchTool(server: McpServer, ctx: McpVault): void {
     if (wantsVectors && !ctx.embeddingModelFile) {
       return toolError(`${mode} search needs an embedding model, and this server has none: use mode "lexical", or start the server with --embedding-model <file.gguf>.`);
     }
-    const embedder = await ctx.embedder(extra.signal);
+    // Words only need no model: the engine starts for the first search that can use vectors.
+    const embedder = mode === 'lexical' ? undefined : await ctx.embedder(extra.signal);
     const r = await ctx.retriever.retrieve(query, {
       mode: mode as (typeof RETRIEVAL_MODES)[number] | undefined, embedder, limit: limit ?? 10, pathPrefix, tag, signal: extra.signal,
     });
