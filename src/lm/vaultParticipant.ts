@@ -25,6 +25,8 @@ import { displayPath, noteLocation } from './notePaths';
 export const PARTICIPANT_ID = 'codexVault.vault';
 const SEARCH_LIMIT = 10;
 const ANSWER_TOKENS = 1024;
+/** Earlier turns given with a follow-up (answerFromSources trims them to the token budget). */
+const MAX_HISTORY = 10;
 
 /** What a handled request reports back (kept by VS Code in the chat history). */
 export interface VaultChatMetadata {
@@ -49,6 +51,11 @@ type Place = Omit<SourceRef, 'title'>;
 
 function text(s: string): vscode.MarkdownString {
   return new vscode.MarkdownString().appendText(s);
+}
+
+/** What text() escaped, as plain text again (for a response given back to a model as history). */
+function plainText(markdown: string): string {
+  return markdown.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!<>|~])/g, '$1');
 }
 
 function signalOf(token: vscode.CancellationToken): AbortSignal {
@@ -79,6 +86,21 @@ function editorModelPort(model: vscode.LanguageModelChat, token: vscode.Cancella
       }
     },
   };
+}
+
+/** Earlier turns with @vault in this chat, oldest first, as the prompt's history (the model picked in Copilot Chat keeps no vault conversation). */
+function historyOf(context: vscode.ChatContext): PromptMessage[] {
+  const out: PromptMessage[] = [];
+  for (const turn of context.history) {
+    if (turn.participant !== PARTICIPANT_ID) continue;
+    if (turn instanceof vscode.ChatRequestTurn) {
+      if (turn.command !== 'search' && turn.prompt.trim()) out.push({ role: 'user', content: turn.prompt });
+    } else if (turn instanceof vscode.ChatResponseTurn && (turn.result.metadata as Partial<VaultChatMetadata> | undefined)?.command === 'ask') {
+      const said = plainText(turn.response.map((p) => (p instanceof vscode.ChatResponseMarkdownPart ? p.value.value : '')).join('')).trim();
+      if (said) out.push({ role: 'assistant', content: said });
+    }
+  }
+  return out.slice(-MAX_HISTORY);
 }
 
 function lastConversation(context: vscode.ChatContext): number | undefined {
@@ -148,16 +170,16 @@ export class VaultChatHandler {
     }
     const model = (request as { model?: vscode.LanguageModelChat }).model;
     if (model && typeof model.sendRequest === 'function') {
-      const answered = await this.askWithEditorModel(question, model, stream, token);
+      const answered = await this.askWithEditorModel(question, historyOf(context), model, stream, token);
       if (answered) return answered;
     }
     return this.askLocally(question, context, stream, token);
   }
 
   /** Answers with the editor's model; undefined when that model refused before saying anything (the local engine answers then). */
-  private async askWithEditorModel(question: string, model: vscode.LanguageModelChat, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult | undefined> {
+  private async askWithEditorModel(question: string, history: PromptMessage[], model: vscode.LanguageModelChat, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult | undefined> {
     stream.progress('Searching the vault…');
-    const gathered: GatheredSources = await this.deps.vault.call('grounding', 'gather', question, {});
+    const gathered: GatheredSources = await this.deps.vault.call('grounding', 'gather', question, { history });
     if (gathered.notFound) {
       this.notFound(gathered.closest.map((c, i) => ({ n: i + 1, root: c.root, path: c.path, startLine: c.startLine, endLine: c.endLine, heading: c.heading })), stream);
       return { metadata: { command: 'ask', notFound: true, answeredBy: 'editor' } satisfies VaultChatMetadata };
@@ -166,6 +188,7 @@ export class VaultChatHandler {
     try {
       const r = await answerFromSources(portAnswerModel(editorModelPort(model, token), ANSWER_TOKENS), gathered, {
         maxAnswerTokens: ANSWER_TOKENS,
+        history,
         signal: signalOf(token),
         onText: (t) => {
           streamed = true;

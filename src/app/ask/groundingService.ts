@@ -7,6 +7,7 @@ import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
 import { Retriever } from '../../vault/retrieval/retriever';
 import { searchLexical } from '../../vault/search/lexicalSearch';
 import { VectorIndexCache } from '../../vault/vectors/vectorIndex';
+import type { PromptMessage } from './answerModel';
 import { gatherSources, type GatheredSources } from './ask';
 
 export class GroundingService {
@@ -16,7 +17,8 @@ export class GroundingService {
     this.#retriever = new Retriever(db, { searchLexical: (q, o) => searchLexical(db, q, o) }, new VectorIndexCache(db), new EmbeddingStore(db));
   }
 
-  gather(question: string, opts: { maxSources?: number; pathPrefix?: string } = {}): Promise<GatheredSources> {
-    return gatherSources({ retriever: this.#retriever }, question, { maxSources: opts.maxSources, pathPrefix: opts.pathPrefix });
+  /** `history`: the conversation so far, oldest first (a short follow-up is retrieved with the question before it). */
+  gather(question: string, opts: { maxSources?: number; pathPrefix?: string; history?: PromptMessage[] } = {}): Promise<GatheredSources> {
+    return gatherSources({ retriever: this.#retriever }, question, { maxSources: opts.maxSources, pathPrefix: opts.pathPrefix, history: opts.history });
   }
 }
