@@ -107,6 +107,7 @@ export async function runCompletion(slot: ModelSlot, prompt: string, s: Sampling
   }
   const seq = await acquireUnlessCancelled(slot, signal);
   if (!seq) return cancelledEmpty(m);
+  let text = '';
   try {
     const completion = new nlc.LlamaCompletion({ contextSequence: seq, autoDisposeSequence: false });
     try {
@@ -121,9 +122,16 @@ export async function runCompletion(slot: ModelSlot, prompt: string, s: Sampling
           m.tokens += t.length;
           sink('', t.length);
         },
-        onTextChunk: (text) => sink(text, 0),
+        onTextChunk: (chunk) => {
+          text += chunk;
+          sink(chunk, 0);
+        },
       });
       return finish(r.response, mapStop(r.metadata.stopReason), m, tokens.length + bos, truncated);
+    } catch (err) {
+      // See runChat: an abort before the first token throws.
+      if (signal.aborted) return finish(text, 'cancelled', m, tokens.length + bos, truncated);
+      throw err;
     } finally {
       completion.dispose({ disposeSequence: false });
     }
@@ -194,6 +202,7 @@ export async function runChat(slot: ModelSlot, messages: ChatMessage[], s: Sampl
   const promptTokens = countHistory(wrapper, slot.model, history);
   const seq = await acquireUnlessCancelled(slot, signal);
   if (!seq) return cancelledEmpty(m);
+  let text = '';
   try {
     const chat = new nlc.LlamaChat({ contextSequence: seq, chatWrapper: wrapper, autoDisposeSequence: false });
     try {
@@ -207,9 +216,18 @@ export async function runChat(slot: ModelSlot, messages: ChatMessage[], s: Sampl
           m.tokens += t.length;
           sink('', t.length);
         },
-        onTextChunk: (text) => sink(text, 0),
+        onTextChunk: (chunk) => {
+          text += chunk;
+          sink(chunk, 0);
+        },
       });
       return finish(r.response, mapStop(r.metadata.stopReason), m, promptTokens, truncated);
+    } catch (err) {
+      // A cancel that lands before generation is under way makes node-llama-cpp throw an AbortError
+      // ("This operation was aborted", seen in engineCancelEarly.test.ts) instead of stopping: it is
+      // a cancel all the same, with whatever text came before it.
+      if (signal.aborted) return finish(text, 'cancelled', m, promptTokens, truncated);
+      throw err;
     } finally {
       chat.dispose({ disposeSequence: false });
     }
