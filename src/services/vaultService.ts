@@ -113,8 +113,9 @@ export class VaultService extends Disposable {
       if (this.client !== client) return;
       this.client = undefined;
       // A worker thread that died ran no exit handlers: its owner lock still names this (live)
-      // process, which would leave the next worker read-only. Release it; it is ours.
-      if (releaseOwnProcessLock(dbFile)) this.log.warn('released the owner lock of the vault worker that stopped');
+      // process, which would leave the next worker read-only, and what it announced holding
+      // would keep a lock it left from being recovered. Release them; they are ours.
+      if (releaseOwnProcessLock(dbFile, client.threadId)) this.log.warn('released the owner lock of the vault worker that stopped');
       if (!this.isDisposed) {
         this.log.error(`vault worker exited (code ${code}); it restarts on next use`);
         this.setState({ phase: 'error', message: `The vault worker stopped (code ${code}).` });

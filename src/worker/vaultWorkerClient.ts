@@ -37,6 +37,8 @@ const CLOSE_WAIT_MS = 15_000;
 
 export class VaultWorkerClient {
   private readonly worker: Worker;
+  /** The worker's thread id, kept for after it ended (the Worker reports -1 then). */
+  readonly threadId: number;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private exited = false;
@@ -45,6 +47,7 @@ export class VaultWorkerClient {
 
   constructor(workerFile: string) {
     this.worker = new Worker(workerFile);
+    this.threadId = this.worker.threadId;
     this.worker.on('message', (msg: WorkerMessage) => this.onMessage(msg));
     this.worker.on('error', (err) => this.failAll(new VaultWorkerError(`vault worker failed: ${err.message}`, 'error')));
     this.worker.on('exit', (code) => {

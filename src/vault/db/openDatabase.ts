@@ -9,11 +9,17 @@
 //   processes share for short writes is waited for).
 // - Reading takes no lock, but when nobody owns the file and a killed writer left traces, it
 //   recovers them first (a read-only connection cannot roll a journal back).
+// - Every connection, reading or writing, recovers SQLite's `<db>.lock` directory when a
+//   statement of it is refused as "locked" and the directory is stale: left by a process that
+//   died holding it, whoever that was (lock/staleSqliteLock.ts). So a reader killed mid-query
+//   (Ctrl+C on `codex-vault search`, kill -9) does not lock out a writer that is already running.
 // - Then the open-time health check (db/health.ts). A damaged file is never written: opening it
 //   for writing fails with DatabaseDamagedError; reading it works and reports the damage.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { inspectOwner, OwnerLock, sqliteLockDirOf } from '../lock/ownerLock';
+import { OwnerLock } from '../lock/ownerLock';
+import { inspectOwner } from '../lock/ownerRecord';
+import { recoverOnLocked } from '../lock/staleSqliteLock';
 import { retryWhileLocked } from '../store/busy';
 import { checkFile, openCheck, type HealthReport } from './health';
 import { hasHotJournalCandidate, rollBackHotJournal } from './hotJournal';
@@ -121,14 +127,15 @@ function checkVersion(db: SqliteDatabase, what: string): void {
 }
 
 /**
- * True when no live writer owns the file but one left traces: its owner file, SQLite's lock
- * directory, or a rollback journal with content (an interrupted transaction).
+ * True when no live writer owns the file but one left traces: its owner file or a rollback
+ * journal with content (an interrupted transaction). A lock directory alone is recovered by the
+ * connection that meets it (see the top of this file), without taking the owner lock.
  */
 function needsRecovery(file: string): boolean {
   const owner = inspectOwner(file).kind;
   if (owner === 'held') return false;
   if (owner === 'stale') return true;
-  return hasHotJournalCandidate(file) || existsSync(sqliteLockDirOf(file));
+  return hasHotJournalCandidate(file);
 }
 
 /**
@@ -143,7 +150,7 @@ function recoverForReading(file: string): void {
     return;
   }
   try {
-    rollBackHotJournal(file);
+    retryWhileLocked(() => rollBackHotJournal(file, { onLocked: recoverOnLocked(file) }));
   } catch {
     // Reported by the read-only open that follows.
   } finally {
@@ -184,7 +191,7 @@ function openForReading(file: string, what: string): OpenedDatabase {
   if (needsRecovery(file)) recoverForReading(file);
   let db: SqliteDatabase | undefined;
   try {
-    db = retryWhileLocked(() => SqliteDatabase.open(file, { readOnly: true, mustExist: true }));
+    db = retryWhileLocked(() => SqliteDatabase.open(file, { readOnly: true, mustExist: true, onLocked: recoverOnLocked(file) }));
     const opened = db;
     const health = check(opened, file);
     if (health.ok) checkVersion(opened, what);
@@ -201,8 +208,8 @@ function openForWriting(file: string, what: string, opts: OpenDatabaseOptions, e
   let db: SqliteDatabase | undefined;
   try {
     // We own the file and no lock is held: undo what a killed writer left half done.
-    rollBackHotJournal(file);
-    db = retryWhileLocked(() => SqliteDatabase.open(file, { mustExist: existed }));
+    retryWhileLocked(() => rollBackHotJournal(file, { onLocked: recoverOnLocked(file) }));
+    db = retryWhileLocked(() => SqliteDatabase.open(file, { mustExist: existed, onLocked: recoverOnLocked(file) }));
     const opened = db;
     const health = existed ? check(opened, file) : { ok: true, problems: [], affected: [], checked: ['new file'], ms: 0 };
     if (!health.ok) {

@@ -6,7 +6,13 @@
 // collector, so a forgotten `finalize()` leaks for the life of the process. This wrapper
 // never hands a raw statement out: one-shot queries finalize in `finally`, and prepared
 // statements live in a per-connection cache that is finalized on close.
+//
+// Every connection announces itself in `<db>.holders` while it may hold SQLite's `<db>.lock`
+// directory (lock/lockHolders.ts): from before it steps a statement until no statement of it is
+// mid-result and no transaction is open. That is how a lock left by a killed process is told from
+// a live one (lock/staleSqliteLock.ts), so nothing here steps a statement outside enter()/exit().
 import { Database as WasmDatabase, type Statement } from 'node-sqlite3-wasm';
+import { LockAnnouncement } from '../lock/lockHolders';
 
 export type SqlValue = number | bigint | string | Uint8Array | null;
 export type SqlParams = readonly (SqlValue | boolean)[] | Record<string, SqlValue | boolean>;
@@ -16,6 +22,12 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** Fail instead of creating a new, empty database file. */
   mustExist?: boolean;
+  /**
+   * Called when a statement is refused with "database is locked", before the error is thrown
+   * (the connection holds no lock then, and has withdrawn its announcement): the place to
+   * recover a lock left by a dead process. Its errors are ignored.
+   */
+  onLocked?: () => void;
 }
 
 export class SqliteError extends Error {
@@ -50,19 +62,24 @@ export class SqliteDatabase {
   private readonly cache = new Map<string, Statement>();
   private depth = 0;
   private writesRefused: string | undefined;
+  /** Calls running, plus iterators not finished: while above 0 (or in a transaction) the connection may hold the lock. */
+  private active = 0;
+  private readonly holds: LockAnnouncement;
 
-  private constructor(db: WasmDatabase, readonly file: string, readonly readOnly: boolean) {
+  private constructor(db: WasmDatabase, readonly file: string, readonly readOnly: boolean, private readonly onLocked: (() => void) | undefined) {
     this.db = db;
+    this.holds = new LockAnnouncement(file);
   }
 
   static open(file: string, options: OpenOptions = {}): SqliteDatabase {
     let db: WasmDatabase;
     try {
+      // Opening takes no lock: the file is first read by the statements below.
       db = new WasmDatabase(file, { readOnly: options.readOnly ?? false, fileMustExist: options.mustExist ?? false });
     } catch (err) {
       throw classify(err, file);
     }
-    const conn = new SqliteDatabase(db, file, options.readOnly ?? false);
+    const conn = new SqliteDatabase(db, file, options.readOnly ?? false, options.onLocked);
     try {
       // Foreign keys cascade chunk and message deletions; a busy wait would only spin in WASM,
       // so lock conflicts are handled by the vault's own owner lock instead.
@@ -102,16 +119,20 @@ export class SqliteDatabase {
   }
 
   exec(sql: string): void {
-    try {
-      this.db.exec(sql);
-    } catch (err) {
-      throw classify(err, this.file, this.writesRefused);
-    }
+    this.wrap(() => this.db.exec(sql));
   }
 
   /** Runs a statement through the connection's statement cache. */
   run(sql: string, params?: SqlParams): { changes: number; lastInsertRowid: number } {
-    const r = this.wrap(() => this.stmt(sql).run(params as never));
+    const r = this.wrap(() => {
+      const s = this.stmt(sql);
+      try {
+        return s.run(params as never);
+      } finally {
+        // `run` steps once: a statement that returns rows would stay mid-result, holding the lock.
+        resetStatement(s);
+      }
+    });
     return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
   }
 
@@ -134,21 +155,27 @@ export class SqliteDatabase {
 
   /** Iterates rows lazily; the statement is reset when iteration ends or stops early. */
   *iterate<T extends Row = Row>(sql: string, params?: SqlParams): Generator<T> {
-    // A private, one-shot statement: a cached one could be re-bound by a nested query mid-iteration.
-    const s = this.wrap(() => this.db.prepare(sql));
+    // Between the rows the statement holds the lock: the iteration counts as running until it ends.
+    this.enter();
     try {
-      const rows = s.iterate(params as never)[Symbol.iterator]();
-      for (;;) {
-        const next = this.wrap(() => rows.next());
-        if (next.done) return;
-        yield next.value as T;
+      // A private, one-shot statement: a cached one could be re-bound by a nested query mid-iteration.
+      const s = this.wrap(() => this.db.prepare(sql));
+      try {
+        const rows = s.iterate(params as never)[Symbol.iterator]();
+        for (;;) {
+          const next = this.wrap(() => rows.next());
+          if (next.done) return;
+          yield next.value as T;
+        }
+      } finally {
+        try {
+          s.finalize();
+        } catch {
+          // the step's error, already thrown
+        }
       }
     } finally {
-      try {
-        s.finalize();
-      } catch {
-        // the step's error, already thrown
-      }
+      this.exit();
     }
   }
 
@@ -157,6 +184,15 @@ export class SqliteDatabase {
    * `immediate` takes the write lock up front, so a conflict fails before work is done.
    */
   transaction<T>(fn: () => T, immediate = true): T {
+    this.enter();
+    try {
+      return this.inTransactionScope(fn, immediate);
+    } finally {
+      this.exit();
+    }
+  }
+
+  private inTransactionScope<T>(fn: () => T, immediate: boolean): T {
     if (this.depth > 0) {
       const name = `sp${this.depth}`;
       this.exec(`SAVEPOINT ${name}`);
@@ -201,7 +237,12 @@ export class SqliteDatabase {
       }
     }
     this.cache.clear();
-    this.db.close();
+    try {
+      this.db.close();
+    } finally {
+      // Closed (or failed to close, which releases the file too): it holds no lock any more.
+      this.holds.dispose();
+    }
   }
 
   private stmt(sql: string): Statement {
@@ -213,11 +254,38 @@ export class SqliteDatabase {
     return s;
   }
 
+  /** Before anything that may step a statement: announce first, so the lock is never held unannounced. */
+  private enter(): void {
+    if (!this.holds.isPresent) this.holds.announce();
+    this.active++;
+  }
+
+  /** After it: withdraw once nothing of this connection runs and no transaction is open. */
+  private exit(): void {
+    this.active--;
+    if (this.active === 0 && !(this.db.isOpen && this.db.inTransaction)) this.holds.withdraw();
+  }
+
   private wrap<T>(fn: () => T): T {
+    this.enter();
     try {
       return fn();
     } catch (err) {
-      throw classify(err, this.file, this.writesRefused);
+      const e = classify(err, this.file, this.writesRefused);
+      if (e.code === 'locked') {
+        // The VFS never refuses a connection the lock it holds, so this one holds none now: it
+        // withdraws while it waits (so that recoveries running meanwhile do not count it as a
+        // holder), and announces again before its next statement.
+        this.holds.withdraw();
+        try {
+          this.onLocked?.();
+        } catch {
+          // the "locked" error below is what the caller handles
+        }
+      }
+      throw e;
+    } finally {
+      this.exit();
     }
   }
 }

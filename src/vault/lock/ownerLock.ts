@@ -1,14 +1,18 @@
 // The vault's owner lock: one writer per database file, across processes.
 //
-// `<db>.owner` holds {pid, startedAt, hostname} of the writer. It is created atomically (a
-// complete temp file hard-linked into place, so nobody ever reads half a record). When its holder
-// is dead (killed, crashed) the lock is stale: the next writer removes it, and also SQLite's own
-// `<db>.lock` directory, which node-sqlite3-wasm's VFS leaves behind when a process dies inside a
-// transaction and which would otherwise make every later open fail with "database is locked".
-// A live holder's locks are never touched.
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { currentProcess, liveness, type ProcessIdentity } from './processInfo';
+// `<db>.owner` holds {pid, startedAt, hostname} of the writer (lock/ownerRecord.ts). It is created
+// atomically (a complete temp file hard-linked into place, so nobody ever reads half a record).
+// When its holder is dead (killed, crashed) the lock is stale: the next writer removes it, and
+// SQLite's own `<db>.lock` directory the dead writer may have left (lock/staleSqliteLock.ts, which
+// also plays back its journal), which would otherwise make every later open fail with "database
+// is locked". A live holder's locks are never touched.
+import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { withGuard } from './guard';
+import { removeThreadAnnouncements } from './lockHolders';
+import { inspectOwner, ownerFileOf, ownerRecord, readHolder } from './ownerRecord';
+import { currentProcess, type ProcessIdentity } from './processInfo';
 import { sleepSync } from './sleep';
+import { DEAD_HOLDER_LOCK_MS, recoverStaleSqliteLock } from './staleSqliteLock';
 
 export class VaultLockedError extends Error {
   readonly code = 'vault-locked';
@@ -34,31 +38,8 @@ export interface AcquireOptions {
   what?: string;
 }
 
-export const ownerFileOf = (dbFile: string): string => `${dbFile}.owner`;
-/** The directory node-sqlite3-wasm's VFS creates while it holds any lock on the database. */
-export const sqliteLockDirOf = (dbFile: string): string => `${dbFile}.lock`;
-
 function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
-function readHolder(ownerFile: string): { holder: ProcessIdentity | null; raw: string } | undefined {
-  let raw: string;
-  try {
-    raw = readFileSync(ownerFile, 'utf8');
-  } catch (err) {
-    if (errCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-  try {
-    const j = JSON.parse(raw) as Partial<ProcessIdentity>;
-    if (typeof j.pid === 'number' && typeof j.hostname === 'string') {
-      return { holder: { pid: j.pid, startedAt: typeof j.startedAt === 'number' ? j.startedAt : null, hostname: j.hostname }, raw };
-    }
-  } catch {
-    // Not JSON: written by something else, or damaged. Treated as stale below.
-  }
-  return { holder: null, raw };
 }
 
 /** Creates `file` with `content` only if it does not exist yet, never exposing a partial file. */
@@ -96,94 +77,12 @@ function createExclusive(file: string, content: string): boolean {
 }
 
 /**
- * Runs `fn` while holding a short-lived guard directory, so that two processes that both find a
- * stale lock cannot both clear it and then both believe they own the fresh one.
- */
-/** A guard is held for microseconds; one this old was left by a process killed while holding it. */
-const GUARD_STALE_MS = 5000;
-
-function withGuard<T>(dbFile: string, fn: () => T): T {
-  const guard = `${dbFile}.owner-guard`;
-  // Longer than a guard can stay stale, so that a killed holder's guard is always cleared here.
-  const deadline = Date.now() + GUARD_STALE_MS + 3000;
-  for (;;) {
-    try {
-      mkdirSync(guard);
-      break;
-    } catch (err) {
-      if (errCode(err) !== 'EEXIST') throw err;
-      try {
-        if (Date.now() - statSync(guard).mtimeMs > GUARD_STALE_MS) rmdirSync(guard);
-      } catch {
-        // removed meanwhile
-      }
-      if (Date.now() > deadline) throw new Error(`Could not take the lock guard ${guard}: it keeps being taken.`);
-      sleepSync(20);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    try {
-      rmdirSync(guard);
-    } catch {
-      // nothing to do
-    }
-  }
-}
-
-/**
- * Removes SQLite's `<db>.lock` directory once nobody can be using it legitimately: the caller
- * holds the owner lock (or knows the owner is dead). Readers hold it for milliseconds at a time,
- * so wait briefly for it to go before deciding it is stale.
- */
-export function clearStaleSqliteLock(dbFile: string, waitMs = 300): boolean {
-  const dir = sqliteLockDirOf(dbFile);
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      statSync(dir);
-    } catch {
-      return false;
-    }
-    if (Date.now() >= deadline) break;
-    sleepSync(15);
-  }
-  try {
-    rmdirSync(dir);
-    return true;
-  } catch (err) {
-    if (errCode(err) === 'ENOENT') return false;
-    throw err;
-  }
-}
-
-/** Outcome of looking at an existing owner file. */
-export type OwnerState = { kind: 'free' } | { kind: 'held'; holder: ProcessIdentity } | { kind: 'stale'; holder: ProcessIdentity | null };
-
-export function inspectOwner(dbFile: string): OwnerState {
-  const ownerFile = ownerFileOf(dbFile);
-  const found = readHolder(ownerFile);
-  if (!found) return { kind: 'free' };
-  if (!found.holder) {
-    // Unparsable: a writer on a file system without hard links may be mid-write; give it a moment.
-    try {
-      if (Date.now() - statSync(ownerFile).mtimeMs < 2000 && found.raw.length === 0) return { kind: 'held', holder: { pid: 0, startedAt: null, hostname: currentProcess().hostname } };
-    } catch {
-      return { kind: 'free' };
-    }
-    return { kind: 'stale', holder: null };
-  }
-  return liveness(found.holder) === 'dead' ? { kind: 'stale', holder: found.holder } : { kind: 'held', holder: found.holder };
-}
-
-/**
- * Removes a dead holder's owner file and SQLite lock directory. Returns true when something
- * stale was cleared. Never touches a live holder's locks.
+ * Removes a dead holder's owner file and the SQLite lock directory it may have left. Returns true
+ * when a stale owner file was cleared. Never touches a live holder's locks.
  */
 export function clearIfStale(dbFile: string): boolean {
   const ownerFile = ownerFileOf(dbFile);
-  return withGuard(dbFile, () => {
+  return withGuard(`${dbFile}.owner-guard`, () => {
     const before = readHolder(ownerFile);
     const state = inspectOwner(dbFile);
     if (state.kind !== 'stale' || !before) return false;
@@ -191,31 +90,37 @@ export function clearIfStale(dbFile: string): boolean {
     const again = readHolder(ownerFile);
     if (!again || again.raw !== before.raw) return false;
     unlinkSync(ownerFile);
-    clearStaleSqliteLock(dbFile, 0);
+    // The dead writer may be the lock's holder: no need to wait for the general bound.
+    recoverStaleSqliteLock(dbFile, { minAgeMs: DEAD_HOLDER_LOCK_MS, waitForAge: true });
     return true;
   });
 }
 
 /**
- * For the thread that owns a vault's worker: after that worker was terminated or crashed without
- * closing the vault (worker.terminate() runs no 'exit' handlers), its lock still names this live
- * process and would refuse every later open. Removes the owner file only if it records this very
- * process (same host, PID and start time), and SQLite's lock directory with it. Returns whether a
- * lock was released. Call it only when no thread of this process has the vault open any more.
+ * For the thread that started a vault's worker thread, after that worker was terminated or
+ * crashed without closing the vault (worker.terminate() runs no 'exit' handlers): its owner lock
+ * still names this live process and would refuse every later open, and what it announced in
+ * `<db>.holders` names a live process too. Removes the owner file only if it records this very
+ * process (same host, PID and start time), the announcements of thread `goneThread` (the
+ * worker's `threadId`, taken while it ran), and SQLite's lock directory if no live process may
+ * hold it. Returns whether an owner lock was released. Call it only once that thread is gone.
  */
-export function releaseOwnProcessLock(dbFile: string): boolean {
+export function releaseOwnProcessLock(dbFile: string, goneThread?: number): boolean {
   const ownerFile = ownerFileOf(dbFile);
   const found = readHolder(ownerFile);
   const me = currentProcess();
-  if (!found?.holder || found.holder.pid !== me.pid || found.holder.hostname !== me.hostname || found.holder.startedAt !== me.startedAt) return false;
-  for (const lock of held) if (lock.dbFile === dbFile) lock.release();
-  try {
-    unlinkSync(ownerFile);
-  } catch {
-    // released meanwhile
+  const ours = !!found?.holder && found.holder.pid === me.pid && found.holder.hostname === me.hostname && found.holder.startedAt === me.startedAt;
+  if (ours) {
+    for (const lock of held) if (lock.dbFile === dbFile) lock.release();
+    try {
+      unlinkSync(ownerFile);
+    } catch {
+      // released meanwhile
+    }
   }
-  clearStaleSqliteLock(dbFile, 0);
-  return true;
+  if (goneThread !== undefined) removeThreadAnnouncements(dbFile, goneThread);
+  if (ours || goneThread !== undefined) recoverStaleSqliteLock(dbFile, { minAgeMs: DEAD_HOLDER_LOCK_MS, waitForAge: true });
+  return ours;
 }
 
 const held = new Set<OwnerLock>();
@@ -239,8 +144,7 @@ export class OwnerLock {
   /** Takes the lock (waiting up to `waitMs` for a live holder) or throws VaultLockedError naming it. */
   static acquire(dbFile: string, opts: AcquireOptions = {}): OwnerLock {
     const ownerFile = ownerFileOf(dbFile);
-    const me = currentProcess();
-    const record = JSON.stringify({ pid: me.pid, startedAt: me.startedAt, hostname: me.hostname });
+    const record = ownerRecord();
     const deadline = Date.now() + (opts.waitMs ?? 0);
     for (let attempt = 0; attempt < 50; attempt++) {
       if (createExclusive(ownerFile, record)) {
@@ -248,9 +152,9 @@ export class OwnerLock {
         held.add(lock);
         installExitHook();
         try {
-          // We own the vault now: a `.lock` directory that outlives a short wait was left by a
-          // process that died inside a transaction (its hot journal is rolled back on first read).
-          clearStaleSqliteLock(dbFile);
+          // A lock directory no live process may hold (a killed reader's) need not wait for our
+          // first "locked" to be recovered.
+          recoverStaleSqliteLock(dbFile);
         } catch (err) {
           lock.release();
           throw err;
