@@ -5,8 +5,9 @@
 // with nothing to tidy up (`search`: it only reads) declares `signals: 'default'` and installs no
 // handler: the signal's default action ends the process at once, whatever it is doing (a shell
 // reports 130 / 143). That is safe: a reader killed mid-query leaves only SQLite's lock
-// directory, which the next open clears (as after a kill -9), and a write in a transaction is
-// rolled back by the next open. Other commands (index, embed-index, download-model, ask, generate)
+// directory, which the next process that meets it recovers a second later, a writer already
+// running included (as after a kill -9; vault/lock/staleSqliteLock.ts), and a write in a
+// transaction is rolled back by the next open. Other commands (index, embed-index, download-model, ask, generate)
 // are asked to stop through their AbortSignal, at their next safe point, and the process ends
 // with 130 (SIGINT) or 143 (SIGTERM); a second signal, or a command still running GRACE_MS
 // later, ends it at once.

@@ -30,15 +30,17 @@
 // D when it is removed, then D existed through the whole check (4: a directory removed and made
 // again gets a new ctime, and it was older than minAgeMs, so even a reused inode differs), so P's
 // announcement existed while the announcements were read in 3 and P would have been seen alive.
-// Unannounced holders are only writers of older versions, and those are caught by 2. D cannot be
+// A live writer of an older version holds the lock unannounced, but owns the file, and 2 stops
+// there (only the owner writes, so only the owner holds the lock for long). D cannot be
 // swapped for a new directory between 4 and the removal: only D's holder (dead) and a recovery
 // remove a lock directory, and recoveries run one at a time under the guard.
 //   The races: a process that announces itself during the check cannot hold D (D exists, so its
 // mkdir fails) and at worst makes this check give up, to be tried again at the next "locked"; a
 // directory removed and made anew between 1 and 4 fails 4; two recoveries at once are serialized
 // by the guard, and the second finds D gone or replaced.
-//   The age bound is not what makes it safe (the announcements are); it leaves room for an older
-// Codex Vault reading the file without announcing, whose reads last milliseconds.
+//   The age bound is not what makes it safe (the announcements are); it leaves room for a reader
+// of an older Codex Vault, which does not announce: its reads (a search) last milliseconds. A
+// read of such a version that holds the lock longer than the bound is not protected.
 import { rmdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { journalState, rollBackHotJournal } from '../db/hotJournal';

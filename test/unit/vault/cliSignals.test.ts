@@ -98,7 +98,7 @@ for (const [signal, status] of [
     assertEndedBy(e, signal, status);
     assert.ok(e.afterSignalMs < PROMPT_MS, `ended ${e.afterSignalMs.toFixed(0)} ms after ${signal}`);
     assert.equal(e.out, '', 'no results printed after the signal');
-    // A reader killed inside its read transaction leaves SQLite's lock directory; the next open clears it.
+    // A reader killed inside its read transaction leaves SQLite's lock directory; the next search recovers it.
     const again = spawnSync(process.execPath, [cli, 'search', 'word', '--db', slowDb, '--limit', '3', '--json'], { cwd: t.dir, encoding: 'utf8', timeout: 120_000 });
     assert.equal(again.status, 0, again.stderr);
     const hits = JSON.parse(again.stdout) as { path: string; startLine: number; endLine: number }[];
