@@ -17,6 +17,7 @@
 //   for writing fails with DatabaseDamagedError; reading it works and reports the damage.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { removeDeadAnnouncements } from '../lock/lockHolders';
 import { OwnerLock } from '../lock/ownerLock';
 import { inspectOwner } from '../lock/ownerRecord';
 import { recoverOnLocked } from '../lock/staleSqliteLock';
@@ -184,6 +185,7 @@ export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Open
   const exists = existsSync(file);
   if (exists && !statSync(file).isFile()) throw new Error(`${file} is not a file; give the path of the ${what}'s database file.`);
   if (!exists && (opts.readOnly || !opts.create)) throw new DatabaseMissingError(file, what);
+  if (exists) removeDeadAnnouncements(file);
   return opts.readOnly ? openForReading(file, what) : openForWriting(file, what, opts, exists);
 }
 

@@ -83,6 +83,18 @@ export function removeAnnouncement(a: Announced): void {
 }
 
 /**
+ * Removes the announcements of dead processes. A process killed while announced, before it took
+ * the lock or after it let go, left nothing for a recovery to meet; this tidies it up on open.
+ */
+export function removeDeadAnnouncements(dbFile: string): void {
+  try {
+    for (const a of listHolders(dbFile)) if (a.liveness === 'dead') removeAnnouncement(a);
+  } catch {
+    // Unreadable: the connection's own announcement says what is wrong with the folder.
+  }
+}
+
+/**
  * Removes what thread `thread` of this process announced: for a worker thread that was terminated
  * (worker.terminate() runs no cleanup) and so can hold nothing any more. Returns how many.
  */

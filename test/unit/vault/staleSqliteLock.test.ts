@@ -15,7 +15,7 @@ import { DEAD_HOLDER_LOCK_MS, recoverStaleSqliteLock, STALE_LOCK_MS } from '../.
 import { releaseOwnProcessLock, Vault } from '../../../src/vault/vault';
 import { repoRoot, tempDir } from '../../helpers/paths';
 import { spawnChild } from './support/child';
-import { copyRustBook } from './support/vaultFixtures';
+import { copyRustBook, indexedRustBook } from './support/vaultFixtures';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -92,6 +92,10 @@ test('a stale lock directory is recovered only once it stood for the bound and n
     assert.deepEqual(announced(db), [], 'the dead announcements were removed too');
     assert.equal(recoverStaleSqliteLock(db), 'absent');
     fs.unlinkSync(`${db}.owner`);
+    // A process killed while announced but not holding the lock left only its announcement: the next open tidies it.
+    announce(db, dead.pid, dead.startedAt);
+    Vault.open(db, { readOnly: true }).close();
+    assert.ok(!existsSync(`${db}.holders`));
   } finally {
     live.kill('SIGKILL');
     t.cleanup();
@@ -204,11 +208,8 @@ test('a worker thread terminated mid-read: its process releases what the thread 
   const t = tempDir();
   try {
     const notes = join(t.dir, 'notes');
-    copyRustBook(notes, ['ch15-01-box.md']);
     const db = join(t.dir, 'v.db');
-    const v = Vault.open(db);
-    await v.indexRoots([notes]);
-    v.close();
+    await indexedRustBook(db, notes, ['ch15-01-box.md']);
     const reader = join(repoRoot, 'test', 'unit', 'vault', 'support', 'slowReader.ts');
     const worker = new Worker(
       `require('tsx/cjs'); process.argv = [process.argv[0], 'slowReader', ${JSON.stringify(db)}, 'hang']; require(${JSON.stringify(reader)});`,

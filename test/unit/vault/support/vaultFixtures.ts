@@ -1,7 +1,7 @@
 // Helpers for the vault tests: small real vaults on disk, copied from the Rust book.
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Vault } from '../../../../src/vault/vault';
+import { Vault } from '../../../../src/vault/vault';
 import { rustBook } from '../../../helpers/paths';
 
 /** Copies the named (or the first `count`) chapters of the Rust book into `dir`. */
@@ -10,6 +10,17 @@ export function copyRustBook(dir: string, names?: readonly string[], count = Inf
   const files = (names ?? readdirSync(rustBook).filter((f) => f.endsWith('.md')).sort().slice(0, count)) as string[];
   for (const f of files) copyFileSync(join(rustBook, f), join(dir, f));
   return files;
+}
+
+/** Copies the named chapters into `notes` and indexes them into a vault at `db`, closed again. */
+export async function indexedRustBook(db: string, notes: string, names: readonly string[]): Promise<void> {
+  copyRustBook(notes, names);
+  const v = Vault.open(db);
+  try {
+    await v.indexRoots([notes]);
+  } finally {
+    v.close();
+  }
 }
 
 export interface ChunkRow {
