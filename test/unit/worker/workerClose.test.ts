@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SqliteDatabase } from '../../../src/vault/db/sqlite';
-import { ownerFileOf } from '../../../src/vault/lock/ownerLock';
+import { ownerFileOf } from '../../../src/vault/lock/ownerRecord';
 import { VaultWorkerClient } from '../../../src/worker/vaultWorkerClient';
 import { testModelsConfig } from '../../helpers/appGraph';
 import { repoRoot, tempDir, tinyModel } from '../../helpers/paths';
