@@ -15,7 +15,7 @@
 // A page overwritten with random bytes fails that with a probability near 1; a page of zeros, or a
 // valid page written in the wrong place, passes and is left to the full check.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { SqliteDatabase } from './sqlite';
+import { SqliteError, type SqliteDatabase } from './sqlite';
 
 /** Pages read on open: all of a database up to this many, else this many spread over it. */
 const SAMPLED_PAGES = 2048;
@@ -293,14 +293,20 @@ export function openCheck(db: SqliteDatabase): HealthReport {
   const problems: string[] = [];
   const affected: string[] = [];
   const checked: string[] = [];
-  checkFile(db.file, problems, checked);
   // One read transaction: on this VFS every statement outside one takes and drops the file lock.
-  const run = (): void => checkSchemaAndKeptTables(db, problems, affected, checked);
+  // The pages are read straight from the file inside it too, so that no writer commits meanwhile
+  // (a page half rewritten, a header counting pages not written yet, would look like damage).
+  const run = (): void => {
+    checkFile(db.file, problems, checked);
+    checkSchemaAndKeptTables(db, problems, affected, checked);
+  };
   if (db.inTransaction) run();
   else {
     try {
       db.transaction(run, false);
     } catch (err) {
+      // Another process holds the lock: that says nothing about the file; the caller waits and asks again.
+      if (err instanceof SqliteError && err.code === 'locked') throw err;
       problems.push(sqliteMessage(err));
     }
   }

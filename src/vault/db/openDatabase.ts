@@ -195,7 +195,7 @@ function openForReading(file: string, what: string): OpenedDatabase {
   try {
     db = retryWhileLocked(() => SqliteDatabase.open(file, { readOnly: true, mustExist: true, onLocked: recoverOnLocked(file) }));
     const opened = db;
-    const health = check(opened, file);
+    const health = retryWhileLocked(() => check(opened, file));
     if (health.ok) checkVersion(opened, what);
     return handle(opened, file, true, health, null);
   } catch (err) {
@@ -213,7 +213,7 @@ function openForWriting(file: string, what: string, opts: OpenDatabaseOptions, e
     retryWhileLocked(() => rollBackHotJournal(file, { onLocked: recoverOnLocked(file) }));
     db = retryWhileLocked(() => SqliteDatabase.open(file, { mustExist: existed, onLocked: recoverOnLocked(file) }));
     const opened = db;
-    const health = existed ? check(opened, file) : { ok: true, problems: [], affected: [], checked: ['new file'], ms: 0 };
+    const health = existed ? retryWhileLocked(() => check(opened, file)) : { ok: true, problems: [], affected: [], checked: ['new file'], ms: 0 };
     if (!health.ok) {
       if (!opts.allowDamaged) throw new DatabaseDamagedError(file, health, what);
       opened.refuseWrites(`The ${what} ${file} is damaged. ${damageAdvice(file, what)}`);

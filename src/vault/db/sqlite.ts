@@ -211,6 +211,10 @@ export class SqliteDatabase {
     this.exec(immediate ? 'BEGIN IMMEDIATE' : 'BEGIN');
     this.depth++;
     try {
+      // A read transaction takes its lock now, so that a "locked" is met here, before any work,
+      // and reported as such: met later by FTS5 connecting its table, it reads "vtable constructor
+      // failed", which no caller can tell from a real failure.
+      if (!immediate) this.get('SELECT 1 AS one FROM sqlite_schema LIMIT 1');
       const r = fn();
       this.exec('COMMIT');
       return r;

@@ -227,6 +227,38 @@ test('a live reader\'s lock is never removed: the writer waits through a 6 s rea
   }
 });
 
+test('searches while the writer writes: each waits out the writer\'s moments instead of failing as locked, damaged or "vtable constructor failed"', async () => {
+  const notes = join(t.dir, 'busy-notes');
+  copyRustBook(notes, ['ch04-01-what-is-ownership.md', 'ch15-01-box.md', 'ch08-01-vectors.md']);
+  const db = await makeVault('busy', notes);
+  const { child: writer, lines } = await startWriter(db, notes);
+  try {
+    const okAtStart = lastOk(lines);
+    const failures: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      // Each search opens the vault (the open-time check reads it) and connects the full-text
+      // table on its first query: both used to meet the writer's lock unprepared.
+      const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const p = spawn(process.execPath, [cli, 'search', 'ownership', '--db', db, '--limit', '1', '--json'], { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        p.on('exit', (code) => resolve({ code, out, err }));
+      });
+      const path = r.code === 0 ? (JSON.parse(r.out) as { path: string }[])[0]?.path : undefined;
+      if (r.code !== 0 || r.err !== '' || path !== 'ch04-01-what-is-ownership.md') failures.push(`search ${i}: exit ${r.code}, ${r.err.trim() || path}`);
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(lastOk(lines) >= okAtStart + 5, `the writer went on writing meanwhile (${lastOk(lines) - okAtStart} writes)`);
+    assert.deepEqual(lines.filter((l) => l.text.startsWith('fail ')).map((l) => l.text), [], 'and none of its writes failed');
+    await closeWriterAndCheck(writer, db);
+  } finally {
+    writer.proc.kill('SIGKILL');
+    await writer.exited;
+  }
+});
+
 test('a second reader waits for a live reader\'s long read instead of breaking into its lock', async () => {
   const notes = join(t.dir, 'two-readers');
   copyRustBook(notes, ['ch04-01-what-is-ownership.md']);
