@@ -290,3 +290,30 @@ test('a second reader waits for a live reader\'s long read instead of breaking i
     await reader.exited;
   }
 });
+
+test('a writer opening while a live reader reads waits for it: the reader\'s lock untouched, no damage reported', async () => {
+  const notes = join(t.dir, 'open-notes');
+  copyRustBook(notes, ['ch04-01-what-is-ownership.md']);
+  const db = await makeVault('open', notes);
+  const reader = spawnChild('slowReader.ts', [db, 'hold', '2500']);
+  const readerLines = record(reader);
+  try {
+    await reader.waitFor((l) => l.startsWith('holding'), 60_000);
+    // Synchronous, as the vault worker opens: it waits here while the reader holds the lock.
+    const w = Vault.open(db);
+    try {
+      assert.equal(w.health.ok, true, w.health.problems.join('; '));
+      assert.equal(w.updateFile(notes, 'live.md'), 'unchanged');
+    } finally {
+      w.close();
+    }
+    await reader.waitFor((l) => l === 'closed', 60_000);
+    const ids = readerLines.filter((l) => l.text.startsWith('lock ')).map((l) => l.text);
+    assert.ok(ids.length >= 10);
+    assert.deepEqual([...new Set(ids)], [ids[0]], 'the reader\'s lock directory stayed the same one throughout');
+    assert.notEqual(ids[0], 'lock gone');
+  } finally {
+    reader.proc.kill('SIGKILL');
+    await reader.exited;
+  }
+});
