@@ -296,8 +296,10 @@ export function openCheck(db: SqliteDatabase): HealthReport {
   // One read transaction: on this VFS every statement outside one takes and drops the file lock.
   // The pages are read straight from the file inside it too, so that no writer commits meanwhile
   // (a page half rewritten, a header counting pages not written yet, would look like damage).
+  let pagesChecked = false;
   const run = (): void => {
     checkFile(db.file, problems, checked);
+    pagesChecked = true;
     checkSchemaAndKeptTables(db, problems, affected, checked);
   };
   if (db.inTransaction) run();
@@ -308,6 +310,8 @@ export function openCheck(db: SqliteDatabase): HealthReport {
       // Another process holds the lock: that says nothing about the file; the caller waits and asks again.
       if (err instanceof SqliteError && err.code === 'locked') throw err;
       problems.push(sqliteMessage(err));
+      // The transaction could not even start: the pages still say what is wrong.
+      if (!pagesChecked) checkFile(db.file, problems, checked);
     }
   }
   return { ok: problems.length === 0, problems, affected: [...new Set(affected)], checked, ms: Math.round((performance.now() - t) * 10) / 10 };
