@@ -71,6 +71,43 @@ function announcedBy(db: string, pid: number): string[] {
   }
 }
 
+interface Search {
+  pid: number;
+  kill(signal: NodeJS.Signals): void;
+  /** The exit, with everything printed; `at` is when it came. */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string; at: number }>;
+}
+
+/** A real `codex-vault search` process, as a user runs it. */
+function search(db: string, query: string, limit: number): Search {
+  const p = spawn(process.execPath, [cli, 'search', query, '--db', db, '--limit', String(limit), '--json'], { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return {
+    pid: p.pid!,
+    kill: (signal) => p.kill(signal),
+    ended: new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal, out, err, at: performance.now() }))),
+  };
+}
+
+/** A reader child inside a read transaction for `ms`, reporting the lock directory it holds. */
+async function holdingReader(db: string, ms: number): Promise<{ reader: Child; lines: Line[] }> {
+  const reader = spawnChild('slowReader.ts', [db, 'hold', String(ms)]);
+  const lines = record(reader);
+  await reader.waitFor((l) => l.startsWith('holding'), 60_000);
+  return { reader, lines };
+}
+
+/** What a holding reader saw: the same lock directory at every look, never gone. */
+function assertLockKept(readerLines: Line[], minLooks: number): void {
+  const ids = readerLines.filter((l) => l.text.startsWith('lock ')).map((l) => l.text);
+  assert.ok(ids.length >= minLooks, `the reader looked at the lock ${ids.length} times`);
+  assert.notEqual(ids[0], 'lock gone');
+  assert.deepEqual([...new Set(ids)], [ids[0]], 'the reader\'s lock directory stayed the same one throughout: nobody removed or replaced it');
+}
+
 /** Starts the writer and waits for its first writes. */
 async function startWriter(db: string, notes: string): Promise<{ child: Child; lines: Line[] }> {
   const child = spawnChild('liveWriter.ts', [db, notes]);
@@ -146,13 +183,8 @@ test('Ctrl+C (SIGINT) on a real `codex-vault search` mid-query: the running writ
   const db = await makeVault('search', notes);
   const { child: writer, lines } = await startWriter(db, notes);
   try {
-    const search = spawn(process.execPath, [cli, 'search', 'word', '--db', db, '--limit', '500', '--json'], { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    search.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    search.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => search.on('exit', (code, signal) => r({ code, signal })));
-    const pid = search.pid!;
+    const s = search(db, 'word', 500);
+    const pid = s.pid;
     // Mid-query: the search announced (it may hold the lock) and the lock directory exists, for
     // 30 ms on end. A connection refused the lock withdraws its announcement at once, so this is
     // the search holding it, not waiting for the writer's.
@@ -165,13 +197,13 @@ test('Ctrl+C (SIGINT) on a real `codex-vault search` mid-query: the running writ
       } else since = -1;
       await sleep(3);
     }
-    assert.ok(since >= 0 && performance.now() - since >= 30, `the search was seen holding its read lock; stderr: ${err}`);
+    assert.ok(since >= 0 && performance.now() - since >= 30, 'the search was seen holding its read lock');
     const okBefore = lastOk(lines);
-    search.kill('SIGINT');
-    const e = await ended;
-    const killedAt = performance.now();
-    assert.equal(e.signal, 'SIGINT', `ended by SIGINT's default action (code ${e.code}); stderr: ${err}`);
-    assert.equal(out, '', 'interrupted before any result');
+    s.kill('SIGINT');
+    const e = await s.ended;
+    const killedAt = e.at;
+    assert.equal(e.signal, 'SIGINT', `ended by SIGINT's default action (code ${e.code}); stderr: ${e.err}`);
+    assert.equal(e.out, '', 'interrupted before any result');
     assert.equal(announcedBy(db, pid).length, 1, 'it died inside its read (its announcement stayed)');
 
     const resumed = await writer.waitFor((l) => okNumber(l) > okBefore, RESUME_MS + 5000);
@@ -182,9 +214,9 @@ test('Ctrl+C (SIGINT) on a real `codex-vault search` mid-query: the running writ
     await writer.waitFor((l) => okNumber(l) >= n + 3, 10_000);
     assert.deepEqual(announcedBy(db, pid), []);
     // And the next search works (the writer is still running).
-    const again = spawnSync(process.execPath, [cli, 'search', 'ownership', '--db', db, '--limit', '1', '--json'], { cwd: t.dir, encoding: 'utf8', timeout: 120_000 });
-    assert.equal(again.status, 0, again.stderr);
-    assert.equal((JSON.parse(again.stdout) as { path: string }[])[0]?.path, 'ch04-01-what-is-ownership.md');
+    const again = await search(db, 'ownership', 1).ended;
+    assert.equal(again.code, 0, again.err);
+    assert.equal((JSON.parse(again.out) as { path: string }[])[0]?.path, 'ch04-01-what-is-ownership.md');
     await closeWriterAndCheck(writer, db);
   } finally {
     writer.proc.kill('SIGKILL');
@@ -200,16 +232,13 @@ test('a live reader\'s lock is never removed: the writer waits through a 6 s rea
   let reader: Child | undefined;
   try {
     // Longer than the stale bound (1 s) and than a write waits before it gives up (5 s).
-    reader = spawnChild('slowReader.ts', [db, 'hold', '6000']);
-    const readerLines = record(reader);
-    await reader.waitFor((l) => l.startsWith('holding'), 60_000);
+    const held = await holdingReader(db, 6000);
+    reader = held.reader;
+    const readerLines = held.lines;
     const heldFrom = performance.now();
     await reader.waitFor((l) => l === 'released', 60_000);
     const releasedAt = readerLines.find((l) => l.text === 'released')!.at;
-    const ids = readerLines.filter((l) => l.text.startsWith('lock ')).map((l) => l.text);
-    assert.ok(ids.length >= 20, `the reader looked at the lock ${ids.length} times`);
-    assert.deepEqual([...new Set(ids)], [ids[0]], 'the reader\'s lock directory stayed the same one throughout: nobody removed or replaced it');
-    assert.notEqual(ids[0], 'lock gone');
+    assertLockKept(readerLines, 20);
     // The writer waited: nothing written while the reader held the lock, and the write that
     // waited longest gave up as "locked" rather than break in.
     const during = lines.filter((l) => l.at > heldFrom + 200 && l.at < releasedAt);
@@ -238,14 +267,7 @@ test('searches while the writer writes: each waits out the writer\'s moments ins
     for (let i = 0; i < 8; i++) {
       // Each search opens the vault (the open-time check reads it) and connects the full-text
       // table on its first query: both used to meet the writer's lock unprepared.
-      const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-        const p = spawn(process.execPath, [cli, 'search', 'ownership', '--db', db, '--limit', '1', '--json'], { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        let err = '';
-        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        p.on('exit', (code) => resolve({ code, out, err }));
-      });
+      const r = await search(db, 'ownership', 1).ended;
       const path = r.code === 0 ? (JSON.parse(r.out) as { path: string }[])[0]?.path : undefined;
       if (r.code !== 0 || r.err !== '' || path !== 'ch04-01-what-is-ownership.md') failures.push(`search ${i}: exit ${r.code}, ${r.err.trim() || path}`);
     }
@@ -263,27 +285,17 @@ test('a second reader waits for a live reader\'s long read instead of breaking i
   const notes = join(t.dir, 'two-readers');
   copyRustBook(notes, ['ch04-01-what-is-ownership.md']);
   const db = await makeVault('two', notes);
-  const reader = spawnChild('slowReader.ts', [db, 'hold', '3000']);
-  const readerLines = record(reader);
+  const { reader, lines: readerLines } = await holdingReader(db, 3000);
   try {
-    await reader.waitFor((l) => l.startsWith('holding'), 60_000);
     // A real search, started while the first reader holds the lock with nobody owning the vault
     // (the case an open used to "recover" by removing the directory after 300 ms).
-    const search = spawn(process.execPath, [cli, 'search', 'ownership', '--db', db, '--limit', '1', '--json'], { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    search.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    search.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((r) => search.on('exit', (c) => r(c)));
-    const doneAt = performance.now();
+    const r = await search(db, 'ownership', 1).ended;
     await reader.waitFor((l) => l === 'closed', 60_000);
-    const ids = readerLines.filter((l) => l.text.startsWith('lock ')).map((l) => l.text);
-    assert.deepEqual([...new Set(ids)], [ids[0]], 'the first reader\'s lock directory stayed the same one throughout');
-    assert.notEqual(ids[0], 'lock gone');
-    assert.equal(code, 0, err);
-    assert.equal((JSON.parse(out) as { path: string }[])[0]?.path, 'ch04-01-what-is-ownership.md');
+    assertLockKept(readerLines, 10);
+    assert.equal(r.code, 0, r.err);
+    assert.equal((JSON.parse(r.out) as { path: string }[])[0]?.path, 'ch04-01-what-is-ownership.md');
     const releasedAt = readerLines.find((l) => l.text === 'released')!.at;
-    assert.ok(doneAt > releasedAt, 'the search finished after the first reader let go');
+    assert.ok(r.at > releasedAt, 'the search finished after the first reader let go');
     assert.ok(!existsSync(`${db}.lock`) && !existsSync(`${db}.holders`));
   } finally {
     reader.proc.kill('SIGKILL');
@@ -295,10 +307,8 @@ test('a writer opening while a live reader reads waits for it: the reader\'s loc
   const notes = join(t.dir, 'open-notes');
   copyRustBook(notes, ['ch04-01-what-is-ownership.md']);
   const db = await makeVault('open', notes);
-  const reader = spawnChild('slowReader.ts', [db, 'hold', '2500']);
-  const readerLines = record(reader);
+  const { reader, lines: readerLines } = await holdingReader(db, 2500);
   try {
-    await reader.waitFor((l) => l.startsWith('holding'), 60_000);
     // Synchronous, as the vault worker opens: it waits here while the reader holds the lock.
     const w = Vault.open(db);
     try {
@@ -308,10 +318,7 @@ test('a writer opening while a live reader reads waits for it: the reader\'s loc
       w.close();
     }
     await reader.waitFor((l) => l === 'closed', 60_000);
-    const ids = readerLines.filter((l) => l.text.startsWith('lock ')).map((l) => l.text);
-    assert.ok(ids.length >= 10);
-    assert.deepEqual([...new Set(ids)], [ids[0]], 'the reader\'s lock directory stayed the same one throughout');
-    assert.notEqual(ids[0], 'lock gone');
+    assertLockKept(readerLines, 10);
   } finally {
     reader.proc.kill('SIGKILL');
     await reader.exited;
