@@ -8,6 +8,7 @@
 // load that sent the request, since each page numbers its requests from 1.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import { safeLine } from '../../common/untrustedText';
 import {
   type ChatMessage, type ContextItem, type FromHost, type FromWebview, parseFromHost, parseFromWebview, type RequestOf, type Source,
 } from '../protocol/chatProtocol';
@@ -134,7 +135,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
       this.opts.log(`chat: ${msg.type} failed: ${text}`);
-      if (msg.type !== 'copyText') void vscode.window.showWarningMessage(`Codex Vault: ${text}`);
+      if (msg.type !== 'copyText') void vscode.window.showWarningMessage(`Codex Vault: ${safeLine(text, 600)}`);
       this.respond(page, msg.id, text);
     }
   }
