@@ -164,7 +164,7 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
       const bps = phase === 'downloading' && !waiting ? meter.update(bytes) : 0;
       opts.onProgress({ bytes, total, bytesPerSecond: bps, etaSeconds: bps > 0 ? eta(bytes, total, bps) : undefined, phase, fileName: opts.fileName, ...(waiting ? { waiting } : {}) });
     };
-    writer = await PartWriter.open(part, partBytes, (b) => report(b, expectedSize, 'hashing', b === partBytes), signal);
+    writer = await PartWriter.open(part, partBytes);
     if (expectedSize !== undefined) await ensureFreeSpace(opts.dir, expectedSize - partBytes, margin);
 
     let restarts = 0;
@@ -332,7 +332,7 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
       }
     }
 
-    const sha256 = await w.finish();
+    const sha256 = await w.finish((b) => report(b, partBytes, 'hashing'));
     await w.close();
     writer = undefined;
     if ((expectedSize !== undefined && partBytes !== expectedSize) || sha256 !== expectedSha256) {

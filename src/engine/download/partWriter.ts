@@ -1,18 +1,15 @@
-// Where a download's bytes go: each chunk is hashed (SHA-256) as it arrives, on this thread, while
-// the kernel receives the next one; chunks are written to the part in large blocks by libuv's
-// pool, one block after another, while the next block fills; the part is flushed to disk as it
-// grows, so the final fsync (kept) has little left to do.
+// Where a download's bytes go: chunks are written to the part in large blocks by libuv's pool,
+// one block after another while the next fills, and hashed (SHA-256) by a thread that follows the
+// file as it grows (fileHasher.ts), in parallel with the network; the part is flushed to disk as
+// it grows, so the final fsync (kept) has little left to do.
 //
-// WHY this shape: on loopback the downloader ran at 0.40x of `curl -o`. A writer thread that
-// hashed and wrote (measured too) needs every byte copied into shared memory first, and on a
-// loaded 2-core machine the extra copy cost more than the parallel hash saved; hashing in place
-// costs the least CPU in all. A block is handed to the disk when full or 100 ms after its first
-// byte, so a kill -9 loses at most that much received data: before, up to 1 MiB waited in memory
-// and a download killed in its first megabyte restarted from zero.
-import { createHash, type Hash } from 'node:crypto';
+// WHY this shape: on loopback the downloader ran at 0.40x of `curl -o` with the hash, the writes
+// and a Readable stream on one thread. A block is handed to the disk when full or 100 ms after its
+// first byte, so a kill -9 loses at most that much received data: before, up to 1 MiB waited in
+// memory and a download killed in its first megabyte restarted from zero.
 import { fdatasync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { hashInto } from '../checksum';
+import { FileHasher } from './fileHasher';
 
 const BLOCK_BYTES = 1024 * 1024;
 const FLUSH_MS = 100;
@@ -30,11 +27,10 @@ export class PartWriteError extends Error {
 }
 
 export class PartWriter {
-  private hash: Hash = createHash('sha256');
   private block: Buffer[] = [];
   private blockBytes = 0;
   private timer: NodeJS.Timeout | undefined;
-  /** Bytes taken (hashed): written, being written, or in the current block. */
+  /** Bytes taken: written, being written, or in the current block. */
   private taken: number;
   /** Bytes handed to the disk (written or being written). */
   private sealed: number;
@@ -46,23 +42,21 @@ export class PartWriter {
   private syncing: Promise<void> | undefined;
   private syncedAt: number;
 
-  private constructor(private readonly fh: FileHandle, start: number) {
+  private constructor(private readonly fh: FileHandle, private readonly hasher: FileHasher, start: number) {
     this.taken = this.sealed = this.written = this.syncedAt = start;
   }
 
   /**
    * Opens `path` for writing from byte `start`: 0 starts a new, empty part; otherwise the first
-   * `start` bytes are kept and hashed first (`onHashing` tells how far), cancellable by `signal`.
+   * `start` bytes are kept (and hashed in the background while the download goes on).
    */
-  static async open(path: string, start: number, onHashing?: (bytes: number) => void, signal?: AbortSignal): Promise<PartWriter> {
+  static async open(path: string, start: number): Promise<PartWriter> {
     const fh = await open(path, start > 0 ? 'r+' : 'w');
     try {
-      const w = new PartWriter(fh, start);
-      if (start > 0) {
-        await fh.truncate(start);
-        await hashInto(w.hash, path, 0, start, (p) => onHashing?.(p.bytes), signal);
-      }
-      return w;
+      if (start > 0) await fh.truncate(start);
+      const hasher = FileHasher.start(path);
+      if (start > 0) hasher.hashTo(start);
+      return new PartWriter(fh, hasher, start);
     } catch (err) {
       await fh.close().catch(() => undefined);
       throw err;
@@ -85,7 +79,6 @@ export class PartWriter {
    */
   write(chunk: Buffer): boolean {
     if (this.failure) throw this.failure;
-    this.hash.update(chunk);
     this.block.push(chunk);
     this.blockBytes += chunk.length;
     this.taken += chunk.length;
@@ -116,6 +109,7 @@ export class PartWriter {
       try {
         await writeAll(this.fh, chunks, at, bytes);
         this.written += bytes;
+        this.hasher.hashTo(this.written);
         this.syncSoon();
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
@@ -158,17 +152,23 @@ export class PartWriter {
   async restart(): Promise<void> {
     await this.drain().catch(() => undefined);
     await this.fh.truncate(0);
-    this.hash = createHash('sha256');
+    this.hasher.reset();
     this.failure = undefined;
     this.taken = this.sealed = this.written = this.syncedAt = 0;
   }
 
-  /** Writes everything, makes the part durable (fsync) and returns its SHA-256. */
-  async finish(): Promise<string> {
+  /**
+   * Writes everything, makes the part durable (fsync) and returns its SHA-256; `onHashing` hears
+   * how far the hash is while it catches up (a resumed part is hashed while the rest downloads).
+   */
+  async finish(onHashing?: (bytes: number) => void): Promise<string> {
     await this.drain();
+    const digest = this.hasher.digest(onHashing);
     await this.syncing;
     await this.fh.sync();
-    return this.hash.digest('hex');
+    const { sha256, bytes } = await digest;
+    if (bytes !== this.written) throw new PartWriteError('EIO', `The hash covers ${bytes} bytes of the part, which holds ${this.written}.`);
+    return sha256;
   }
 
   /** Closes the file (what was not drained is lost). */
@@ -177,6 +177,7 @@ export class PartWriter {
     this.timer = undefined;
     await this.writing;
     await this.syncing;
+    await this.hasher.close();
     await this.fh.close().catch(() => undefined);
   }
 }

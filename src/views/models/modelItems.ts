@@ -29,6 +29,7 @@ export function stateWords(m: ModelItem): string {
       const d = m.download;
       if (!d) return 'downloading';
       if (d.phase === 'hashing') return `checking the part already downloaded · ${percent(d.bytes, d.total)}%`;
+      if (d.waiting) return `waiting · ${percent(d.bytes, d.total)}% · ${safeLine(d.waiting, 200)}`;
       return `downloading ${percent(d.bytes, d.total)}% · ${formatBytes(d.bytesPerSecond)}/s${d.etaSeconds !== null ? ` · ${eta(d.etaSeconds)} left` : ''}`;
     }
     case 'partial': return `partial · ${formatBytes(m.bytesPresent)} of ${formatBytes(m.sizeBytes)}`;
