@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../../src/cli';
 import { EngineError } from '../../../src/engine/client/engineClient';
 import { GgufError, readGgufHeader } from '../../../src/engine/gguf/ggufHeader';
 import { addLocalModel } from '../../../src/engine/verify/verifyModelFile';
 import { tinyModel } from '../../helpers/paths';
+import { cliInProcess as cli } from '../../helpers/runCli';
 import { openFixture, type Fixture } from './engineFixtures';
 import { ggufLayout, u32, withBytes, withField, withInsertedKv } from './helpers/ggufLayout';
 
@@ -34,17 +33,6 @@ function refusal(file: string): GgufError {
     return err;
   }
   assert.fail(`${file} was accepted`);
-}
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-  err.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-  const code = await main(args, { out, err, isTTY: false, signal: new AbortController().signal });
-  return { code, stdout, stderr };
 }
 
 describe('hostile GGUF files', () => {

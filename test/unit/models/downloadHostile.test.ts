@@ -9,31 +9,19 @@ import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { main } from '../../../src/cli';
 import { downloadFile } from '../../../src/engine/download/downloadFile';
 import { DownloadError } from '../../../src/engine/download/errors';
 import type { DownloadProgress } from '../../../src/engine/download/progress';
 import { readRemoteGgufHeader } from '../../../src/engine/fit/remoteHeader';
 import { repoRoot, tempDir, tinyModel, tinyModelSha256 } from '../../helpers/paths';
+import { cliInProcess as cli } from '../../helpers/runCli';
 import { withInsertedKv } from '../engine/helpers/ggufLayout';
 import { FileServer } from './helpers/fileServer';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const fast = { backoffMs: 5, maxBackoffMs: 20, stallTimeoutMs: 5000 };
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-  err.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-  const code = await main(args, { out, err, isTTY: false, signal: new AbortController().signal });
-  return { code, stdout, stderr };
-}
 
 /**
  * Runs `command` with a fresh tmpfs of `size` mounted on `dir` (an unprivileged user and mount
