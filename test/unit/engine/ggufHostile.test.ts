@@ -61,8 +61,13 @@ describe('hostile GGUF files', () => {
     'no-context-key': [withBytes(model, layout.kv.get('llama.context_length')!.at + 8, Buffer.from('llama.context_lengtX')), /it has no llama\.context_length key \(llama\.cpp requires it\)/],
   };
 
+  let savedHome: string | undefined;
+
   before(async () => {
     fx = await openFixture();
+    // The CLI's state database (model hash records) in this test's own home, not the user's.
+    savedHome = process.env.CODEX_VAULT_HOME;
+    process.env.CODEX_VAULT_HOME = join(fx.dir, 'home');
     const w = (name: string, data: Buffer): void => {
       files[name] = join(fx.dir, `${name}.gguf`);
       writeFileSync(files[name], data);
@@ -82,6 +87,8 @@ describe('hostile GGUF files', () => {
   });
 
   after(async () => {
+    if (savedHome === undefined) delete process.env.CODEX_VAULT_HOME;
+    else process.env.CODEX_VAULT_HOME = savedHome;
     await fx.close();
   });
 
