@@ -11,10 +11,10 @@ import { fdatasync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FileHasher } from './fileHasher';
 
-const BLOCK_BYTES = 1024 * 1024;
+const BLOCK_BYTES = 4 * 1024 * 1024;
 const FLUSH_MS = 100;
 /** Received but not yet written: beyond this the caller pauses the connection. */
-const MAX_QUEUED = 8 * 1024 * 1024;
+const MAX_QUEUED = 16 * 1024 * 1024;
 /** Start writeback every so many bytes (fdatasync on libuv's pool), so the final fsync is short. */
 const SYNC_EVERY = 32 * 1024 * 1024;
 
