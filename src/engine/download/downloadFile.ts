@@ -329,6 +329,8 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
         throw err;
       } finally {
         silence.stop();
+        // A response left unread (an error before its body was piped) would hold its connection paused.
+        if (res) await res.body.dump();
       }
     }
 
