@@ -11,7 +11,7 @@ import { fdatasync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FileHasher } from './fileHasher';
 
-const BLOCK_BYTES = 4 * 1024 * 1024;
+const BLOCK_BYTES = 1024 * 1024;
 const FLUSH_MS = 100;
 /** Received but not yet written: beyond this the caller pauses the connection. */
 const MAX_QUEUED = 16 * 1024 * 1024;
