@@ -3,10 +3,11 @@
 // file as it grows (fileHasher.ts), in parallel with the network; the part is flushed to disk as
 // it grows, so the final fsync (kept) has little left to do.
 //
-// WHY this shape: on loopback the downloader ran at 0.40x of `curl -o` with the hash, the writes
-// and a Readable stream on one thread. A block is handed to the disk when full or 100 ms after its
-// first byte, so a kill -9 loses at most that much received data: before, up to 1 MiB waited in
-// memory and a download killed in its first megabyte restarted from zero.
+// WHY this shape: the receiving thread only takes chunks and hands blocks to the disk, and the hash
+// keeps pace on its own thread (what was measured, and what was tried and not kept: the README's
+// download decision). A block is handed to the disk when full or 100 ms after its first byte, so a
+// kill -9 loses at most that much received data: before, up to 1 MiB waited in memory and a
+// download killed in its first megabyte restarted from zero.
 import { fdatasync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { FileHasher } from './fileHasher';
