@@ -48,6 +48,8 @@ const nodeEntries = [
   { in: 'src/worker/vaultWorkerMain.ts', out: 'vault-worker', format: 'cjs' },
   // The indexer's parse thread, started from the bundle beside it (extension, vault worker, CLI).
   { in: 'src/vault/index/prepareWorkerMain.ts', out: 'prepare-worker', format: 'cjs' },
+  // A download's hashing thread (follows the part as it is written).
+  { in: 'src/engine/download/fileHasherMain.ts', out: 'file-hasher', format: 'cjs' },
   { in: 'src/engine/host/engineMain.ts', out: 'engine-host', format: 'esm', ext: '.mjs' },
 ].filter((e) => existsSync(join(root, e.in)));
 

@@ -150,7 +150,7 @@ async function main() {
     run(process.execPath, ['esbuild.mjs', '--production'], { cwd: buildDir });
   }
   const dist = join(buildDir, 'dist');
-  for (const f of ['extension.js', 'engine-host.mjs', 'vault-worker.js', 'prepare-worker.js', 'cli.js', 'mcp-server.js', 'media/chatMain.js']) {
+  for (const f of ['extension.js', 'engine-host.mjs', 'vault-worker.js', 'prepare-worker.js', 'file-hasher.js', 'cli.js', 'mcp-server.js', 'media/chatMain.js']) {
     if (!existsSync(join(dist, f))) throw new PackageError(`dist/${f} is missing after the build`);
   }
 

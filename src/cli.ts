@@ -1,5 +1,6 @@
 // The `codex-vault` CLI: picks a command by its leading words and runs it over the same
 // vault and engine the extension uses. Exit 0 on success; otherwise one line on stderr.
+import { safeLine } from './common/untrustedText';
 import { UsageError } from './cli/args';
 import type { CliCommand, CliIo } from './cli/command';
 import { commands } from './cli/commands/index';
@@ -56,7 +57,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     let msg = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
     // Damage met in the middle of a query (a page the open-time check did not sample).
     if (err instanceof SqliteError && err.code === 'corrupt' && err.file && !msg.includes('doctor')) msg += ` Codex Vault does not write to it; run codex-vault doctor --db ${err.file}.`;
-    io.err.write(`codex-vault ${found.cmd.name.join(' ')}: ${msg}\n`);
+    // Messages may quote a model file's keys, a server's answer or a native log line: escaped, one line.
+    io.err.write(`codex-vault ${found.cmd.name.join(' ')}: ${safeLine(msg, 2000)}\n`);
     if (process.env.CODEX_VAULT_DEBUG && err instanceof Error && err.stack) io.err.write(err.stack + '\n');
     return err instanceof UsageError ? 2 : 1;
   }

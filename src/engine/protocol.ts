@@ -229,6 +229,8 @@ export type EngineErrorCode =
   | 'truncated'
   | 'malformed'
   | 'unsupported-version'
+  /** llama.cpp refused a file the header check let through; the message carries its reason. */
+  | 'load-failed'
   | 'unverified'
   | 'insufficient-memory'
   | 'unknown-model'
@@ -260,7 +262,8 @@ export interface StreamMessage {
 export type EngineEvent =
   | { type: 'memory'; snapshot: MemorySnapshot }
   | { type: 'unloaded'; modelId: string; file: string; reason: 'idle' | 'low-memory'; message: string }
-  | { type: 'log'; level: 'error' | 'warn' | 'info' | 'debug'; message: string };
+  /** `source` 'native': a line from llama.cpp (or the engine process's own output), for logs and --verbose only. */
+  | { type: 'log'; level: 'error' | 'warn' | 'info' | 'debug'; message: string; source?: 'native' };
 
 export interface EventMessage {
   kind: 'event';

@@ -23,6 +23,11 @@ before(async () => {
       id: 'markup-test', name: 'Markup <img src=x onerror="window.__cvPwned=3"> model', role: 'chat', quantization: 'Q4_K_M',
       contextLength: 2048, license: 'MIT', description: '<script>window.__cvPwned=4</script> not a real model',
       files: [{ name: 'markup-test.gguf', size: 1000, sha256: 'a'.repeat(64), urls: ['https://models.invalid/markup-test.gguf'] }],
+    }, {
+      // Terminal escapes and a bidi override in a name: shown as escapes, never acted on or reordered.
+      id: 'escape-test', name: 'Escape \u202eledom\u202c \u001b[31mred', role: 'chat', quantization: 'Q4_K_M',
+      contextLength: 2048, license: 'MIT', description: 'a name with control characters',
+      files: [{ name: 'escape-test.gguf', size: 1000, sha256: 'b'.repeat(64), urls: ['https://models.invalid/escape-test.gguf'] }],
     }],
   }));
   // One engine thread: more than the cores would crawl (see docs/design.md, "Threads").
@@ -83,6 +88,10 @@ test('a model name with markup from a user manifest renders inert', { timeout: 6
   assert.equal(await page().locator('.monaco-hover img, .monaco-hover script').count(), 0);
   assert.equal(await page().evaluate(() => (window as unknown as { __cvPwned?: number }).__cvPwned), undefined);
   await h.wb.screenshot('models-inert-markup');
+  const escaped = pane().locator('.monaco-list-row').filter({ hasText: 'Escape' }).first();
+  const label = (await escaped.locator('.label-name').textContent()) ?? '';
+  assert.equal(label.trim(), 'Escape \\u202eledom\\u202c \\x1b[31mred');
+  assert.doesNotMatch(label, /[\u001b\u202a-\u202e]/);
 });
 
 /** The chat webview's content frame, for evaluate(). */

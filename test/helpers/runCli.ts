@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { repoRoot, tempDir } from './paths';
 
@@ -43,4 +44,17 @@ export async function cliVault(): Promise<{ db: string; env: Record<string, stri
     throw new Error(`codex-vault index failed: ${r.err}`);
   }
   return { db, env, cleanup: () => t.cleanup() };
+}
+
+/** Runs the CLI's own main() in this process (the same code path minus a process start), capturing stdout and stderr. */
+export async function cliInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli');
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+  err.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  const code = await main(args, { out, err, isTTY: false, signal: new AbortController().signal });
+  return { code, stdout, stderr };
 }

@@ -184,7 +184,7 @@ export class ModelsService {
         dispatcherFor: new ProxyResolver({ ...(cfg.proxyUrl ? { proxyUrl: cfg.proxyUrl } : {}), ...(cfg.strictSSL === false ? { strictSSL: false } : {}) }).dispatcherFor,
         store: this.#records,
         onProgress: (p) => {
-          entry.state = { bytes: p.bytes, total: p.total ?? entry.state.total, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds ?? null, phase: p.phase };
+          entry.state = { bytes: p.bytes, total: p.total ?? entry.state.total, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds ?? null, phase: p.phase, ...(p.waiting ? { waiting: p.waiting } : {}) };
           this.#progress();
         },
       });

@@ -18,6 +18,8 @@ export interface DownloadState {
   bytesPerSecond: number;
   etaSeconds: number | null;
   phase: 'hashing' | 'downloading';
+  /** While the server sends nothing: for how long, and what happens next (in words). */
+  waiting?: string;
 }
 
 export interface LoadedMemory {

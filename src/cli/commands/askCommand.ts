@@ -1,6 +1,7 @@
 // `codex-vault ask "<question>" --db <file> --model <file>`: answers from the vault's notes with
 // numbered sources, streaming the answer and then listing the sources it was given; or says the
 // vault does not contain the answer (with the closest notes) without asking the model at all.
+import { terminalJson, terminalText } from '../../common/untrustedText';
 import { intOption, numberOption, parse, required, UsageError } from '../args';
 import type { CliCommand, CliIo } from '../command';
 import { addLocalModel } from '../../engine/verify/verifyModelFile';
@@ -108,10 +109,11 @@ vault was found damaged (see codex-vault doctor).`,
         temperature,
         seed,
         signal: io.signal,
-        onText: streaming ? (t) => io.out.write(t) : undefined,
+        // The answer is made of the model file's vocabulary: nothing in it may drive the terminal.
+        onText: streaming ? (t) => io.out.write(terminalText(t)) : undefined,
       });
       if (values.json) {
-        io.out.write(JSON.stringify(askJson(r)) + '\n');
+        io.out.write(terminalJson(askJson(r)) + '\n');
         return damaged;
       }
       if (r.retrieval.fallbackReason) io.err.write(`${r.retrieval.fallbackReason}\n`);

@@ -2,6 +2,7 @@
 // a split one) or a single GGUF URL with a known SHA-256, resuming any earlier attempt, and exits
 // 0 only when every file is verified and in place. Says first whether the model fits this machine.
 import { basename } from 'node:path';
+import { safeLine } from '../../common/untrustedText';
 import { intOption, parse, required, UsageError } from '../args';
 import type { CliCommand, CliIo } from '../command';
 import { isSha256Hex } from '../../engine/checksum';
@@ -43,6 +44,9 @@ from there after an interruption (run the same command again); the file appears 
 name only once its size and SHA-256 match. Exit status 0 only when every file is verified.
 Before downloading it says whether the model fits this machine (RAM, GPU memory, KV cache),
 reading the GGUF header from the server when it allows ranged reads.
+If the disk fills up, it says how much was written and, when known, how much more is needed;
+the partial download is kept when the server can resume (it serves byte ranges), so the same
+command continues once there is space, and deleted when it cannot (a new try starts from zero).
 Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured.
 
   codex-vault download-model qwen2.5-0.5b-instruct-q4_k_m --dir ~/models
@@ -55,11 +59,14 @@ Options:
   --name <file.gguf>     File name for a URL (default: the URL's last path segment).
   --role chat|embedding  Role recorded for a URL download (default chat).
   --manifest <file>      Also look ids up in this manifest.
-  --db <file>            Where verified hashes are remembered (default <dir>/codex-vault-models.sqlite).
+  --db <file>            Where verified hashes are remembered (default <dir>/codex-vault-models.sqlite,
+                         created once a file is verified).
   --context <n>          Context size for the fit check.
   --no-fit               Skip the fit check (no header read).
   --retries <n>          Attempts without progress before giving up (default 5).
-  --stall-timeout <s>    Seconds without data before an attempt counts as stalled (default 30).
+  --stall-timeout <s>    Seconds without data before an attempt counts as stalled (default 30); a
+                         server that stays silent is given up on after two stalled attempts in a
+                         row, and while it is silent the progress line says so.
   --json                 Print one JSON object with the result on stdout.`,
 
   async run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -115,7 +122,8 @@ Options:
         return 130;
       }
       if (err instanceof DownloadError) {
-        io.err.write(`codex-vault download-model: ${err.message}\n`);
+        // Messages may quote a server's answer: escaped, one line.
+        io.err.write(`codex-vault download-model: ${safeLine(err.message, 2000)}\n`);
         if (values.json) io.out.write(JSON.stringify({ id: model.id, verified: false, error: { kind: err.kind, status: err.status ?? null, message: err.message } }) + '\n');
         return 1;
       }

@@ -3,6 +3,7 @@
 // engine log lines sent to stderr (stdout stays for results).
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { safeMessage } from '../../common/untrustedText';
 import { UsageError, intOption } from '../args';
 import type { CliIo } from '../command';
 import { EngineClient } from '../../engine/client/engineClient';
@@ -27,6 +28,7 @@ export const engineOptionSpec = {
   gpu: { type: 'string' },
   context: { type: 'string' },
   json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
 } as const;
 
 export const engineOptionHelp = `  --model <file>     The GGUF model. Naming it here adds it as a local model (its SHA-256 is
@@ -35,7 +37,8 @@ export const engineOptionHelp = `  --model <file>     The GGUF model. Naming it 
                      else ~/.codex-vault/state.db). A vault database works too.
   --threads <n>      Threads for evaluation (default: one per free core; 1 for tiny models).
   --gpu auto|cpu     auto uses CUDA/Vulkan/Metal when present, else the CPU (default auto).
-  --context <n>      Context size in tokens (default: the model's, at most 4096).`;
+  --context <n>      Context size in tokens (default: the model's, at most 4096).
+  --verbose          Also print llama.cpp's own log lines (on stderr).`;
 
 export interface EngineSession {
   engine: EngineClient;
@@ -45,6 +48,7 @@ export interface EngineSession {
 
 export interface EngineFlags {
   db?: string;
+  verbose?: boolean;
   threads?: string;
   gpu?: string;
 }
@@ -63,8 +67,12 @@ export function openEngineSession(flags: EngineFlags, io: CliIo): EngineSession 
   // read or written in its own short open, which waits for another process's (SharedModelRecords).
   const records = stateRecords(flags.db);
   const engine = new EngineClient({ records, settings: { threads, gpu, idleUnloadMs: 0, lowMemoryWatermarkBytes: 0, memoryEventIntervalMs: 0 } });
+  // llama.cpp's own lines (repeated per load attempt, and summed up in the error a failed load
+  // gets) only with --verbose; the engine's warnings always. Both may quote the model file: escaped.
+  const verbose = flags.verbose || Boolean(process.env.CODEX_VAULT_DEBUG);
   engine.onEvent((e) => {
-    if (e.type === 'log' && (e.level === 'error' || e.level === 'warn' || process.env.CODEX_VAULT_DEBUG)) io.err.write(`engine: ${e.message}\n`);
+    if (e.type !== 'log') return;
+    if (e.source === 'native' ? verbose : e.level === 'error' || e.level === 'warn' || verbose) io.err.write(`engine: ${safeMessage(e.message, 4000)}\n`);
   });
   return {
     engine,

@@ -2,6 +2,7 @@
 // process and streams the text to stdout as it is produced. With --json, stdout gets one object
 // {text, tokens, tokensPerSecond, stopReason} at the end instead. Ctrl+C stops generation and
 // keeps the text so far (exit 130).
+import { terminalJson, terminalText } from '../../common/untrustedText';
 import { UsageError, intOption, numberOption, parse, required } from '../args';
 import type { CliCommand, CliIo } from '../command';
 import type { GenerateOptions } from '../../engine/client/engineClient';
@@ -75,13 +76,14 @@ Examples:
     try {
       const file = await addModelFromFlag(session, modelFile, io.signal);
       const model = await session.engine.loadModel(file, { contextSize });
-      if (!values.json) gen.onText = (t) => io.out.write(t);
+      // The text is made of the model file's vocabulary: nothing in it may drive the terminal.
+      if (!values.json) gen.onText = (t) => io.out.write(terminalText(t));
       const stream = values.chat
         ? session.engine.chat(model, [...(values.system ? [{ role: 'system' as const, content: values.system }] : []), { role: 'user', content: prompt }], gen)
         : session.engine.generate(model, prompt, gen);
       const r = await stream.result;
       if (values.json) {
-        io.out.write(JSON.stringify({ text: r.text, tokens: r.tokens, tokensPerSecond: round(r.tokensPerSecond), stopReason: r.stopReason }) + '\n');
+        io.out.write(terminalJson({ text: r.text, tokens: r.tokens, tokensPerSecond: round(r.tokensPerSecond), stopReason: r.stopReason }) + '\n');
       } else {
         io.out.write('\n');
       }

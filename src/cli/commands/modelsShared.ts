@@ -55,13 +55,14 @@ function clock(seconds: number | undefined): string {
 export class ProgressPrinter {
   private lastDecile = -1;
   private drawn = false;
+  private waitingSaid = false;
 
   constructor(private readonly io: CliIo, private readonly label: string, private readonly hashingNote = 'checking the partial download') {}
 
   update(p: DownloadProgress): void {
     const pct = p.total ? Math.min(100, (p.bytes / p.total) * 100) : undefined;
     const part = p.fileCount && p.fileCount > 1 ? ` part ${p.fileIndex}/${p.fileCount}` : '';
-    const what = p.phase === 'hashing' ? this.hashingNote : `${formatBytes(p.bytesPerSecond)}/s  ETA ${clock(p.etaSeconds)}`;
+    const what = p.phase === 'hashing' ? this.hashingNote : p.waiting ? `waiting: ${p.waiting}` : `${formatBytes(p.bytesPerSecond)}/s  ETA ${clock(p.etaSeconds)}`;
     const amount = `${formatBytes(p.bytes)}${p.total ? ` / ${formatBytes(p.total)}` : ''}`;
     if (this.io.isTTY) {
       const width = 24;
@@ -71,6 +72,13 @@ export class ProgressPrinter {
       this.drawn = true;
       return;
     }
+    if (p.waiting) {
+      // Said once per silence (a plain log gets no redrawn line): why nothing moves, and what comes next.
+      if (!this.waitingSaid) this.io.err.write(`${this.label}${part}: waiting: ${p.waiting}\n`);
+      this.waitingSaid = true;
+      return;
+    }
+    this.waitingSaid = false;
     const decile = pct === undefined ? -1 : Math.floor(pct / 10);
     if (decile > this.lastDecile) {
       this.lastDecile = decile;

@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { safeLine } from '../../common/untrustedText';
 import { checkModelLoadable, ModelGateError } from '../verify/verifyModelFile';
 import type { ModelRecordStore } from '../verify/modelRecordStore';
 import {
@@ -386,7 +387,7 @@ export class EngineClient {
     const onOutput = (level: 'info' | 'warn') => (buf: Buffer): void => {
       const text = buf.toString('utf8');
       this.stderrTail = (this.stderrTail + text).slice(-2000);
-      this.emit({ type: 'log', level, message: text.trimEnd() });
+      this.emit({ type: 'log', level, message: text.trimEnd(), source: 'native' });
     };
     child.stdout?.on('data', onOutput('info'));
     child.stderr?.on('data', onOutput('warn'));
@@ -426,7 +427,8 @@ export class EngineClient {
     this.ready = null;
     const expected = this.stopping || this.disposed;
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
-    const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+    // Native output (an assertion naming a tensor, say) comes from the model file: escaped, short.
+    const tail = safeLine(this.stderrTail.trim().split('\n').slice(-3).join(' | '), 600);
     if (!expected) {
       this.consecutiveCrashes++;
       this.lastCrashAt = Date.now();

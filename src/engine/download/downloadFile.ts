@@ -6,17 +6,18 @@
 // - only a file whose size and SHA-256 match is moved to its final name, atomically and never over
 //   an existing file; a mismatch deletes the part and says so.
 // Redirects are followed (bounded), network errors, stalls and 5xx retried with backoff.
-import { createHash, type Hash } from 'node:crypto';
-import { link, mkdir, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hashInto, isSha256Hex, sha256File } from '../checksum';
+import { isSha256Hex, sha256File } from '../checksum';
 import { modelPath, partPath, sidecarPath } from '../models/fileNames';
-import { ensureFreeSpace, formatBytes, DISK_MARGIN_BYTES } from './diskSpace';
+import { ensureFreeSpace, formatBytes, freeBytes, DISK_MARGIN_BYTES } from './diskSpace';
 import { DownloadError, RetryableError, describeUrl } from './errors';
 import { classifyError, header, httpGet, type GetResponse } from './httpGet';
 import { SpeedMeter, eta, type DownloadProgress } from './progress';
 import type { DispatcherFor } from './proxy';
 import { acquirePartLock, ifRangeValue, readPartState, writePartState, type PartState } from './partState';
+import { PartWriteError, PartWriter } from './partWriter';
+import { SilenceWatch } from './silenceWatch';
 
 export interface DownloadFileOptions {
   /** Mirrors, tried in order; a final HTTP error on one moves to the next. */
@@ -34,6 +35,12 @@ export interface DownloadFileOptions {
   dispatcherFor?: DispatcherFor;
   /** Consecutive failed attempts without new bytes before giving up. Default 5. */
   retries?: number;
+  /**
+   * Consecutive stalled attempts (no byte for stallTimeoutMs) to retry before giving up. Default 1:
+   * with the default 30 s stall timeout a silent server is given up on after about a minute, while
+   * progress is reported as "waiting" with the reason (before: 6 stalls in a row, 213 s, in silence).
+   */
+  stallRetries?: number;
   backoffMs?: number;
   maxBackoffMs?: number;
   stallTimeoutMs?: number;
@@ -58,7 +65,6 @@ export interface DownloadFileResult {
   alreadyPresent: boolean;
 }
 
-const BATCH_BYTES = 1024 * 1024;
 const USER_AGENT = 'codex-vault/0.1 (model downloader)';
 
 /** Content-Range: bytes <start>-<end>/<total|*> */
@@ -102,66 +108,6 @@ async function installAtomically(part: string, final: string): Promise<void> {
   }
 }
 
-class PartWriter {
-  position: number;
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
-  private pending: Promise<void> | undefined;
-
-  constructor(private readonly fh: FileHandle, private readonly hash: Hash, start: number) {
-    this.position = start;
-  }
-
-  /** Queues a chunk; hashing and writing happen in batches while the next bytes arrive. */
-  async push(chunk: Buffer): Promise<void> {
-    this.batch.push(chunk);
-    this.batchBytes += chunk.length;
-    if (this.batchBytes >= BATCH_BYTES) {
-      if (this.pending) await this.pending;
-      this.startFlush();
-    }
-  }
-
-  private startFlush(): void {
-    const chunks = this.batch;
-    const bytes = this.batchBytes;
-    this.batch = [];
-    this.batchBytes = 0;
-    if (bytes === 0) return;
-    // Hash only what is handed to the file, so the hash always equals the part's bytes.
-    for (const c of chunks) this.hash.update(c);
-    const at = this.position;
-    this.position += bytes;
-    this.pending = this.writeAll(chunks, at, bytes);
-  }
-
-  private async writeAll(chunks: Buffer[], at: number, bytes: number): Promise<void> {
-    let { bytesWritten } = await this.fh.writev(chunks, at);
-    if (bytesWritten < bytes) {
-      // A short write (rare on files): write the rest from one buffer.
-      const rest = Buffer.concat(chunks).subarray(bytesWritten);
-      while (bytesWritten < bytes) {
-        const r = await this.fh.write(rest, bytesWritten - (bytes - rest.length), bytes - bytesWritten, at + bytesWritten);
-        if (r.bytesWritten === 0) throw new Error('write made no progress');
-        bytesWritten += r.bytesWritten;
-      }
-    }
-  }
-
-  /** Writes whatever is queued; after it, `position` bytes are in the file and in the hash. */
-  async drain(): Promise<void> {
-    if (this.pending) await this.pending;
-    this.startFlush();
-    if (this.pending) await this.pending;
-    this.pending = undefined;
-  }
-
-  /** Bytes received so far (written or queued). */
-  get received(): number {
-    return this.position + this.batchBytes;
-  }
-}
-
 export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadFileResult> {
   const signal = opts.signal ?? new AbortController().signal;
   signal.throwIfAborted();
@@ -176,6 +122,7 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
   const backoff = opts.backoffMs ?? 1000;
   const maxBackoff = opts.maxBackoffMs ?? 30_000;
   const stallTimeoutMs = opts.stallTimeoutMs ?? 30_000;
+  const stallRetries = opts.stallRetries ?? 1;
   const maxRedirects = opts.maxRedirects ?? 10;
   const margin = opts.diskMarginBytes ?? DISK_MARGIN_BYTES;
   const interval = opts.progressIntervalMs ?? 200;
@@ -193,7 +140,10 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
   }
 
   const releaseLock = await acquirePartLock(`${part}.lock`, opts.fileName);
-  let fh: FileHandle | undefined;
+  let writer: PartWriter | undefined;
+  // What a failed download leaves behind: a part is kept for the next try unless it is empty, or
+  // the disk is full and this server cannot resume (keeping it would only hold the disk full).
+  let removePart = false;
   try {
     let state = await readPartState(sidecar);
     let partBytes = (await fileSize(part)) ?? 0;
@@ -203,34 +153,34 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
       partBytes = 0;
       state = undefined;
     }
-    fh = await open(part, partBytes > 0 ? 'r+' : 'w');
-    if (partBytes > 0) await fh.truncate(partBytes);
     const resumedFrom = partBytes;
-    let hash = createHash('sha256');
     const meter = new SpeedMeter();
     let lastReport = 0;
-    const report = (bytes: number, total: number | undefined, phase: DownloadProgress['phase'], force = false): void => {
+    const report = (bytes: number, total: number | undefined, phase: DownloadProgress['phase'], force = false, waiting?: string): void => {
       if (!opts.onProgress) return;
       const now = performance.now();
       if (!force && now - lastReport < interval) return;
       lastReport = now;
-      const bps = phase === 'downloading' ? meter.update(bytes) : 0;
-      opts.onProgress({ bytes, total, bytesPerSecond: bps, etaSeconds: phase === 'downloading' ? eta(bytes, total, bps) : undefined, phase, fileName: opts.fileName });
+      const bps = phase === 'downloading' && !waiting ? meter.update(bytes) : 0;
+      opts.onProgress({ bytes, total, bytesPerSecond: bps, etaSeconds: bps > 0 ? eta(bytes, total, bps) : undefined, phase, fileName: opts.fileName, ...(waiting ? { waiting } : {}) });
     };
-    if (partBytes > 0) {
-      await hashInto(hash, part, 0, partBytes, (p) => report(p.bytes, expectedSize, 'hashing'), signal);
-    }
+    writer = await PartWriter.open(part, partBytes);
     if (expectedSize !== undefined) await ensureFreeSpace(opts.dir, expectedSize - partBytes, margin);
 
     let restarts = 0;
     let attempts = 0;
     let failures = 0;
+    let stalls = 0;
     let urlIndex = 0;
     let total = expectedSize;
+    /** Whether `total` is the server's own figure (Content-Length / Content-Range), not only the manifest's. */
+    let announced = false;
+    /** Whether the server serves ranges: a part it has sent can be continued later. */
+    let resumable = false;
+    const w = writer;
     const restart = async (): Promise<void> => {
-      await fh!.truncate(0);
+      await w.restart();
       partBytes = 0;
-      hash = createHash('sha256');
       restarts++;
       meter.reset();
     };
@@ -242,6 +192,10 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
       attempts++;
       const before = partBytes;
       let res: GetResponse | undefined;
+      const silence = new SilenceWatch(url, stallTimeoutMs, (seconds, host) => {
+        const left = Math.max(0, Math.min(stallRetries - stalls, retries - failures));
+        report(w.received, total, 'downloading', true, `no data from ${host} for ${seconds} s; this try gives up after ${Math.round(stallTimeoutMs / 1000)} s without data${left > 0 ? `, then ${left} more ${left === 1 ? 'try' : 'tries'}` : ''}`);
+      });
       try {
         const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': USER_AGENT };
         if (partBytes > 0) {
@@ -281,12 +235,20 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
             await restart();
             continue;
           }
-          if (cr.total !== undefined) total = cr.total;
+          resumable = true;
+          if (cr.total !== undefined) {
+            total = cr.total;
+            announced = true;
+          }
         } else {
           // 200: the whole file from byte 0 (Range ignored, or If-Range saw a changed file).
           if (partBytes > 0) await restart();
+          resumable = /\bbytes\b/i.test(header(res.headers, 'accept-ranges') ?? '');
           const cl = header(res.headers, 'content-length');
-          if (cl !== undefined && /^\d+$/.test(cl)) total = Number(cl);
+          if (cl !== undefined && /^\d+$/.test(cl)) {
+            total = Number(cl);
+            announced = true;
+          }
         }
         if (expectedSize !== undefined && total !== undefined && total !== expectedSize) {
           await res.body.dump().catch(() => undefined);
@@ -299,34 +261,58 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
           state = { version: 1, url, expectedSize: expectedSize ?? null, expectedSha256, etag, lastModified } satisfies PartState;
           await writePartState(sidecar, state);
         }
-        const writer = new PartWriter(fh, hash, partBytes);
+        const from = res.url;
+        const body = res.body;
         try {
-          for await (const chunk of res.body) {
-            await writer.push(chunk as Buffer);
-            report(writer.received, total, 'downloading');
-            if (total !== undefined && writer.received > total) throw new DownloadError('size', `${describeUrl(res.url)} sent more than the ${total} bytes it announced.`);
-          }
+          await body.pipe((chunk) => {
+            silence.data();
+            if (total !== undefined && w.received + chunk.length > total) {
+              throw new DownloadError(
+                'size',
+                announced
+                  ? `${describeUrl(from)} sent more than the ${total} bytes it announced.`
+                  : `${describeUrl(from)} sent more than ${total} bytes, the size ${opts.fileName} should have (the server announced no length).`,
+              );
+            }
+            const room = w.write(chunk);
+            report(w.received, total, 'downloading');
+            if (!room) w.whenRoom(() => body.resume());
+            return room;
+          });
         } catch (err) {
-          throw classifyError(err, res.url, signal);
+          throw err instanceof PartWriteError || err instanceof DownloadError ? err : classifyError(err, from, signal);
         } finally {
           // Keep every byte received so far: the part and the hash stay in step for the next attempt.
-          try {
-            await writer.drain();
-          } finally {
-            partBytes = writer.position;
-          }
+          await w.drain().catch(() => undefined);
+          partBytes = w.position;
         }
+        // A write that failed in the last moments surfaces here.
+        await w.drain();
         report(partBytes, total, 'downloading', true);
         if (total === undefined) total = partBytes; // no length announced: the end of the body is the end
-        if (partBytes < total) throw new RetryableError('network', `The connection closed at ${partBytes} of ${total} bytes (${describeUrl(res.url)}).`);
+        if (partBytes < total) throw new RetryableError('network', `The connection closed at ${partBytes} of ${total} bytes (${describeUrl(from)}).`);
       } catch (err) {
         if (signal.aborted) throw signal.reason ?? err;
-        if (partBytes > before) failures = 0; // progress was made: a flaky link may keep going
+        if (err instanceof PartWriteError) {
+          const full = err.code === 'ENOSPC' || err.code === 'EDQUOT';
+          removePart = full && !resumable;
+          const onDisk = await w.sizeOnDisk().catch(() => partBytes);
+          throw full ? await diskFull({ dir: opts.dir, part, fileName: opts.fileName, written: onDisk, total, margin, keep: !removePart }) : new DownloadError('disk', `Could not write ${part}: ${err.message}`, undefined, { cause: err });
+        }
+        if (partBytes > before) {
+          // Progress was made: a flaky link may keep going.
+          failures = 0;
+          stalls = 0;
+        }
         if (err instanceof RetryableError) {
           failures++;
-          if (failures > retries) {
+          if (err.kind === 'stall') stalls++;
+          // A server that sends nothing at all is given up on sooner than one that fails now and then.
+          const givingUp = failures > retries || stalls > stallRetries;
+          if (givingUp) {
             const kind = err.kind === 'http' ? 'http' : err.kind;
-            throw new DownloadError(kind, `${err.message} — gave up after ${failures} attempts${partBytes > 0 ? `; ${formatBytes(partBytes)} kept in ${part} for the next try` : ''}.`, err.status, { cause: err });
+            const tries = err.kind === 'stall' ? `${stalls} ${stalls === 1 ? 'try' : 'tries'} in a row without a byte for ${Math.round(stallTimeoutMs / 1000)} s` : `${failures} attempts`;
+            throw new DownloadError(kind, `${err.message} — gave up after ${tries}${partBytes > 0 ? `; ${formatBytes(partBytes)} kept in ${part} for the next try` : ''}.`, err.status, { cause: err });
           }
           const delay = Math.min(maxBackoff, err.retryAfterMs ?? backoff * 2 ** (failures - 1) * (0.75 + Math.random() * 0.5));
           opts.onRetry?.(err, delay);
@@ -337,16 +323,20 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
           opts.onRetry?.(err, 0);
           urlIndex++;
           failures = 0;
+          stalls = 0;
           continue;
         }
         throw err;
+      } finally {
+        silence.stop();
+        // A response left unread (an error before its body was piped) would hold its connection paused.
+        if (res) await res.body.dump();
       }
     }
 
-    await fh.sync();
-    await fh.close();
-    fh = undefined;
-    const sha256 = hash.digest('hex');
+    const sha256 = await w.finish((b) => report(b, partBytes, 'hashing'));
+    await w.close();
+    writer = undefined;
     if ((expectedSize !== undefined && partBytes !== expectedSize) || sha256 !== expectedSha256) {
       await rm(part, { force: true });
       await rm(sidecar, { force: true });
@@ -359,19 +349,32 @@ export async function downloadFile(opts: DownloadFileOptions): Promise<DownloadF
     await rm(sidecar, { force: true });
     return { path: final, size: partBytes, sha256, resumedFrom, restarts, attempts, alreadyPresent: false };
   } catch (err) {
-    // An empty part is no progress worth keeping: leave the folder as it was.
-    if (fh) {
-      const size = (await fh.stat().catch(() => undefined))?.size ?? 1;
-      if (size === 0) {
-        await fh.close().catch(() => undefined);
-        fh = undefined;
+    if (writer) {
+      await writer.close();
+      writer = undefined;
+      // An empty part is no progress worth keeping: leave the folder as it was.
+      if (removePart || ((await fileSize(part)) ?? 0) === 0) {
         await rm(part, { force: true });
         await rm(sidecar, { force: true });
       }
     }
     throw err;
   } finally {
-    await fh?.close().catch(() => undefined);
+    await writer?.close();
     await releaseLock();
   }
+}
+
+/** The message for a disk that filled up mid-download: how much was written, what is needed, where, and what became of the part. */
+async function diskFull(o: { dir: string; part: string; fileName: string; written: number; total: number | undefined; margin: number; keep: boolean }): Promise<DownloadError> {
+  const free = await freeBytes(o.dir).catch(() => undefined);
+  const needed = o.total === undefined ? undefined : o.total - o.written;
+  const what = needed === undefined
+    ? `${formatBytes(o.written)} of ${o.fileName} were written, and the server did not say how large it is`
+    : `${formatBytes(o.written)} of ${o.fileName} were written and ${formatBytes(needed)} more are needed (${formatBytes(needed + o.margin)} with the margin kept free)`;
+  const where = `The disk holding ${o.dir} is full${free === undefined ? '' : ` (${formatBytes(free)} free)`}: ${what}.`;
+  const part = o.keep
+    ? ` The partial download is kept (${o.part}): this server can resume, so once there is space, run the same download again and it continues from ${formatBytes(o.written)}.`
+    : ` The partial download was deleted to free the space: this server cannot resume a download (it does not serve byte ranges), so the next try starts from zero${needed === undefined ? '' : ` and needs ${formatBytes(o.total! + o.margin)}`}.`;
+  return new DownloadError('disk', where + part);
 }

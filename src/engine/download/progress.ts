@@ -15,6 +15,8 @@ export interface DownloadProgress {
   fileName?: string;
   /** 'hashing' while an existing part is hashed before resuming; 'downloading' otherwise. */
   phase: 'hashing' | 'downloading';
+  /** Set while the connection is silent: how long, and what happens next (in words). */
+  waiting?: string;
 }
 
 const WINDOW_MS = 5000;

@@ -6,6 +6,9 @@
 // GGUF file". Every count and length is bounded before use, and a header larger than the caller's
 // cap is refused instead of downloaded.
 
+import { quoted } from '../../common/untrustedText';
+import { GGML_TYPES, tensorBytes as bytesOf } from '../gguf/ggmlTypes';
+
 export class GgufPrefixError extends Error {
   constructor(message: string) {
     super(message);
@@ -43,12 +46,6 @@ const MAX_KV = 100_000;
 const MAX_STRING = 64 * 1024 * 1024;
 const MAX_DIMS = 8;
 const SCALAR: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
-/** ggml type -> [elements per block, bytes per block]. */
-const BLOCKS: Record<number, [number, number]> = {
-  0: [1, 4], 1: [1, 2], 2: [32, 18], 3: [32, 20], 6: [32, 22], 7: [32, 24], 8: [32, 34], 9: [32, 36], 10: [256, 84],
-  11: [256, 110], 12: [256, 144], 13: [256, 176], 14: [256, 210], 15: [256, 292], 24: [1, 1], 25: [1, 2], 26: [1, 4], 27: [1, 8], 28: [1, 8], 30: [1, 2],
-};
-
 class Cursor {
   pos = 0;
   constructor(private readonly buf: Buffer) {}
@@ -104,24 +101,24 @@ class Cursor {
 
 function skipValue(c: Cursor, type: number, key: string, depth: number): void {
   if (type === 8) {
-    c.string(`value of "${key}"`, false);
+    c.string(`value of ${quoted(key)}`, false);
   } else if (type === 9) {
-    if (depth > 3) throw new GgufPrefixError(`GGUF array "${key}" is nested too deeply.`);
+    if (depth > 3) throw new GgufPrefixError(`GGUF array ${quoted(key)} is nested too deeply.`);
     const inner = c.u32();
-    const n = c.u64(`array "${key}"`);
+    const n = c.u64(`array ${quoted(key)}`);
     if (inner in SCALAR) c.skip(SCALAR[inner]! * n);
     else for (let i = 0; i < n; i++) skipValue(c, inner, key, depth + 1);
   } else if (type in SCALAR) {
     c.skip(SCALAR[type]!);
   } else {
-    throw new GgufPrefixError(`GGUF metadata "${key}" has unknown type ${type}.`);
+    throw new GgufPrefixError(`GGUF metadata ${quoted(key)} has unknown type ${type}.`);
   }
 }
 
 /** Parses a GGUF header from a prefix of the file. Throws NeedMoreBytes when the prefix is too short. */
 export function parseGgufPrefix(buf: Buffer): GgufPrefixInfo {
   const c = new Cursor(buf);
-  if (buf.length >= 4 && buf.readUInt32LE(0) !== MAGIC) throw new GgufPrefixError(`Not a GGUF file (starts with ${JSON.stringify(buf.subarray(0, 4).toString('latin1'))}).`);
+  if (buf.length >= 4 && buf.readUInt32LE(0) !== MAGIC) throw new GgufPrefixError(`Not a GGUF file (starts with ${quoted(buf.subarray(0, 4).toString('latin1'))}).`);
   c.u32();
   const version = c.u32();
   if (version !== 2 && version !== 3) throw new GgufPrefixError(`Unsupported GGUF version ${version}.`);
@@ -132,23 +129,23 @@ export function parseGgufPrefix(buf: Buffer): GgufPrefixInfo {
   for (let i = 0; i < kvCount; i++) {
     const key = c.string(`metadata key #${i}`, true);
     const type = c.u32();
-    if (type === 8) metadata.set(key, c.string(`value of "${key}"`, true).slice(0, 256));
+    if (type === 8) metadata.set(key, c.string(`value of ${quoted(key)}`, true).slice(0, 256));
     else if (type === 9) skipValue(c, type, key, 0);
     else if (type in SCALAR) metadata.set(key, c.scalar(type));
-    else throw new GgufPrefixError(`GGUF metadata "${key}" has unknown type ${type}.`);
+    else throw new GgufPrefixError(`GGUF metadata ${quoted(key)} has unknown type ${type}.`);
   }
   let tensorBytes = 0;
   let unknownTypeTensors = 0;
   for (let i = 0; i < tensorCount; i++) {
     const name = c.string(`tensor name #${i}`, true);
     const dims = c.u32();
-    if (dims === 0 || dims > MAX_DIMS) throw new GgufPrefixError(`GGUF tensor "${name}" has ${dims} dimensions.`);
+    if (dims === 0 || dims > MAX_DIMS) throw new GgufPrefixError(`GGUF tensor ${quoted(name)} has ${dims} dimensions.`);
     let elements = 1;
-    for (let d = 0; d < dims; d++) elements *= c.u64(`dimension of "${name}"`);
+    for (let d = 0; d < dims; d++) elements *= c.u64(`dimension of ${quoted(name)}`);
     const type = c.u32();
-    c.u64(`offset of "${name}"`);
-    const block = BLOCKS[type];
-    if (block) tensorBytes += Math.ceil(elements / block[0]) * block[1];
+    c.u64(`offset of ${quoted(name)}`);
+    const t = GGML_TYPES.get(type);
+    if (t && t.blockElements > 0) tensorBytes += bytesOf(t, elements);
     else unknownTypeTensors++;
   }
   const alignment = typeof metadata.get('general.alignment') === 'number' ? (metadata.get('general.alignment') as number) : 32;

@@ -5,9 +5,16 @@
 // a truncated download or a corrupted header would then hang, exhaust memory or crash the native
 // loader. Here every count and length is checked against the bytes actually left in the file
 // before anything is read or allocated, and a file whose tensor data runs past its end is caught
-// as truncated (llama.cpp would otherwise fail late, mid-load).
+// as truncated (llama.cpp would otherwise fail late, mid-load). The tensor infos are held to the
+// rules llama.cpp's gguf reader applies (names, dimensions, types, offsets in order at the
+// alignment), and the hyperparameters its loader needs are checked (loaderMetadata.ts), so a file
+// called readable here is one llama.cpp will take. Keys and names quoted in messages come from
+// the file: they are escaped and cut short (common/untrustedText.ts).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { quoted } from '../../common/untrustedText';
 import type { GgufSummary } from '../protocol';
+import { GGML_TYPES, tensorBytes } from './ggmlTypes';
+import { loaderMetadataProblem } from './loaderMetadata';
 
 export type GgufErrorCode = 'not-found' | 'not-gguf' | 'truncated' | 'malformed' | 'unsupported-version';
 
@@ -23,22 +30,17 @@ const MAX_TENSORS = 1_000_000;
 const MAX_KV = 100_000;
 const MAX_KEY_BYTES = 64 * 1024;
 const MAX_STRING_BYTES = 16 * 1024 * 1024;
-const MAX_DIMS = 8;
+/** llama.cpp's GGML_MAX_DIMS and GGML_MAX_NAME (a name must be shorter). */
+const MAX_DIMS = 4;
+const MAX_NAME_BYTES = 64;
+const DEFAULT_ALIGNMENT = 32;
+const GGUF_U32 = 4;
 const MAX_ARRAY_DEPTH = 4;
 const WINDOW = 1024 * 1024;
 
 // GGUF value types.
 const T = { U8: 0, I8: 1, U16: 2, I16: 3, U32: 4, I32: 5, F32: 6, BOOL: 7, STRING: 8, ARRAY: 9, U64: 10, I64: 11, F64: 12 } as const;
 const SCALAR_SIZE: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
-
-/** ggml tensor types: name, elements per block, bytes per block (only those whose layout is certain). */
-const GGML_TYPES: Record<number, [string, number, number] | [string]> = {
-  0: ['F32', 1, 4], 1: ['F16', 1, 2], 2: ['Q4_0', 32, 18], 3: ['Q4_1', 32, 20], 6: ['Q5_0', 32, 22], 7: ['Q5_1', 32, 24],
-  8: ['Q8_0', 32, 34], 9: ['Q8_1', 32, 36], 10: ['Q2_K', 256, 84], 11: ['Q3_K', 256, 110], 12: ['Q4_K', 256, 144],
-  13: ['Q5_K', 256, 176], 14: ['Q6_K', 256, 210], 15: ['Q8_K'], 16: ['IQ2_XXS'], 17: ['IQ2_XS'], 18: ['IQ3_XXS'],
-  19: ['IQ1_S'], 20: ['IQ4_NL'], 21: ['IQ3_S'], 22: ['IQ2_S'], 23: ['IQ4_XS'], 24: ['I8', 1, 1], 25: ['I16', 1, 2],
-  26: ['I32', 1, 4], 27: ['I64', 1, 8], 28: ['F64', 1, 8], 29: ['IQ1_M'], 30: ['BF16', 1, 2], 34: ['TQ1_0'], 35: ['TQ2_0'], 39: ['MXFP4'],
-};
 
 /** llama.cpp's general.file_type values. */
 const FILE_TYPES: Record<number, string> = {
@@ -172,53 +174,81 @@ function walk(r: BoundedReader, file: string): GgufHeader {
   r.need(kvCount * 14 + tensorCount * 25, `${kvCount} metadata entries and ${tensorCount} tensor infos`);
 
   const metadata = new Map<string, Scalar>();
+  const types = new Map<string, number>();
   const arrayLengths = new Map<string, number>();
   for (let i = 0; i < kvCount; i++) {
     const key = r.string(`metadata key #${i}`, MAX_KEY_BYTES);
-    const type = r.u32(`the type of "${key}"`);
+    if (key.length === 0) throw new GgufError('malformed', `${file} has a malformed GGUF header: metadata key #${i} is empty.`);
+    if (types.has(key)) throw new GgufError('malformed', `${file} has a malformed GGUF header: metadata key ${quoted(key)} appears twice.`);
+    const q = quoted(key);
+    const type = r.u32(`the type of ${q}`);
+    types.set(key, type);
     if (type === T.ARRAY) {
-      arrayLengths.set(key, skipArray(r, key, 1));
+      arrayLengths.set(key, skipArray(r, q, 1));
     } else if (type === T.STRING) {
-      const s = r.string(`the value of "${key}"`, MAX_STRING_BYTES, true);
+      const s = r.string(`the value of ${q}`, MAX_STRING_BYTES, true);
       metadata.set(key, s.length > 4096 && key !== 'tokenizer.chat_template' ? s.slice(0, 4096) : s);
     } else {
-      metadata.set(key, r.scalar(type, `the value of "${key}"`));
+      metadata.set(key, r.scalar(type, `the value of ${q}`));
     }
   }
 
-  const alignment = typeof metadata.get('general.alignment') === 'number' ? (metadata.get('general.alignment') as number) : 32;
+  const alignmentType = types.get('general.alignment');
+  if (alignmentType !== undefined && alignmentType !== GGUF_U32) {
+    throw new GgufError('malformed', `${file} has a malformed GGUF header: general.alignment must be a u32 (it is value type ${alignmentType}).`);
+  }
+  const alignment = alignmentType === undefined ? DEFAULT_ALIGNMENT : (metadata.get('general.alignment') as number);
   if (alignment <= 0 || alignment > 1 << 20 || (alignment & (alignment - 1)) !== 0) {
     throw new GgufError('malformed', `${file} has a malformed GGUF header: alignment ${alignment} is not a power of two.`);
   }
+  const alignedBy = alignmentType === undefined ? `the default alignment ${DEFAULT_ALIGNMENT}` : `general.alignment ${alignment}`;
   let parameterCount = 0;
   let dataEnd = 0;
+  // llama.cpp requires each tensor's data to start where the previous one's (padded) ends.
+  let expectedOffset = 0;
+  const names = new Set<string>();
   const elementsByType = new Map<number, number>();
   for (let i = 0; i < tensorCount; i++) {
     const name = r.string(`the name of tensor #${i}`, MAX_KEY_BYTES);
-    const nDims = r.u32(`the dimensions of tensor "${name}"`);
-    if (nDims === 0 || nDims > MAX_DIMS) throw new GgufError('malformed', `${file} has a malformed GGUF header: tensor "${name}" has ${nDims} dimensions.`);
+    const q = quoted(name);
+    const bad = (why: string): GgufError => new GgufError('malformed', `${file} has a malformed GGUF header: tensor ${q} ${why}.`);
+    if (Buffer.byteLength(name) >= MAX_NAME_BYTES) throw bad(`(#${i}) has a name of ${Buffer.byteLength(name)} bytes; llama.cpp allows at most ${MAX_NAME_BYTES - 1}`);
+    if (names.has(name)) throw bad(`(#${i}) appears twice`);
+    names.add(name);
+    const nDims = r.u32(`the dimensions of tensor ${q}`);
+    if (nDims === 0 || nDims > MAX_DIMS) throw bad(`has ${nDims} dimensions (1 to ${MAX_DIMS} are allowed)`);
     let elements = 1;
+    let rowLength = 0;
     for (let d = 0; d < nDims; d++) {
-      const dim = r.u64(`dimension ${d} of tensor "${name}"`);
+      const dim = r.u64(`dimension ${d} of tensor ${q}`);
+      if (dim === 0) throw bad(`has a dimension of 0 (dimension ${d}): an empty tensor`);
+      if (d === 0) rowLength = dim;
       elements *= dim;
     }
     if (!Number.isSafeInteger(elements) || elements > r.size * 8) {
-      throw new GgufError('malformed', `${file} has a malformed GGUF header: tensor "${name}" claims ${elements} elements, more than the file can hold.`);
+      throw bad(`claims ${elements} elements, more than the file can hold`);
     }
-    const type = r.u32(`the type of tensor "${name}"`);
-    const offset = r.u64(`the data offset of tensor "${name}"`);
-    const t = GGML_TYPES[type];
-    if (!t) throw new GgufError('malformed', `${file} has a malformed GGUF header: tensor "${name}" has unknown type ${type}.`);
-    const bytes = t.length === 3 ? Math.ceil(elements / t[1]) * t[2] : 1;
+    const typeId = r.u32(`the type of tensor ${q}`);
+    const offset = r.u64(`the data offset of tensor ${q}`);
+    const type = GGML_TYPES.get(typeId);
+    if (!type) throw bad(`has unknown type ${typeId}`);
+    if (type.blockElements === 0) throw bad(`has type ${typeId} (${type.name}), which llama.cpp no longer loads`);
+    if (rowLength % type.blockElements !== 0) throw bad(`has rows of ${rowLength} elements, not a multiple of its type ${type.name}'s block of ${type.blockElements}`);
+    if (offset % alignment !== 0) throw bad(`has its data at offset ${offset}, not a multiple of ${alignedBy}`);
+    if (offset !== expectedOffset) throw bad(`has its data at offset ${offset}, but the tensors before it end at ${expectedOffset}`);
+    const bytes = tensorBytes(type, elements);
+    expectedOffset = offset + Math.ceil(bytes / alignment) * alignment;
     dataEnd = Math.max(dataEnd, offset + bytes);
     parameterCount += elements;
-    elementsByType.set(type, (elementsByType.get(type) ?? 0) + elements);
+    elementsByType.set(typeId, (elementsByType.get(typeId) ?? 0) + elements);
   }
   const dataStart = Math.ceil(r.pos / alignment) * alignment;
   const requiredFileSize = dataStart + dataEnd;
   if (tensorCount > 0 && requiredFileSize > r.size) {
     throw new GgufError('truncated', `${file} is truncated: its tensors need ${requiredFileSize} bytes but the file has ${r.size} (${Math.round((100 * r.size) / requiredFileSize)}% present). Download it again.`);
   }
+  const problem = loaderMetadataProblem({ values: metadata, types });
+  if (problem) throw new GgufError('malformed', `${file} cannot be loaded: ${problem}.`);
 
   const arch = str(metadata.get('general.architecture'));
   const num = (k: string): number | null => {
@@ -228,7 +258,7 @@ function walk(r: BoundedReader, file: string): GgufHeader {
   let dominant: number | null = null;
   for (const [type, n] of elementsByType) if (dominant === null || n > (elementsByType.get(dominant) ?? 0)) dominant = type;
   const ft = metadata.get('general.file_type');
-  const dominantName = dominant === null ? null : (GGML_TYPES[dominant]?.[0] ?? null);
+  const dominantName = dominant === null ? null : (GGML_TYPES.get(dominant)?.name ?? null);
   return {
     metadata,
     arrayLengths,
@@ -257,19 +287,20 @@ function walk(r: BoundedReader, file: string): GgufHeader {
 
 /** Skips an array value after checking its claimed size against the bytes left; returns its length. */
 function skipArray(r: BoundedReader, key: string, depth: number): number {
-  if (depth > MAX_ARRAY_DEPTH) throw new GgufError('malformed', `${r.file} has a malformed GGUF header: arrays nested too deep in "${key}".`);
-  const itemType = r.u32(`the item type of "${key}"`);
-  const count = r.u64(`the length of "${key}"`);
+  // `key` arrives quoted (escaped) for messages.
+  if (depth > MAX_ARRAY_DEPTH) throw new GgufError('malformed', `${r.file} has a malformed GGUF header: arrays nested too deep in ${key}.`);
+  const itemType = r.u32(`the item type of ${key}`);
+  const count = r.u64(`the length of ${key}`);
   if (itemType === T.STRING) {
-    r.need(count * 8, `${count} strings of "${key}"`);
-    for (let i = 0; i < count; i++) r.string(`item ${i} of "${key}"`, MAX_STRING_BYTES, false);
+    r.need(count * 8, `${count} strings of ${key}`);
+    for (let i = 0; i < count; i++) r.string(`item ${i} of ${key}`, MAX_STRING_BYTES, false);
   } else if (itemType === T.ARRAY) {
-    r.need(count * 12, `${count} arrays of "${key}"`);
+    r.need(count * 12, `${count} arrays of ${key}`);
     for (let i = 0; i < count; i++) skipArray(r, key, depth + 1);
   } else {
     const size = SCALAR_SIZE[itemType];
-    if (size === undefined) throw new GgufError('malformed', `${r.file} has a malformed GGUF header: unknown item type ${itemType} in "${key}".`);
-    r.need(count * size, `${count} items of "${key}"`);
+    if (size === undefined) throw new GgufError('malformed', `${r.file} has a malformed GGUF header: unknown item type ${itemType} in ${key}.`);
+    r.need(count * size, `${count} items of ${key}`);
     r.pos += count * size;
   }
   return count;

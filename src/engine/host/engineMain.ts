@@ -4,6 +4,7 @@
 // this process only; the client turns that into errors and starts a fresh engine.
 import { availableParallelism, freemem } from 'node:os';
 import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Llama, LlamaLogLevel } from 'node-llama-cpp';
 import {
   isHostToEngine,
@@ -26,6 +27,7 @@ import { runChat, runCompletion } from './generation';
 import { HostError, toWire } from './hostError';
 import { defaultContextSize, estimateMemory, inspectFile } from './inspectModel';
 import { ModelSlot } from './modelSlot';
+import { NativeLog, isOpaqueNativeFailure } from './nativeLog';
 import { loadNodeLlamaCpp } from './nodeLlamaCpp';
 import { StreamBatcher } from './streamBatcher';
 import { defaultThreads } from './threads';
@@ -39,6 +41,7 @@ let nextModel = 1;
 let housekeeping: NodeJS.Timeout | undefined;
 let lastMemoryEvent = 0;
 let shuttingDown = false;
+const nativeLog = new NativeLog();
 
 function send(m: EngineToHost): void {
   if (process.connected) process.send?.(m);
@@ -66,7 +69,21 @@ function slotFor(modelId: string): ModelSlot {
 function forwardLog(level: LlamaLogLevel, message: string): void {
   const l = String(level);
   const mapped = l === 'error' || l === 'fatal' ? 'error' : l === 'warn' ? 'warn' : l === 'info' ? 'info' : 'debug';
-  emit({ type: 'log', level: mapped, message: message.trimEnd() });
+  if (mapped === 'error' || mapped === 'warn') nativeLog.add(message.trimEnd());
+  emit({ type: 'log', level: mapped, message: message.trimEnd(), source: 'native' });
+}
+
+/** A load that node-llama-cpp failed with a bare message gets the cause llama.cpp logged instead. */
+async function explainLoadFailure(file: string, err: unknown, mark: number): Promise<unknown> {
+  if (!isOpaqueNativeFailure(err)) return err;
+  // llama.cpp's log lines reach JS through a queued callback that may run after the rejection.
+  let causes = nativeLog.causesSince(mark);
+  for (let waited = 0; causes.length === 0 && waited < 500; waited += 10) {
+    await sleep(10);
+    causes = nativeLog.causesSince(mark);
+  }
+  const what = err instanceof Error ? err.message : String(err);
+  return new HostError('load-failed', `Cannot load ${file}: llama.cpp refused it (${causes.length > 0 ? causes.join('; ') : what}).`);
 }
 
 async function init(s: EngineSettings): Promise<EngineInfo> {
@@ -103,6 +120,15 @@ async function load(file: string, options: LoadOptions): Promise<LoadedModel> {
     }
   }
   emit({ type: 'log', level: 'debug', message: `Loading ${file} (${purpose}).` });
+  const mark = nativeLog.mark();
+  try {
+    return await loadChecked(l, s, file, options, purpose);
+  } catch (err) {
+    throw await explainLoadFailure(file, err, mark);
+  }
+}
+
+async function loadChecked(l: Llama, s: EngineSettings, file: string, options: LoadOptions, purpose: 'generate' | 'embed'): Promise<LoadedModel> {
   const { inspection, insights } = await inspectFile(l, file, { contextSize: options.contextSize, budget: s.memoryBudgetBytes, gpu: l.gpu !== false });
   if (!inspection.fit.fits) throw new HostError('insufficient-memory', `Cannot load ${file}: ${inspection.fit.message ?? 'it does not fit in memory.'}`);
   const nlc = await loadNodeLlamaCpp();

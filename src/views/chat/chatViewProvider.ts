@@ -8,6 +8,7 @@
 // load that sent the request, since each page numbers its requests from 1.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import { safeLine, safeMessage } from '../../common/untrustedText';
 import {
   type ChatMessage, type ContextItem, type FromHost, type FromWebview, parseFromHost, parseFromWebview, type RequestOf, type Source,
 } from '../protocol/chatProtocol';
@@ -112,9 +113,12 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     return true;
   }
 
-  /** Answers request `id` of page load `page`, unless another page has loaded since. */
+  /**
+   * Answers request `id` of page load `page`, unless another page has loaded since. Errors may quote
+   * a model file or llama.cpp: shown escaped and short.
+   */
   private respond(page: number, id: number, error: string | null, answerId?: string): void {
-    if (page === this.page) this.post({ type: 'response', id, error, ...(answerId ? { answerId } : {}) });
+    if (page === this.page) this.post({ type: 'response', id, error: error === null ? null : safeMessage(error, 2000), ...(answerId ? { answerId } : {}) });
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -134,7 +138,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
       this.opts.log(`chat: ${msg.type} failed: ${text}`);
-      if (msg.type !== 'copyText') void vscode.window.showWarningMessage(`Codex Vault: ${text}`);
+      if (msg.type !== 'copyText') void vscode.window.showWarningMessage(`Codex Vault: ${safeLine(text, 600)}`);
       this.respond(page, msg.id, text);
     }
   }
@@ -290,7 +294,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       this.answers.delete(answerId);
       const error = e instanceof Error ? e.message : String(e);
       this.opts.log(`chat: ask failed: ${error}`);
-      this.post({ type: 'answerError', answerId, error, partial: a.text });
+      this.post({ type: 'answerError', answerId, error: safeMessage(error, 2000), partial: a.text });
     }
     await this.postConversations().catch((e: unknown) => this.opts.log(`chat: listing conversations failed: ${String(e)}`));
   }

@@ -1,6 +1,7 @@
 // How models look in the Models tree: a group per source, each model with an icon and words for its
 // state, its fit for this machine, and (when loaded) its memory figures as children. Display only.
 import * as vscode from 'vscode';
+import { safeLine, safeMessage } from '../../common/untrustedText';
 import type { ModelItem, ModelState, ModelsSnapshot } from '../../app/models/modelsTypes';
 import { formatBytes } from '../common/format';
 
@@ -28,6 +29,7 @@ export function stateWords(m: ModelItem): string {
       const d = m.download;
       if (!d) return 'downloading';
       if (d.phase === 'hashing') return `checking the part already downloaded · ${percent(d.bytes, d.total)}%`;
+      if (d.waiting) return `waiting · ${percent(d.bytes, d.total)}% · ${safeLine(d.waiting, 200)}`;
       return `downloading ${percent(d.bytes, d.total)}% · ${formatBytes(d.bytesPerSecond)}/s${d.etaSeconds !== null ? ` · ${eta(d.etaSeconds)} left` : ''}`;
     }
     case 'partial': return `partial · ${formatBytes(m.bytesPresent)} of ${formatBytes(m.sizeBytes)}`;
@@ -88,8 +90,8 @@ export function toTreeItem(node: ModelNode): vscode.TreeItem {
     }
     case 'problem': {
       const item = new vscode.TreeItem('Manifest problem', vscode.TreeItemCollapsibleState.None);
-      item.description = node.message;
-      item.tooltip = node.message;
+      item.description = safeLine(node.message, 200);
+      item.tooltip = safeMessage(node.message, 1000);
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       return item;
     }
@@ -104,7 +106,7 @@ export function toTreeItem(node: ModelNode): vscode.TreeItem {
     }
     case 'model': {
       const m = node.model;
-      const item = new vscode.TreeItem(m.name, m.loaded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(safeLine(m.name, 120), m.loaded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
       // A loaded model gets its own id, so VS Code shows its memory figures expanded instead of
       // reusing the collapsed state it remembered for the same model while it had no children.
       item.id = m.loaded ? `model-${m.id}-loaded` : `model-${m.id}`;
@@ -120,17 +122,18 @@ export function toTreeItem(node: ModelNode): vscode.TreeItem {
   }
 }
 
+/** Manifest fields, file names and error details come from outside: plain text, escaped, short. */
 function tooltip(m: ModelItem): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;
   md.supportHtml = false;
-  md.appendText(m.name);
-  const facts = [m.role ? `${m.role} model` : null, m.quantization, formatBytes(m.sizeBytes), m.license ? `licence ${m.license}` : null].filter(Boolean).join(' · ');
-  md.appendText(`\n${facts}`);
-  if (m.description) md.appendText(`\n${m.description}`);
-  md.appendText(`\nState: ${stateWords(m)}`);
-  if (m.detail) md.appendText(`\n${m.detail}`);
-  if (m.fit) md.appendText(`\n${m.fit.message}`);
-  md.appendText(`\n${m.path}`);
+  const line = (s: string, max = 300): void => void md.appendText(`${safeLine(s, max)}\n`);
+  line(m.name);
+  line([m.role ? `${m.role} model` : null, m.quantization, formatBytes(m.sizeBytes), m.license ? `licence ${m.license}` : null].filter(Boolean).join(' · '));
+  if (m.description) line(m.description, 600);
+  line(`State: ${stateWords(m)}`);
+  if (m.detail) line(m.detail, 600);
+  if (m.fit) line(m.fit.message);
+  line(m.path, 1000);
   return md;
 }

@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../../services/disposable';
+import { safeLine, safeMessage } from '../../common/untrustedText';
 import type { Log } from '../../services/log';
 import type { ModelsState } from '../../services/modelsState';
 import { SECTION } from '../../services/settings';
@@ -84,7 +85,7 @@ export class ModelsCommands extends Disposable {
       () => this.models.call('verify', m.id),
     );
     if (report.match) void vscode.window.showInformationMessage(`Codex Vault: ${m.name} verified — its checksum matches.`);
-    else void vscode.window.showErrorMessage(`Codex Vault: ${m.name} does not match what it should be, and cannot be used.`, { modal: false, detail: report.lines.join('\n') });
+    else void vscode.window.showErrorMessage(`Codex Vault: ${m.name} does not match what it should be, and cannot be used.`, { modal: false, detail: safeMessage(report.lines.join('\n'), 2000) });
   }
 
   async load(m: ModelItem): Promise<void> {
@@ -161,7 +162,8 @@ export class ModelsCommands extends Disposable {
 
   private fail(err: unknown): void {
     this.log.error('model command failed', err);
-    void vscode.window.showErrorMessage(`Codex Vault: ${err instanceof Error ? err.message : String(err)}`);
+    // Engine and download errors may quote a model file or a server: escaped, one short line.
+    void vscode.window.showErrorMessage(`Codex Vault: ${safeLine(err instanceof Error ? err.message : String(err), 600)}`);
     this.tree.refresh();
   }
 }

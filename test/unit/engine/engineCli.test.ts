@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../../src/cli';
 import { repoRoot, tempDir, tinyModel } from '../../helpers/paths';
+import { cliInProcess as inProcess } from '../../helpers/runCli';
 
 interface Run {
   code: number;
@@ -25,17 +24,6 @@ function cli(args: string[]): Promise<Run> {
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-async function inProcess(args: string[]): Promise<Run> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-  err.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-  const code = await main(args, { out, err, isTTY: false, signal: new AbortController().signal });
-  return { code, stdout, stderr };
 }
 
 describe('engine CLI commands', () => {

@@ -20,6 +20,10 @@ export interface Served {
   failWith?: number[];
   /** Send the body in chunks of this size with a pause between them. */
   throttle?: { chunk: number; delayMs: number };
+  /** No Content-Length: the body is sent chunked, and its end is the end of the file. */
+  noLength?: boolean;
+  /** Send these bytes instead of the file's (a server that sends more than it should). */
+  body?: Buffer;
 }
 
 export interface RequestLog {
@@ -32,6 +36,8 @@ export interface RequestLog {
 export class FileServer {
   readonly routes = new Map<string, Served | { redirect: string; status?: number }>();
   readonly log: RequestLog[] = [];
+  /** Body bytes handed to the sockets, per path (what a download costs the server). */
+  readonly served = new Map<string, number>();
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   port = 0;
@@ -102,10 +108,21 @@ export class FileServer {
       status = 206;
       headers['content-range'] = `bytes ${start}-${end}/${total}`;
     }
-    headers['content-length'] = String(end - start + 1);
+    if (!route.noLength) headers['content-length'] = String(end - start + 1);
     entry.status = status;
     res.writeHead(status, headers);
-    const body = route.data.subarray(start, end + 1);
+    const body = route.body ?? route.data.subarray(start, end + 1);
+    const write = res.write.bind(res);
+    const count = (b: Buffer): void => void this.served.set(path, (this.served.get(path) ?? 0) + b.length);
+    res.write = ((chunk: Buffer, ...rest: never[]) => {
+      count(chunk);
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    const end_ = res.end.bind(res);
+    res.end = ((chunk?: Buffer | (() => void), ...rest: never[]) => {
+      if (Buffer.isBuffer(chunk)) count(chunk);
+      return end_(chunk as never, ...rest);
+    }) as typeof res.end;
     const cut = route.cutAfter?.shift();
     if (cut !== undefined) {
       // A graceful close (FIN) after exactly `cut` bytes: the client receives them all, then an early
