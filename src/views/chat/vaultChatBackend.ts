@@ -13,6 +13,7 @@ import { availableModels, chooseModel, offeredModels, type Role } from '../../ap
 import type { ModelItem } from '../../app/models/modelsTypes';
 import type { ChatMessage, ModelRole, ModelState, RoleState } from '../protocol/chatProtocol';
 import type { AnswerToBookmark, AskObserver, AskRequest, ChatBackend, Conversation, Unsubscribe } from './chatBackend';
+import { withContextText } from './contextText';
 
 /** What this backend needs from the vault service: its typed worker calls, events and state. */
 export type ChatVaultPort = Pick<VaultService, 'call' | 'onEvent' | 'onDidChangeState'>;
@@ -23,6 +24,14 @@ export type ChatVaultPort = Pick<VaultService, 'call' | 'onEvent' | 'onDidChange
  * that stopped answering altogether; the engine's own limits say more, sooner.
  */
 const ANSWER_SILENCE_MS = 12 * 60_000;
+
+/** This window's folders, and the text of open editor documents (unsaved changes included). */
+function editorContextReader(): { folders: string[]; openText(file: string): string | undefined } {
+  return {
+    folders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+    openText: (file) => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file)?.getText(),
+  };
+}
 
 function fitOf(m: ModelItem): { fit: RoleState['offers'][number]['fit']; fitDetail: string } {
   if (!m.fit) return { fit: 'unknown', fitDetail: 'fit not known yet' };
@@ -59,13 +68,15 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
 
   async ask(answerId: string, req: AskRequest, observer: AskObserver, signal: AbortSignal): Promise<ChatMessage> {
     const s = this.settings.current;
+    // Files attached as context are read here, confined to the workspace, as the editor has them.
+    const context = await withContextText(req.context, editorContextReader());
     const chosen = chooseModel((await this.models.snapshot()).models, 'chat', s.chatModel);
     if (!chosen) throw new Error('No chat model is ready: choose one in the chat panel or the Models view.');
     await this.models.ensureConfigured();
     return this.streamAsk(answerId, {
       conversationId: req.conversationId,
       question: req.question,
-      context: req.context,
+      context,
       vaultOnly: req.vaultOnly,
       model: { path: chosen.path, contextSize: s.contextSize, ...(s.threads > 0 ? { threads: s.threads } : {}) },
       maxAnswerTokens: s.sampling.maxTokens,
