@@ -189,6 +189,7 @@ export class ChatService {
         ...(selection ? { selection } : {}),
         maxAnswerTokens: req.maxAnswerTokens,
         temperature: req.temperature,
+        sampling: { topP: req.topP, topK: req.topK, repeatPenalty: req.repeatPenalty },
         signal: ctx.signal,
         // "Answer only from the vault" off: a weak match is still given to the model.
         ...(req.vaultOnly ? {} : { relevance: { minTermCoverage: 0 } }),

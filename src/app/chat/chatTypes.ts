@@ -72,6 +72,10 @@ export interface ChatAskRequest {
   model: ChatModelChoice;
   maxAnswerTokens: number;
   temperature: number;
+  /** codexVault.sampling.topP / topK / repeatPenalty (the engine's defaults when left out). */
+  topP?: number;
+  topK?: number;
+  repeatPenalty?: number;
 }
 
 /** Streamed while an ask runs, in this order: start, sources (once), tokens. */

@@ -81,6 +81,9 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
       model: { path: chosen.path, contextSize: s.contextSize, ...(s.threads > 0 ? { threads: s.threads } : {}) },
       maxAnswerTokens: s.sampling.maxTokens,
       temperature: s.sampling.temperature,
+      topP: s.sampling.topP,
+      topK: s.sampling.topK,
+      repeatPenalty: s.sampling.repeatPenalty,
     }, observer, signal);
   }
 
