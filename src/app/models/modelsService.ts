@@ -64,6 +64,8 @@ export class ModelsService {
   readonly #handles = new Map<string, ModelHandle>();
   readonly #loading = new Map<string, Promise<ModelHandle>>();
   readonly #fits = new Map<string, NonNullable<ModelItem['fit']>>();
+  /** Files addLocal is hashing now, to cancel. */
+  readonly #hashing = new Map<string, AbortController>();
   #hardware: { at: number; info: HardwareInfo } | undefined;
   /** The last snapshot sent, patched in place for progress and memory figures between full listings. */
   #last: ModelsSnapshot | undefined;
@@ -154,11 +156,19 @@ export class ModelsService {
     const snapshot = await this.#memory();
     const items: ModelItem[] = [];
     for (const c of catalog) items.push(await this.#item(c, snapshot));
-    for (const p of cfg.extraModels ?? []) {
+    // Files named in settings and never added: listed (unverified) so that they can be verified,
+    // by the user or on first use. A file named as the chat or embedding model has that role.
+    const named: [string, 'chat' | 'embedding' | null][] = [
+      ...(cfg.extraModels ?? []).map((p): [string, null] => [p, null]),
+      ...([['chat', cfg.chatModel], ['embedding', cfg.embeddingModel]] as const)
+        .filter(([, p]) => p !== undefined && isAbsolute(p.trim()))
+        .map(([role, p]): [string, 'chat' | 'embedding'] => [p!.trim(), role]),
+    ];
+    for (const [p, role] of named) {
       const path = resolve(p);
       if (listed.has(path)) continue;
       listed.add(path);
-      items.push(await this.#unrecordedLocal(path));
+      items.push(await this.#unrecordedLocal(path, role));
     }
     this.#last = { modelsDir: cfg.modelsDir, models: items, problems, engine: snapshot ? engineFigures(snapshot) : null };
     return this.#last;
@@ -244,12 +254,29 @@ export class ModelsService {
     }
     if (!st.isFile()) throw new ModelsError(`${file} is not a file.`);
     if (!(await hasGgufMagic(file))) throw new ModelsError(`${basename(file)} is not a GGUF model file (it does not start with "GGUF").`);
-    await addLocalModel(this.#records, file, role ? { role } : {});
+    if (this.#hashing.has(file)) throw new ModelsError(`${basename(file)} is already being verified.`);
+    const abort = new AbortController();
+    this.#hashing.set(file, abort);
+    try {
+      await addLocalModel(this.#records, file, { ...(role ? { role } : {}), signal: abort.signal });
+    } catch (err) {
+      if (abort.signal.aborted) throw new ModelsError(`Verifying ${basename(file)} was cancelled; it is not used until it is verified.`);
+      throw err;
+    } finally {
+      this.#hashing.delete(file);
+    }
     this.#changed();
     const snapshot = await this.list();
     const item = snapshot.models.find((m) => m.path === file);
     if (!item) throw new ModelsError(`${basename(file)} was recorded but is not listed.`);
     return item;
+  }
+
+  /** Stops hashing a file that addLocal is verifying. Returns false when none was. */
+  cancelVerify(path: string): boolean {
+    const a = this.#hashing.get(resolve(String(path)));
+    a?.abort();
+    return a !== undefined;
   }
 
   /** Loads a model into the engine (through the verification gate; every part of a split model). */
@@ -456,7 +483,7 @@ export class ModelsService {
     };
   }
 
-  async #unrecordedLocal(path: string): Promise<ModelItem> {
+  async #unrecordedLocal(path: string, role: 'chat' | 'embedding' | null = null): Promise<ModelItem> {
     let size = 0;
     let there = true;
     try {
@@ -465,8 +492,10 @@ export class ModelsService {
       there = false;
     }
     return {
-      id: `local:${path}`, source: 'local', name: basename(path), role: null, path, state: there ? 'unverified' : 'missing',
-      detail: there ? 'Listed in settings, not hashed yet: verify it to use it.' : 'Listed in settings, but the file is not there.',
+      id: `local:${path}`, source: 'local', name: basename(path), role, path, state: there ? 'unverified' : 'missing',
+      detail: !there ? 'Named in settings, but the file is not there.'
+        : role ? `Named as the ${role} model in settings: verified (hashed) when first used, or verify it now.`
+        : 'Listed in settings, not hashed yet: verify it to use it.',
       sizeBytes: size, bytesPresent: size, quantization: null, description: null, license: null, download: null, fit: null, loaded: null,
     };
   }

@@ -9,11 +9,12 @@ import type { ModelsState } from '../../services/modelsState';
 import type { Settings } from '../../services/settings';
 import type { VaultService } from '../../services/vaultService';
 import type { ChatAskRequest, ChatMessageData } from '../../app/chat/chatTypes';
-import { availableModels, chooseModel, offeredModels, type Role } from '../../app/models/chooseModel';
+import { availableModels, chooseModel, offeredModels, verifiedOnFirstUse, type Role } from '../../app/models/chooseModel';
 import type { ModelItem } from '../../app/models/modelsTypes';
 import type { ChatMessage, ModelRole, ModelState, RoleState } from '../protocol/chatProtocol';
 import type { AnswerToBookmark, AskObserver, AskRequest, ChatBackend, Conversation, Unsubscribe } from './chatBackend';
 import { withContextText } from './contextText';
+import { verifyNamedModel } from '../common/verifyNamedModel';
 
 /** What this backend needs from the vault service: its typed worker calls, events and state. */
 export type ChatVaultPort = Pick<VaultService, 'call' | 'onEvent' | 'onDidChangeState'>;
@@ -70,7 +71,14 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
     const s = this.settings.current;
     // Files attached as context are read here, confined to the workspace, as the editor has them.
     const context = await withContextText(req.context, editorContextReader());
-    const chosen = chooseModel((await this.models.snapshot()).models, 'chat', s.chatModel);
+    let models = (await this.models.snapshot()).models;
+    let chosen = chooseModel(models, 'chat', s.chatModel);
+    // The last snapshot may be older than a change of the settings: list once more before giving up.
+    if (!chosen) chosen = chooseModel((models = (await this.models.refresh()).models), 'chat', s.chatModel);
+    if (!chosen) {
+      const again = await verifyNamedModel(this.models, models, 'chat', s.chatModel);
+      if (again) chosen = chooseModel(again, 'chat', s.chatModel);
+    }
     if (!chosen) throw new Error('No chat model is ready: choose one in the chat panel or the Models view.');
     await this.models.ensureConfigured();
     return this.streamAsk(answerId, {
@@ -213,7 +221,8 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
 }
 
 function roleState(models: readonly ModelItem[], role: Role, setting: string): RoleState {
-  const current = chooseModel(models, role, setting);
+  // A file named in settings and not verified yet is the current model too: it is verified when first used.
+  const current = chooseModel(models, role, setting) ?? verifiedOnFirstUse(models, role, setting);
   const choice = (m: ModelItem) => ({ id: m.id, label: m.name, sizeBytes: m.sizeBytes || null });
   const downloading = models.find((m) => m.role === role && m.download);
   return {

@@ -10,6 +10,7 @@ import type { Settings } from '../../services/settings';
 import type { VaultService, VaultState } from '../../services/vaultService';
 import type { EmbeddingsStatus } from '../../app/embeddings/embeddingsTypes';
 import { coveragePercent, EMBEDDINGS_MENU_COMMAND, EmbeddingsStatusItem } from './embeddingsStatusItem';
+import { verifyNamedModel } from '../common/verifyNamedModel';
 
 export const EMBEDDING_COMMANDS = {
   pause: 'codexVault.embeddings.pause',
@@ -77,6 +78,7 @@ export class EmbeddingsFeature extends Disposable {
     if (this.isDisposed || !this.vault.isStarted || this.vault.state.readOnly) return;
     try {
       await this.models.ensureConfigured();
+      await verifyNamedModel(this.models, (await this.models.snapshot()).models, 'embedding', this.settings.current.embeddingModel);
       const s = await this.vault.call('embeddings', 'start', { model: this.settings.current.embeddingModel, rebuild });
       if (!s.model) this.log.info(s.message);
       this.update(s);
