@@ -20,6 +20,7 @@ import { modelShape, readLocalGgufPrefix } from '../../engine/fit/modelShape';
 import { addLocalModel, checkModelLoadable } from '../../engine/verify/verifyModelFile';
 import type { Engine, ModelHandle } from '../engine/engine';
 import type { AppEvents } from '../events';
+import type { ChosenEmbedding } from '../chat/answerEmbedder';
 import type { ModelRecords } from './modelRecords';
 import type { DownloadState, ModelItem, ModelsConfig, ModelsSnapshot, ModelState, VerifyReport } from './modelsTypes';
 
@@ -127,6 +128,24 @@ export class ModelsService {
     const r = await this.#engine.embed(handle, [query]);
     const vector = r.vectors[0];
     return vector ? { modelKey, vector } : undefined;
+  }
+
+  /**
+   * The chosen embedding model (codexVault.embeddingModel) when it is usable: its key (the file's
+   * sha256, which its vectors are stored under) and a loader of its handle, called only when a
+   * question is embedded. Undefined when none is chosen or it is not verified.
+   */
+  async chosenEmbedding(): Promise<ChosenEmbedding | undefined> {
+    const chosen = this.embeddingModel;
+    if (!chosen) return undefined;
+    const path = isAbsolute(chosen) ? resolve(chosen) : undefined;
+    // The last listing (kept current by the service's own changes), not a new one per question.
+    const models = (this.#last ?? (await this.list())).models;
+    const item = models.find((m) => m.id === chosen || (path !== undefined && m.path === path));
+    if (!item || (item.state !== 'verified' && item.state !== 'loaded')) return undefined;
+    const modelKey = this.#records.get(item.path)?.sha256;
+    if (!modelKey) return undefined;
+    return { modelKey, handle: () => this.handle(item.id, 'embed'), engine: this.#engine };
   }
 
   /** Settings from the extension: models folder, user manifest, extra local files, engine options. */

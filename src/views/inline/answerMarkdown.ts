@@ -5,6 +5,7 @@
 // Plain TypeScript (no `vscode`), so it is unit-tested directly.
 import { tokenizeAnswer } from '../../app/ask/citationGrammar';
 import type { Citation } from '../protocol/chatProtocol';
+import { retrievalNote, type RetrievalInfo } from '../common/retrievalNote';
 
 export const OPEN_CITATION_COMMAND = 'codexVault.openCitation';
 export const CONTINUE_IN_CHAT_COMMAND = 'codexVault.inline.continueInChat';
@@ -78,6 +79,8 @@ export interface InlineAnswerView {
   error?: string;
   /** The conversation the exchange is stored in, for "Continue in chat". */
   conversationId?: number;
+  /** How the sources were found (said when meaning was not used for all of the vault). */
+  retrieval?: RetrievalInfo;
 }
 
 export function inlineAnswerMarkdown(a: InlineAnswerView): string {
@@ -88,6 +91,8 @@ export function inlineAnswerMarkdown(a: InlineAnswerView): string {
   if (a.status === 'error') out.push(`**Error:** ${neutralizeProse(a.error ?? 'the answer failed')}`);
   if (a.notFound) out.push('_The vault does not seem to contain this._');
   else if (a.status === 'complete' && a.citations.length === 0) out.push('_This answer cites no source._');
+  const searched = retrievalNote(a.retrieval);
+  if (searched) out.push(`_${neutralizeProse(searched)}_`);
   const sources = sourcesLine(a.citations, a.sources ?? []);
   if (sources) out.push(sources);
   if (a.conversationId !== undefined && a.status !== 'streaming') {

@@ -1,6 +1,7 @@
-// The sampling settings of a chat question reach the engine: read back from the engine's own
-// report (the sampling of the last generation on the model), over the real engine child process
-// and the real tiny model, in the object graph the vault worker builds.
+// What a chat question carries reaches the engine, and nothing more is read: its sampling
+// settings are read back from the engine's own report (the sampling of the last generation on the
+// model), and a file named as context without its text is refused, never read from disk. Real
+// engine child process, real tiny model, real vault file, in the object graph the worker builds.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,11 +11,12 @@ import { Vault } from '../../../src/vault/vault';
 import { composeTestApp, testModelsConfig, type TestApp } from '../../helpers/appGraph';
 import { tempDir, tinyModel } from '../../helpers/paths';
 
-const tmp = tempDir('cv-chat-sampling-');
+const tmp = tempDir('cv-chat-request-');
 const notes = join(tmp.dir, 'notes');
 let vault: Vault;
 let app: TestApp;
 let engine: EngineClient;
+let chat: TestApp['services']['chat'];
 
 before(async () => {
   mkdirSync(notes);
@@ -24,6 +26,7 @@ before(async () => {
   app = composeTestApp(vault.db, { engine: (records) => (engine = new EngineClient({ records })) });
   app.services.models.configure(testModelsConfig(join(tmp.dir, 'models')));
   await app.services.models.addLocal(tinyModel, 'chat');
+  chat = app.services.chat;
 });
 
 after(async () => {
@@ -34,7 +37,7 @@ after(async () => {
 
 test('temperature, top-p, top-k and repeat penalty of a question are what the engine generated with', { timeout: 60_000 }, async () => {
   const ctx = { signal: new AbortController().signal, emit: () => undefined };
-  const answer = await app.services.chat.ask({
+  const answer = await chat.ask({
     conversationId: null, question: 'What does the zorblax checker enforce?', context: [], vaultOnly: true,
     model: { path: tinyModel, contextSize: 1024, threads: 1 }, maxAnswerTokens: 16,
     temperature: 0.35, topP: 0.42, topK: 9, repeatPenalty: 1.25,
@@ -48,4 +51,18 @@ test('temperature, top-p, top-k and repeat penalty of a question are what the en
   assert.equal(m.lastSampling.topK, 9);
   assert.equal(m.lastSampling.repeatPenalty, 1.25);
   assert.equal(m.lastSampling.maxTokens, 16);
+});
+
+test('a file named as context must come with its text (the host reads it): the worker reads no file a message names', { timeout: 60_000 }, async () => {
+  const ctx = { signal: new AbortController().signal, emit: () => undefined };
+  const before = chat.listConversations().length;
+  await assert.rejects(chat.ask({
+    conversationId: null, question: 'What is in this file?', context: [{ kind: 'file', root: '/', path: 'etc/passwd', label: 'passwd' }], vaultOnly: true,
+    model: { path: tinyModel, contextSize: 1024, threads: 1 }, maxAnswerTokens: 8, temperature: 0,
+  }, ctx), /etc\/passwd came without its text/);
+  // The question is stored (it was asked), the answer as the error it was: nothing from the file.
+  const conv = chat.getConversation(chat.listConversations()[0]!.id)!;
+  assert.equal(chat.listConversations().length, before + 1);
+  assert.equal(conv.messages.at(-1)?.status, 'error');
+  assert.equal(conv.messages.at(-1)?.content, '');
 });
