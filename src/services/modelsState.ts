@@ -92,11 +92,20 @@ export class ModelsState extends Disposable {
     return this.vault.call('models', method, ...args);
   }
 
+  /**
+   * Sends the settings when the service does not have them yet. A change that restarted the engine
+   * (threads, GPU) or loaded the chat model again (context size) is told to the user.
+   */
   ensureConfigured(): Promise<void> {
-    this.configuring ??= this.vault.call('models', 'configure', modelsConfig(this.settings.current, this.globalStorageDir)).catch((err: unknown) => {
-      this.configuring = undefined;
-      throw err;
-    });
+    this.configuring ??= this.vault.call('models', 'configure', modelsConfig(this.settings.current, this.globalStorageDir)).then(
+      ({ notices }) => {
+        for (const n of notices) void vscode.window.showInformationMessage(`Codex Vault: ${n}`);
+      },
+      (err: unknown) => {
+        this.configuring = undefined;
+        throw err;
+      },
+    );
     return this.configuring;
   }
 

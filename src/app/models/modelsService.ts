@@ -149,21 +149,49 @@ export class ModelsService {
   }
 
   /** Settings from the extension: models folder, user manifest, extra local files, engine options. */
-  configure(config: ModelsConfig): void {
+  /**
+   * Settings from the extension: models folder, user manifest, extra local files, engine options.
+   * The engine gets its settings here, before anything starts it, and a running engine gets their
+   * changes: at once (idle unload, memory watermark), by an orderly restart (threads, GPU), or by
+   * loading the chat model again (context size). Resolves with a sentence for each restart or
+   * reload, for the user to be told.
+   */
+  async configure(config: ModelsConfig): Promise<{ notices: string[] }> {
     if (!config.modelsDir || !isAbsolute(config.modelsDir)) throw new ModelsError(`The models folder must be an absolute path (got "${config.modelsDir}").`);
+    const before = this.#config;
     const next = { ...config, modelsDir: resolve(config.modelsDir) };
-    if (this.#config && JSON.stringify(this.#config) === JSON.stringify(next)) return;
-    if (this.#config && this.#config.contextSize !== config.contextSize) this.#fits.clear();
+    if (before && JSON.stringify(before) === JSON.stringify(next)) return { notices: [] };
+    if (before && before.contextSize !== config.contextSize) this.#fits.clear();
     this.#config = next;
-    // Idle unload and the memory watermark reach a running engine at once; threads and GPU apply
-    // from its next start.
-    void this.#engine.configure({
-      ...(next.threads ? { threads: next.threads } : {}),
+    const notices: string[] = [];
+    const engine = this.#engine;
+    const { restarted } = await engine.configure({
+      threads: next.threads || undefined,
       gpu: next.gpu,
       idleUnloadMs: next.idleUnloadMs,
       lowMemoryWatermarkBytes: next.lowMemoryWatermarkBytes,
-    }).catch(() => undefined);
+    });
+    if (restarted) notices.push(`The engine restarted to use ${next.threads ? `${next.threads} thread(s)` : 'the default threads'} on ${next.gpu === 'cpu' ? 'the CPU' : 'the GPU when there is one'}; loaded models are loaded again on their next use.`);
+    if (before && before.contextSize !== next.contextSize) {
+      for (const [key, handle] of this.#handles) {
+        if (handle.info.purpose !== 'generate') continue;
+        const trained = handle.info.trainContextSize || null;
+        const contextSize = trained ? Math.min(next.contextSize, trained) : next.contextSize;
+        // Compared with what was asked for: llama.cpp may round the context it makes up.
+        if (contextSize === (handle.options.contextSize ?? handle.info.contextSize)) continue;
+        try {
+          const reloaded = await engine.reloadModel(handle, { contextSize });
+          notices.push(`${basename(handle.file)} was loaded again with a ${reloaded.info.contextSize}-token context.`);
+        } catch (err) {
+          // It could not take the new context (e.g. memory): it is unloaded; the next use loads it with what fits, or says why.
+          this.#handles.delete(key);
+          await engine.unloadModel(handle).catch(() => undefined);
+          notices.push(`${basename(handle.file)} could not be loaded again with a ${contextSize}-token context: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
     this.#changed();
+    return { notices };
   }
 
   /** Every manifest model and local model with its state, fit, download progress and memory. */
@@ -316,7 +344,8 @@ export class ModelsService {
     // Two callers at once (the chat and the view's Load) share one load instead of loading twice.
     let loading = this.#loading.get(key);
     if (!loading) {
-      loading = this.#engine.loadModel(item.path, { contextSize, purpose: want, ...(cfg.threads ? { threads: cfg.threads } : {}) });
+      // No per-model threads: the engine's threads setting applies, also after it changes.
+      loading = this.#engine.loadModel(item.path, { contextSize, purpose: want });
       this.#loading.set(key, loading);
     }
     try {

@@ -163,10 +163,11 @@ export class EngineClient {
    */
   async configure(changes: Partial<EngineSettings>): Promise<{ restarted: boolean }> {
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<EngineSettings>;
+    const before = this.settings;
     // `threads: undefined` in a full settings object means "the default": it is a change too.
-    const threadsChanged = 'threads' in changes && changes.threads !== this.settings.threads;
-    const restart = threadsChanged || (defined.gpu !== undefined && defined.gpu !== this.settings.gpu);
-    this.settings = { ...this.settings, ...defined, ...(threadsChanged ? { threads: changes.threads } : {}) };
+    const threadsChanged = 'threads' in changes && changes.threads !== before.threads;
+    const restart = threadsChanged || (defined.gpu !== undefined && defined.gpu !== before.gpu);
+    this.settings = { ...before, ...defined, ...(threadsChanged ? { threads: changes.threads } : {}) };
     if (!this.child || !this.ready) return { restarted: false };
     if (restart) {
       await this.stop();
@@ -174,7 +175,9 @@ export class EngineClient {
       return { restarted: true };
     }
     const { threads: _threads, gpu: _gpu, ...runtime } = defined;
-    await this.request('configure', runtime as RuntimeSettings, 'changing settings');
+    // Only what changed goes to the engine (callers send their whole settings on every use).
+    const changed = Object.fromEntries(Object.entries(runtime).filter(([k, v]) => before[k as keyof EngineSettings] !== v)) as RuntimeSettings;
+    if (Object.keys(changed).length > 0) await this.request('configure', changed, 'changing settings');
     return { restarted: false };
   }
 

@@ -25,7 +25,7 @@ after(async () => {
 test('a chat model named by path is listed, chosen for verification on first use, and usable once verified', async () => {
   const chatFile = join(t.dir, 'my-chat.gguf');
   copyFileSync(tinyModel, chatFile);
-  svc.configure({ modelsDir: join(t.dir, 'models'), contextSize: 512, gpu: 'cpu', idleUnloadMs: 0, lowMemoryWatermarkBytes: 0, chatModel: chatFile, embeddingModel: '' });
+  await svc.configure({ modelsDir: join(t.dir, 'models'), contextSize: 512, gpu: 'cpu', idleUnloadMs: 0, lowMemoryWatermarkBytes: 0, chatModel: chatFile, embeddingModel: '' });
   let models = (await svc.list()).models;
   const named = models.find((m) => m.path === chatFile);
   assert.ok(named, 'the file named in settings is listed');
@@ -47,7 +47,7 @@ test('verifying a named file can be cancelled, and leaves it unverified', async 
   writeSync(fd, Buffer.from('GGUF'));
   ftruncateSync(fd, 3 * 1024 ** 3);
   closeSync(fd);
-  svc.configure({ modelsDir: join(t.dir, 'models'), contextSize: 512, gpu: 'cpu', idleUnloadMs: 0, lowMemoryWatermarkBytes: 0, chatModel: big, embeddingModel: '' });
+  await svc.configure({ modelsDir: join(t.dir, 'models'), contextSize: 512, gpu: 'cpu', idleUnloadMs: 0, lowMemoryWatermarkBytes: 0, chatModel: big, embeddingModel: '' });
   const adding = svc.addLocal(big, 'chat');
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(svc.cancelVerify(big), true);
