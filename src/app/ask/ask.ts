@@ -131,7 +131,7 @@ export interface GatheredSources {
 }
 
 export type GatherOptions = Pick<AskOptions, 'mode' | 'maxSources' | 'history' | 'selection' | 'relevance' | 'pathPrefix' | 'signal'>;
-export type AnswerOptions = Pick<AskOptions, 'maxAnswerTokens' | 'temperature' | 'seed' | 'history' | 'signal' | 'onText' | 'onSources'>;
+export type AnswerOptions = Pick<AskOptions, 'maxAnswerTokens' | 'temperature' | 'seed' | 'sampling' | 'history' | 'signal' | 'onText' | 'onSources'>;
 
 /**
  * The first half of ask(): retrieval and the evidence check. Needs the vault only (no model), so a

@@ -3,18 +3,8 @@ import * as assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { Settings, type CodexVaultSettings } from '../../../src/services/settings';
-import { api, EXTENSION_ID, waitFor, workspaceRoot } from './hostUtil';
+import { api, EXTENSION_ID, readSettings, waitFor, workspaceRoot } from './hostUtil';
 
-/** The settings as the extension's one reader reads them. */
-function readSettings(): CodexVaultSettings {
-  const s = new Settings();
-  try {
-    return s.current;
-  } finally {
-    s.dispose();
-  }
-}
 
 async function closeQuickInput(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
