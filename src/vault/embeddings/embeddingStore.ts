@@ -4,6 +4,8 @@
 // after vectors were removed. Vectors of one model all have one dimension: a write with another
 // dimension is refused rather than mixed in. The active model (the one being backfilled and
 // searched) is kept explicitly, with its coverage counted by the database (migration 0004).
+// "Has this chunk a vector of model M?" goes through the narrow index embeddings_key: through the
+// primary key every probe would read a leaf of BLOB-heavy rows.
 import type { SqliteDatabase } from '../db/sqlite';
 import { EMBEDDING_PREFIX_TOKENS, truncateText } from '../markdown/textSize';
 import { blobToF32, f32ToBlob, i8ToBlob, normalize, quantizeInt8, VectorError } from '../vectors/quantize';
@@ -112,7 +114,7 @@ export class EmbeddingStore {
   /** Distinct chunk texts that have no vector for `model`. */
   missingCount(model: string): number {
     return Number(
-      this.db.get<{ n: number }>('SELECT count(DISTINCT c.hash) AS n FROM chunks c WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.chunk_hash = c.hash)', [model])?.n ?? 0,
+      this.db.get<{ n: number }>('SELECT count(DISTINCT c.hash) AS n FROM chunks c WHERE NOT EXISTS (SELECT 1 FROM embeddings e INDEXED BY embeddings_key WHERE e.model = ? AND e.chunk_hash = c.hash)', [model])?.n ?? 0,
     );
   }
 
@@ -123,7 +125,7 @@ export class EmbeddingStore {
   pending(model: string, afterId: number, limit: number): PendingChunk[] {
     return this.db
       .all<{ id: number; hash: string; title: string; headings: string; body: string }>(
-        'SELECT c.id, c.hash, c.title, c.headings, c.body FROM chunks c WHERE c.id > ? AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.chunk_hash = c.hash) ORDER BY c.id LIMIT ?',
+        'SELECT c.id, c.hash, c.title, c.headings, c.body FROM chunks c WHERE c.id > ? AND NOT EXISTS (SELECT 1 FROM embeddings e INDEXED BY embeddings_key WHERE e.model = ? AND e.chunk_hash = c.hash) ORDER BY c.id LIMIT ?',
         [afterId, model, limit],
       )
       .map((r) => ({ chunkId: Number(r.id), chunkHash: r.hash, text: embeddingText(r.title, r.headings, r.body) }));
@@ -143,7 +145,7 @@ export class EmbeddingStore {
     if (this.activeModel() === model) return;
     this.db.transaction(() => {
       this.db.run(
-        `INSERT INTO embedding_coverage (id, model, embedded) VALUES (1, ?, (SELECT count(*) FROM chunks c WHERE EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.chunk_hash = c.hash)))
+        `INSERT INTO embedding_coverage (id, model, embedded) VALUES (1, ?, (SELECT count(*) FROM chunks c WHERE EXISTS (SELECT 1 FROM embeddings e INDEXED BY embeddings_key WHERE e.model = ? AND e.chunk_hash = c.hash)))
          ON CONFLICT (id) DO UPDATE SET model = excluded.model, embedded = excluded.embedded`,
         [model, model],
       );
@@ -166,7 +168,7 @@ export class EmbeddingStore {
     const active = this.activeCoverage();
     if (active?.model === model) return { embedded: active.embedded, total: active.total, ratio: active.ratio };
     const row = this.db.get<{ total: number; embedded: number | null }>(
-      'SELECT count(*) AS total, sum(EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.chunk_hash = c.hash)) AS embedded FROM chunks c',
+      'SELECT count(*) AS total, sum(EXISTS (SELECT 1 FROM embeddings e INDEXED BY embeddings_key WHERE e.model = ? AND e.chunk_hash = c.hash)) AS embedded FROM chunks c',
       [model],
     );
     const total = Number(row?.total ?? 0);
