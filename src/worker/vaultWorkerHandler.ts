@@ -354,7 +354,7 @@ export class VaultWorkerHandler {
       // Full text and the model's vectors fused by reciprocal rank.
       this.retriever ??= new Retriever(vault.db, {
         searchLexical: (q, o) => vault.searchLexical(q, { ...o, prefixLast: true, snippetMarkers: markers }),
-      }, new VectorIndexCache(vault.db), new EmbeddingStore(vault.db));
+      }, this.app?.vectors ?? new VectorIndexCache(vault.db), new EmbeddingStore(vault.db));
       const r = await this.retriever.retrieve(query, { mode: 'hybrid', limit, queryVector: embedding.vector, modelKey: embedding.modelKey, perFileCap: 3 });
       const items = r.items.map((c) => ({
         chunkId: c.chunkId, root: c.root, path: c.path, title: c.title, heading: c.heading,

@@ -12,7 +12,7 @@ import type { CitationRef, Message, SourceRef } from '../../vault/conversations/
 import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
 import { Retriever } from '../../vault/retrieval/retriever';
 import { searchLexical } from '../../vault/search/lexicalSearch';
-import { VectorIndexCache } from '../../vault/vectors/vectorIndex';
+import type { VectorIndexCache } from '../../vault/vectors/vectorIndex';
 import type { PromptMessage } from '../ask/answerModel';
 import { ask, notFoundText, type AskResult, type Selection } from '../ask/ask';
 import type { Engine, ModelHandle } from '../engine/engine';
@@ -34,6 +34,8 @@ export interface ChatDeps {
   models: ModelHandles;
   engine: Pick<Engine, 'chat' | 'countTokens'>;
   events: AppEvents;
+  /** The worker's one copy of the loaded vectors (shared with hybrid search). */
+  vectors: VectorIndexCache;
 }
 
 export class ChatError extends Error {
@@ -83,7 +85,7 @@ export class ChatService {
   constructor(private readonly db: SqliteDatabase, private readonly deps: ChatDeps) {
     this.store = new ConversationStore(db);
     this.embeddings = new EmbeddingStore(db);
-    this.retriever = new Retriever(db, { searchLexical: (q, o) => searchLexical(db, q, o) }, new VectorIndexCache(db), this.embeddings);
+    this.retriever = new Retriever(db, { searchLexical: (q, o) => searchLexical(db, q, o) }, deps.vectors, this.embeddings);
   }
 
   listConversations(): ChatConversationSummary[] {

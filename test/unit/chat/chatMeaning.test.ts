@@ -68,6 +68,8 @@ test('with vectors of the chosen embedding model, the answer finds a note by mea
   assert.equal(answer.retrieval?.embedded, 2);
   assert.equal(answer.retrieval?.total, 3);
   assert.match(retrievalNote(answer.retrieval) ?? '', /words and meaning, but only 66% of the notes have vectors yet \(2 of 3/);
+  // The vectors were loaded once, into the worker's one cache (shared with hybrid search).
+  assert.deepEqual(app.vectors.loaded().map((l) => l.count), [2]);
 });
 
 test('without an embedding model the same question is searched by words only and finds nothing', { timeout: 120_000 }, async () => {
