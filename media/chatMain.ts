@@ -6,6 +6,7 @@ import {
 } from '../src/views/protocol/chatProtocol';
 import { formatBytes, h, icon, iconButton, lines, textButton } from './chat/dom';
 import { renderMarkdown } from './chat/markdown';
+import { retrievalNote } from '../src/views/common/retrievalNote';
 
 interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -200,6 +201,8 @@ function assistantBubble(m: ChatMessage, retry?: () => void): HTMLElement {
   if (m.notFound) notes.push(h('div', { class: 'note' }, icon('info'), ' The vault does not seem to contain this.'));
   else if (m.status === 'complete' && m.citations.length === 0) notes.push(h('div', { class: 'note warn' }, icon('warning'), ' This answer cites no source.'));
   if (m.invented?.length) notes.push(h('div', { class: 'note warn' }, icon('warning'), ` Removed citations to sources that were not given: ${m.invented.map((n) => `[${n}]`).join(' ')}`));
+  const searched = retrievalNote(m.retrieval);
+  if (searched) notes.push(h('div', { class: 'note retrieval' }, icon('search'), ` ${searched}`));
   const stats = m.stats ? h('div', { class: 'stats muted', 'data-tokens': String(m.stats.tokens), 'data-tps': String(m.stats.tokensPerSecond) },
     `${m.stats.tokens} tokens · ${Math.round(m.stats.tokensPerSecond).toLocaleString()} tokens/s`) : null;
   return h('div', { class: 'msg assistant', 'data-status': m.status },

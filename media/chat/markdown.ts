@@ -2,11 +2,13 @@
 // raw HTML off (HTML in a note shows as text), DOMPurify then keeps only a small allow-list of tags
 // and attributes, and links may only be http(s)/mailto (never javascript:, data:, file:, vscode:).
 // No images at all: an <img> could load remote content (the CSP blocks it too; this is the second lock).
-// Citations: the model writes [n]; before rendering, each [n] becomes a private-use marker that
-// Markdown leaves alone, and after sanitizing, markers outside code become chips, but only for
-// numbers the caller says are real sources. An invented [n] stays plain text.
+// Citations (the grammar of src/app/ask/citationGrammar.ts): before rendering, each cited number
+// becomes a private-use marker that Markdown leaves alone (citationMarkers.ts), and after
+// sanitizing, markers become chips, but only for numbers the caller says are real sources. An
+// invented [n] stays plain text.
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
+import { hasMarker, MARKER_RE, markCitations } from './citationMarkers';
 
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
 
@@ -33,19 +35,6 @@ purifier.addHook('afterSanitizeAttributes', (node) => {
   const cls = node.getAttribute?.('class');
   if (cls && !/^language-[\w+#.-]{1,40}$/.test(cls)) node.removeAttribute('class');
 });
-
-const CITE_OPEN = '\u{E010}';
-const CITE_CLOSE = '\u{E011}';
-// [1], [12], and grouped forms the models like: [1, 2], [1][2] is two of the first.
-const CITE_RE = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
-const MARKER_RE = new RegExp(`${CITE_OPEN}(\\d{1,3})${CITE_CLOSE}`, 'g');
-
-/** Replaces [n] (and [n, m]) with markers, leaving fenced and inline code untouched. */
-export function markCitations(text: string): string {
-  const parts = text.split(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)/g);
-  return parts.map((part, i) => i % 2 === 1 ? part : part.replace(CITE_RE, (_m, nums: string) =>
-    nums.split(',').map((n) => `${CITE_OPEN}${n.trim()}${CITE_CLOSE}`).join(''))).join('');
-}
 
 export interface CitationRenderer {
   /** A chip element for citation n, or null when n is not a real source (then it stays text). */
@@ -74,7 +63,7 @@ export function renderMarkdown(target: HTMLElement, text: string, r: CitationRen
 function replaceMarkers(root: DocumentFragment, r: CitationRenderer): void {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const texts: Text[] = [];
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) if ((n as Text).data.includes(CITE_OPEN)) texts.push(n as Text);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) if (hasMarker((n as Text).data)) texts.push(n as Text);
   for (const t of texts) {
     const inCode = Boolean(t.parentElement?.closest('code, pre'));
     const frag = document.createDocumentFragment();

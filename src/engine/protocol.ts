@@ -178,6 +178,10 @@ export interface ModelMemory {
   vramBytes: number;
   busy: boolean;
   idleMs: number;
+  /** Threads its context runs with. */
+  threads: number;
+  /** The sampling of the last generation on this model, as the engine applied it (null before one). */
+  lastSampling: SamplingOptions | null;
 }
 
 export interface MemorySnapshot {
@@ -187,6 +191,8 @@ export interface MemorySnapshot {
   system: { total: number; free: number };
   /** null on CPU. */
   vram: { total: number; used: number; free: number } | null;
+  /** The settings the engine runs with (threads resolved to the count in use). */
+  engine: { settings: EngineSettings & { threads: number }; gpu: string | false };
   models: ModelMemory[];
 }
 
@@ -201,7 +207,7 @@ export interface EngineInfo {
 /** Each operation: its parameters and its result. */
 export interface EngineOps {
   init: { params: EngineSettings; result: EngineInfo };
-  /** Changes the settings that need no restart (threads and gpu do: they apply to the next engine). */
+  /** Changes the settings that need no restart (threads and gpu do: EngineClient restarts the engine). */
   configure: { params: RuntimeSettings; result: { ok: true } };
   inspect: { params: { file: string; contextSize?: number }; result: ModelInspection };
   load: { params: { file: string; options: LoadOptions }; result: LoadedModel };

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { citation, plainSnippet } from '../agentTools/citeable';
 import { Disposable } from '../services/disposable';
 import type { Log } from '../services/log';
-import { readSettings } from '../services/settings';
+import type { Settings } from '../services/settings';
 import type { VaultService } from '../services/vaultService';
 import type { PromptMessage } from '../app/ask/answerModel';
 import type { SourceRef } from '../vault/conversations/types';
@@ -43,6 +43,7 @@ export interface VaultChatMetadata {
 export interface VaultParticipantDeps {
   vault: Pick<VaultService, 'search' | 'call'>;
   chat: Pick<ChatBackend, 'ask'>;
+  settings: Pick<Settings, 'current'>;
   log: Log;
 }
 
@@ -142,7 +143,7 @@ export class VaultChatHandler {
       return { metadata };
     }
     stream.progress('Searching the vault…');
-    const res = await this.deps.vault.search(query, readSettings().searchMode, SEARCH_LIMIT, signalOf(token));
+    const res = await this.deps.vault.search(query, this.deps.settings.current.searchMode, SEARCH_LIMIT, signalOf(token));
     if (token.isCancellationRequested) return { metadata };
     if (res.fallbackReason) stream.markdown(text(`${res.fallbackReason}\n\n`));
     if (res.items.length === 0) {

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { citation, noteLinesText, searchResultsText, type CiteableHit } from '../agentTools/citeable';
 import { Disposable } from '../services/disposable';
 import type { Log } from '../services/log';
-import { readSettings } from '../services/settings';
+import type { Settings } from '../services/settings';
 import type { VaultService } from '../services/vaultService';
 import type { SearchMode } from '../worker/protocol';
 import { displayPath, notePathForVault } from './notePaths';
@@ -49,7 +49,7 @@ function intIn(v: unknown, name: string, min: number, max: number): number | und
 }
 
 export class SearchTool implements vscode.LanguageModelTool<SearchToolInput> {
-  constructor(private readonly vault: VaultToolsPort) {}
+  constructor(private readonly vault: VaultToolsPort, private readonly settings: Pick<Settings, 'current'>) {}
 
   prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<SearchToolInput>): vscode.PreparedToolInvocation {
     return { invocationMessage: `Searching the vault for "${String(options.input?.query ?? '').slice(0, 80)}"` };
@@ -59,7 +59,7 @@ export class SearchTool implements vscode.LanguageModelTool<SearchToolInput> {
     const query = typeof options.input?.query === 'string' ? options.input.query.trim() : '';
     if (!query) throw new Error('Give a query: keywords or a question about the notes.');
     const limit = intIn(options.input.limit, 'limit', 1, 50) ?? 10;
-    const mode = options.input.mode ?? readSettings().searchMode;
+    const mode = options.input.mode ?? this.settings.current.searchMode;
     if (mode !== 'lexical' && mode !== 'hybrid') throw new Error(`mode must be "lexical" or "hybrid", got ${JSON.stringify(mode)}.`);
     const res = await this.vault.search(query, mode, limit, signalOf(token));
     const hits: CiteableHit[] = res.items.map((h) => ({
@@ -92,7 +92,7 @@ export class ReadNoteTool implements vscode.LanguageModelTool<ReadNoteToolInput>
 export class VaultLanguageModelTools extends Disposable {
   readonly registered: boolean;
 
-  constructor(vault: VaultToolsPort, log: Log) {
+  constructor(vault: VaultToolsPort, settings: Pick<Settings, 'current'>, log: Log) {
     super();
     const lm = (vscode as { lm?: Partial<typeof vscode.lm> }).lm;
     if (!lm || typeof lm.registerTool !== 'function') {
@@ -101,7 +101,7 @@ export class VaultLanguageModelTools extends Disposable {
       return;
     }
     try {
-      this._register(lm.registerTool(SEARCH_TOOL, new SearchTool(vault)));
+      this._register(lm.registerTool(SEARCH_TOOL, new SearchTool(vault, settings)));
       this._register(lm.registerTool(READ_NOTE_TOOL, new ReadNoteTool(vault)));
       this.registered = true;
     } catch (err) {

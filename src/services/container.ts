@@ -9,7 +9,7 @@ import { Disposable } from './disposable';
 import { NoteWatcher } from './noteWatcher';
 import { Log } from './log';
 import { ModelsState } from './modelsState';
-import { readSettings } from './settings';
+import { Settings } from './settings';
 import { VaultService } from './vaultService';
 import { SearchQuickPick } from '../views/search/searchQuickPick';
 import { VaultStatusBar } from '../views/statusBar/vaultStatusBar';
@@ -23,6 +23,7 @@ import { VaultMcpServerProvider } from '../lm/mcpServerProvider';
 
 export class Container extends Disposable {
   readonly log: Log;
+  readonly settings: Settings;
   readonly vault: VaultService;
   readonly models: ModelsState;
   readonly statusBar: VaultStatusBar;
@@ -38,21 +39,23 @@ export class Container extends Disposable {
   constructor(readonly context: vscode.ExtensionContext) {
     super();
     this.log = this.add('log', () => new Log());
+    this.settings = this.add('settings', () => new Settings());
+    const settings = this.settings;
     this.vault = this.add('vault', () => new VaultService({
       workerFile: join(context.extensionPath, 'dist', 'vault-worker.js'),
       storageDir: context.storageUri?.fsPath,
-    }, this.log));
-    this.models = this.add('models', () => new ModelsState(this.vault, context.globalStorageUri.fsPath, this.log));
+    }, settings, this.log));
+    this.models = this.add('models', () => new ModelsState(this.vault, settings, context.globalStorageUri.fsPath, this.log));
     this.add('noteWatcher', () => new NoteWatcher(this.vault, this.log));
     this.statusBar = this.add('statusBar', () => new VaultStatusBar(this.vault, this.models));
-    this.search = this.add('search', () => new SearchQuickPick(this.vault, context.workspaceState, this.log));
+    this.search = this.add('search', () => new SearchQuickPick(this.vault, settings, context.workspaceState, this.log));
     this.add('commands', () => new CoreCommands(this.vault, this.log));
     this.add('bookmarks', () => new BookmarksView(this.vault, this.search, this.log));
-    this.add('modelsView', () => new ModelsView(this.vault, this.models, this.log));
-    this.chat = this.add('chat', () => new ChatFeature(context, this.vault, this.models, this.log));
-    this.add('embeddings', () => new EmbeddingsFeature(this.vault, this.models, this.log));
-    this.lmTools = this.add('lmTools', () => new VaultLanguageModelTools(this.vault, this.log));
-    this.participant = this.add('participant', () => new VaultChatParticipant({ vault: this.vault, chat: this.chat.backend, log: this.log }, context.extensionUri));
+    this.add('modelsView', () => new ModelsView(this.vault, this.models, settings, this.log));
+    this.chat = this.add('chat', () => new ChatFeature(context, this.vault, this.models, settings, this.log));
+    this.add('embeddings', () => new EmbeddingsFeature(this.vault, this.models, settings, this.log));
+    this.lmTools = this.add('lmTools', () => new VaultLanguageModelTools(this.vault, settings, this.log));
+    this.participant = this.add('participant', () => new VaultChatParticipant({ vault: this.vault, chat: this.chat.backend, settings, log: this.log }, context.extensionUri));
     this.mcpProvider = this.add('mcpProvider', () => new VaultMcpServerProvider(this.vault, context.extensionPath, this.log));
   }
 
@@ -78,7 +81,7 @@ export class Container extends Disposable {
 
   /** Work that may follow activation (never part of it): background indexing when the user enabled it. */
   afterActivation(): void {
-    if (readSettings().indexOnStartup && this.context.storageUri) {
+    if (this.settings.current.indexOnStartup && this.context.storageUri) {
       setTimeout(() => void this.vault.index().catch((err: unknown) => this.log.error('index on start-up failed', err)), 0);
     }
   }

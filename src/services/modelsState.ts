@@ -10,7 +10,7 @@ import type { ModelsConfig, ModelsSnapshot } from '../app/models/modelsTypes';
 import type { MethodName, ServiceArgs, ServiceResult } from '../worker/protocol';
 import { Disposable } from './disposable';
 import type { Log } from './log';
-import { readSettings, SECTION } from './settings';
+import type { CodexVaultSettings, Settings } from './settings';
 import type { VaultService } from './vaultService';
 
 /** What the status bar shows of the engine. */
@@ -22,22 +22,20 @@ export interface EngineStatus {
   vramBytes?: number;
 }
 
-/** The models service's settings, from VS Code's (workspace trust applied by readSettings). */
-export function modelsConfig(globalStorageDir: string): ModelsConfig {
-  const s = readSettings();
+/** The models service's settings, from the extension's (workspace trust applied by Settings). */
+export function modelsConfig(s: CodexVaultSettings, globalStorageDir: string): ModelsConfig {
   // codexVault.extraModels holds local .gguf paths (strings) and/or manifest entries (objects).
-  const extra: unknown[] = Array.isArray(s.extraModels) ? s.extraModels : [];
-  const http = vscode.workspace.getConfiguration('http');
-  const proxyUrl = http.get<string>('proxy', '').trim();
+  const extra = s.extraModels;
+  const proxyUrl = s.proxy.url;
   return {
-    modelsDir: s.modelsFolder.trim() || join(globalStorageDir, 'models'),
-    ...(s.manifestFile.trim() ? { manifestFile: s.manifestFile.trim() } : {}),
+    modelsDir: s.modelsFolder || join(globalStorageDir, 'models'),
+    ...(s.manifestFile ? { manifestFile: s.manifestFile } : {}),
     extraModels: extra.filter((x): x is string => typeof x === 'string' && x.trim() !== ''),
     chatModel: s.chatModel,
     embeddingModel: s.embeddingModel,
     settingsEntries: extra.filter((x) => typeof x === 'object' && x !== null),
     ...(proxyUrl ? { proxyUrl } : {}),
-    strictSSL: http.get<boolean>('proxyStrictSSL', true),
+    strictSSL: s.proxy.strictSSL,
     contextSize: s.contextSize,
     ...(s.threads > 0 ? { threads: s.threads } : {}),
     gpu: s.gpu,
@@ -56,11 +54,10 @@ export class ModelsState extends Disposable {
   /** Fires with every new snapshot (a change of any model's state, progress, memory figures). */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly vault: VaultService, private readonly globalStorageDir: string, private readonly log: Log) {
+  constructor(private readonly vault: VaultService, private readonly settings: Settings, private readonly globalStorageDir: string, private readonly log: Log) {
     super();
     this._register(vault.onEvent('models', (e) => this.set(e.snapshot)));
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(SECTION) && !e.affectsConfiguration('http')) return;
+    this._register(settings.onDidChange(() => {
       this.configuring = undefined;
       if (vault.isStarted) this.configure();
     }));
@@ -95,11 +92,20 @@ export class ModelsState extends Disposable {
     return this.vault.call('models', method, ...args);
   }
 
+  /**
+   * Sends the settings when the service does not have them yet. A change that restarted the engine
+   * (threads, GPU) or loaded the chat model again (context size) is told to the user.
+   */
   ensureConfigured(): Promise<void> {
-    this.configuring ??= this.vault.call('models', 'configure', modelsConfig(this.globalStorageDir)).catch((err: unknown) => {
-      this.configuring = undefined;
-      throw err;
-    });
+    this.configuring ??= this.vault.call('models', 'configure', modelsConfig(this.settings.current, this.globalStorageDir)).then(
+      ({ notices }) => {
+        for (const n of notices) void vscode.window.showInformationMessage(`Codex Vault: ${n}`);
+      },
+      (err: unknown) => {
+        this.configuring = undefined;
+        throw err;
+      },
+    );
     return this.configuring;
   }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 import type { Log } from './log';
-import { affectsIndex, readSettings } from './settings';
+import { affectsAny, INDEX_KEYS, type Settings } from './settings';
 import { releaseOwnProcessLock } from '../vault/lock/ownerLock';
 import { VaultWorkerClient, VaultWorkerError } from '../worker/vaultWorkerClient';
 import {
@@ -46,12 +46,12 @@ export class VaultService extends Disposable {
   readonly onDidChangeState = this.changed.event;
   private readonly listeners = new Map<EventTopic, Set<(e: WorkerEvent) => void>>();
 
-  constructor(private readonly paths: VaultPaths, private readonly log: Log) {
+  constructor(private readonly paths: VaultPaths, private readonly settings: Settings, private readonly log: Log) {
     super();
     if (!paths.storageDir) this.current = { phase: 'no-folder', readOnly: false };
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.reconfigure('workspace folders changed')));
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (affectsIndex(e)) this.reconfigure('include/exclude settings changed');
+    this._register(settings.onDidChange((e) => {
+      if (affectsAny(e, INDEX_KEYS)) this.reconfigure('include/exclude settings changed');
     }));
     this._register({ dispose: () => void this.close() });
   }
@@ -124,8 +124,7 @@ export class VaultService extends Disposable {
     try {
       const opened = await client.request({ kind: 'open', dbFile });
       if (opened.readOnly) this.log.warn(`vault opened read-only: ${opened.reason ?? ''}`);
-      const settings = readSettings();
-      await client.request({ kind: 'configure', roots: this.roots(), settings: settings.index });
+      await client.request({ kind: 'configure', roots: this.roots(), settings: this.settings.current.index });
       const stats = await client.request({ kind: 'stats' });
       this.client = client;
       this.setState({ phase: 'ready', stats, readOnly: opened.readOnly, message: opened.reason, damage: opened.damage });
@@ -243,7 +242,7 @@ export class VaultService extends Disposable {
       this.setState({ readOnly: false, damage: undefined, message: undefined });
       this.healthChecked = false;
       void vscode.window.showInformationMessage(`Codex Vault: the vault was rebuilt (kept ${kept}); indexing the notes again.`);
-      await client.request({ kind: 'configure', roots: this.roots(), settings: readSettings().index });
+      await client.request({ kind: 'configure', roots: this.roots(), settings: this.settings.current.index });
       await this.index({ notify: true });
     } catch (err) {
       this.log.error('rebuilding the vault failed', err);
@@ -285,7 +284,7 @@ export class VaultService extends Disposable {
     void (async () => {
       try {
         await this.indexing?.promise.catch(() => undefined);
-        await client.request({ kind: 'configure', roots: this.roots(), settings: readSettings().index });
+        await client.request({ kind: 'configure', roots: this.roots(), settings: this.settings.current.index });
         await this.index();
       } catch (err) {
         this.log.error('re-scan failed', err);

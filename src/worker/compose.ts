@@ -12,11 +12,14 @@ import { GroundingService } from '../app/ask/groundingService';
 import { BookmarkStore } from '../vault/bookmarks/bookmarkStore';
 import { NoteReader } from '../vault/notes/noteReader';
 import type { SqliteDatabase } from '../vault/db/sqlite';
+import { VectorIndexCache } from '../vault/vectors/vectorIndex';
 import type { QueryEmbedding, ServiceImpls } from './protocol';
 
 export interface AppGraph {
   /** The services, whole; the host reaches only their allow-listed methods (SERVICE_METHODS in protocol.ts). */
   readonly services: ServiceImpls;
+  /** The loaded vectors, one copy for the chat and hybrid search alike (it takes in new vectors as they come). */
+  readonly vectors: VectorIndexCache;
   /** Hybrid search's query vector from the chosen embedding model; undefined when none is usable. */
   embedQuery(query: string, signal: AbortSignal): Promise<QueryEmbedding | undefined>;
   /** Stops what runs (answers, backfill, downloads), then the engine process; resolves when it has exited. */
@@ -34,7 +37,8 @@ export function composeApp(db: SqliteDatabase, opts: ComposeOptions): AppGraph {
   const engine = opts.engine ? opts.engine(records) : new EngineClient({ records });
   const { events } = opts;
   const models = new ModelsService({ records, engine, events });
-  const chat = new ChatService(db, { models, engine, events });
+  const vectors = new VectorIndexCache(db);
+  const chat = new ChatService(db, { models, engine, events, vectors });
   const embeddings = new EmbeddingsService(db, { models, engine, records, events });
   const services: ServiceImpls = {
     bookmarks: new BookmarkStore(db),
@@ -46,6 +50,7 @@ export function composeApp(db: SqliteDatabase, opts: ComposeOptions): AppGraph {
   };
   return {
     services,
+    vectors,
     embedQuery: (query, signal) => models.embedQuery(query, signal),
     async dispose() {
       // Answers and the backfill end first (their last writes need the engine and the database).

@@ -150,7 +150,8 @@ export const SERVICE_METHODS = {
     startAsk: QUICK, cancelAsk: QUICK,
   },
   models: {
-    configure: QUICK, list: 2 * MINUTE, download: null, cancelDownload: QUICK, verify: HASHING, addLocal: HASHING,
+    // configure may restart the engine (threads, GPU) or load the chat model again (context size).
+    configure: 11 * MINUTE, list: 2 * MINUTE, download: null, cancelDownload: QUICK, verify: HASHING, addLocal: HASHING, cancelVerify: QUICK,
     // The engine's own load limit (10 min) plus a margin, so the engine's clearer message comes first.
     load: 11 * MINUTE, unload: MINUTE, remove: MINUTE,
   },

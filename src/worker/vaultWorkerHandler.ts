@@ -11,7 +11,6 @@ import { salvage } from '../vault/doctor/salvage';
 import { OwnerLock } from '../vault/lock/ownerLock';
 import { createPathFilter, type PathFilter } from '../vault/scan/scanner';
 import { SqliteError } from '../vault/db/sqlite';
-import type { SqliteDatabase } from '../vault/db/sqlite';
 import { composeApp, type AppGraph, type ComposeOptions } from './compose';
 import type { AppEvent } from '../app/events';
 import type { IndexProgress as IndexerProgress } from '../vault/index/types';
@@ -355,7 +354,7 @@ export class VaultWorkerHandler {
       // Full text and the model's vectors fused by reciprocal rank.
       this.retriever ??= new Retriever(vault.db, {
         searchLexical: (q, o) => vault.searchLexical(q, { ...o, prefixLast: true, snippetMarkers: markers }),
-      }, new VectorIndexCache(vault.db), new EmbeddingStore(vault.db));
+      }, this.app?.vectors ?? new VectorIndexCache(vault.db), new EmbeddingStore(vault.db));
       const r = await this.retriever.retrieve(query, { mode: 'hybrid', limit, queryVector: embedding.vector, modelKey: embedding.modelKey, perFileCap: 3 });
       const items = r.items.map((c) => ({
         chunkId: c.chunkId, root: c.root, path: c.path, title: c.title, heading: c.heading,
@@ -374,13 +373,10 @@ export class VaultWorkerHandler {
   private stats(): VaultStats {
     const vault = this.requireVault();
     const s = vault.stats();
-    const db: SqliteDatabase = vault.db;
-    // Coverage of one model only (the one written last, i.e. the active backfill's): vectors of
-    // a model the user switched away from must not count towards the new model's coverage.
-    const row = db.get(
-      'SELECT count(*) AS n FROM chunks c WHERE EXISTS (SELECT 1 FROM embeddings e WHERE e.chunk_hash = c.hash AND e.model = (SELECT model FROM embeddings ORDER BY created_at DESC LIMIT 1))',
-    );
-    return { files: s.files, chunks: s.chunks, skipped: s.skipped, embedded: Number(row?.n ?? 0), dbBytes: s.dbBytes };
+    // Coverage of the active embedding model only (vectors of a model the user switched away from
+    // must not count towards the new model's), kept by the database: constant time at any size.
+    const embedded = new EmbeddingStore(vault.db).activeCoverage()?.embedded ?? 0;
+    return { files: s.files, chunks: s.chunks, skipped: s.skipped, embedded, dbBytes: s.dbBytes };
   }
 
   private emitStats(): void {

@@ -142,8 +142,10 @@ test('Enter sends, Shift+Enter adds a line; tokens stream in; the answer renders
   await host({ type: 'sources', answerId, sources: [source1] });
   for (const t of ['Each value ', 'has one owner ', '[1].']) await host({ type: 'token', answerId, text: t });
   await page.locator('.streaming .msg-body', { hasText: 'Each value has one owner' }).waitFor();
-  await host({ type: 'answerDone', answerId, message: answer('Each value has one owner [1].') });
+  await host({ type: 'answerDone', answerId, message: answer('Each value has one owner [1].', { retrieval: { mode: 'hybrid', embedded: 3, total: 4, fallbackReason: null } }) });
   await page.locator('.msg.assistant .cite-inline').first().waitFor();
+  // Retrieved by words and meaning with a quarter of the vault not embedded yet: the answer says so.
+  assert.match(await page.locator('.msg.assistant .note.retrieval').textContent() ?? '', /only 75% of the notes have vectors yet \(3 of 4 passages\)/);
   assert.ok(await page.locator('button.send').isVisible(), 'idle again: Send shows');
   assert.equal(await page.locator('#conversation-title').textContent(), 'What are the rules?');
 

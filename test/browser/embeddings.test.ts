@@ -1,6 +1,7 @@
-// Embeddings in the background in a real VS Code (code-server) driven through Chromium: the chosen
-// embedding model (the real tiny model) backfills the sample vault in the vault worker, the status
-// bar item shows the coverage, and the Pause/Resume/Rebuild commands follow the state (when clauses).
+// Embeddings in the background in a real VS Code (code-server) driven through Chromium: the
+// embedding model named in settings (the real tiny model's file, never added) is verified on first
+// use and backfills the sample vault in the vault worker, the status bar item shows the coverage,
+// and the Pause/Rebuild commands follow the state (when clauses).
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,28 +39,23 @@ async function waitForEmbedStatus(re: RegExp, timeoutMs = 120_000): Promise<stri
   return String(await handle.jsonValue());
 }
 
-test('a chosen model that was never added: the item says so and Resume is offered, Pause is not', { timeout: 240_000 }, async () => {
+test('the embedding model named in settings is verified on first use and backfills to 100%; the status bar shows the coverage', { timeout: 300_000 }, async () => {
+  // codexVault.embeddingModel names the tiny model's file, never added: the first backfill adds
+  // (hashes) it and embeds every chunk, with no command.
   await h.wb.runCommand('Codex Vault: Index Workspace');
   await h.wb.waitForVaultStatus(/\d+ files/, 120_000);
-  const label = await waitForEmbedStatus(/Embeddings/);
-  assert.doesNotMatch(label, /\d+%/, label);
-  const titles = await h.wb.paletteTitles('Embedding');
-  await h.wb.page.keyboard.press('Escape');
-  assert.ok(titles.includes('Codex Vault: Resume Embedding'), titles.join(', '));
-  assert.ok(!titles.includes('Codex Vault: Pause Embedding'), titles.join(', '));
-});
-
-test('after the model is added, Resume backfills to 100% and the status bar shows the coverage', { timeout: 300_000 }, async () => {
-  await h.wb.runCommand('Codex Vault: Add Local GGUF Model…');
-  await h.wb.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
-  await h.wb.acceptPathInOpenDialog(tinyModel, 'stories260K.gguf');
-  await h.wb.page.locator('.notifications-toasts').getByText(/added stories260K\.gguf/).waitFor({ timeout: 60_000 });
-  await h.wb.runCommand('Codex Vault: Resume Embedding');
   const label = await waitForEmbedStatus(/Embeddings 100%/, 180_000);
   assert.match(label, /Codex Vault: Embeddings 100%/);
   await h.wb.screenshot('embeddings-coverage');
+});
+
+test('at 100% Rebuild is offered and Pause is not; the model shows as verified in the Models view', { timeout: 180_000 }, async () => {
   const titles = await h.wb.paletteTitles('Embedding');
   await h.wb.page.keyboard.press('Escape');
   assert.ok(titles.includes('Codex Vault: Rebuild Embeddings'), titles.join(', '));
   assert.ok(!titles.includes('Codex Vault: Pause Embedding'), titles.join(', '));
+  await h.wb.runCommand('Codex Vault: Focus on Models View');
+  const row = h.wb.page.locator('.monaco-list-row', { hasText: 'stories260K' }).first();
+  await row.waitFor({ timeout: 30_000 });
+  assert.doesNotMatch((await row.getAttribute('aria-label')) ?? (await row.textContent()) ?? '', /unverified|not hashed/i);
 });

@@ -18,10 +18,19 @@ export interface AnswerGeneration {
   timeToFirstTokenMs?: number | null;
 }
 
+/** How the answer's tokens are drawn (each left out: the engine's default). */
+export interface AnswerSampling {
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  repeatPenalty?: number;
+  seed?: number;
+}
+
 export interface AnswerModel {
   /** Tokens in the model's context window. */
   readonly contextSize: number;
   /** Token counts of each text, by the model's tokenizer. */
   countTokens(texts: string[]): Promise<number[]>;
-  chat(messages: PromptMessage[], opts: { maxTokens: number; temperature?: number; seed?: number; signal?: AbortSignal; onText?: (text: string) => void }): Promise<AnswerGeneration>;
+  chat(messages: PromptMessage[], opts: { maxTokens: number; signal?: AbortSignal; onText?: (text: string) => void } & AnswerSampling): Promise<AnswerGeneration>;
 }

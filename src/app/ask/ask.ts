@@ -10,7 +10,7 @@ import type { CitationRef } from '../../vault/conversations/types';
 import type { Embedder } from '../../vault/embeddings/embedder';
 import type { Retriever } from '../../vault/retrieval/retriever';
 import type { RetrievalMode, RetrievalResult, RetrievedChunk } from '../../vault/retrieval/types';
-import type { AnswerModel, PromptMessage } from './answerModel';
+import type { AnswerModel, AnswerSampling, PromptMessage } from './answerModel';
 import { checkCitations, CitationStreamFilter } from './citations';
 import { fitPrompt, type PromptSource, type SourceCandidate } from './prompt';
 
@@ -42,6 +42,8 @@ export interface AskOptions {
   maxAnswerTokens?: number;
   temperature?: number;
   seed?: number;
+  /** Top-p, top-k and repeat penalty of the answer (the engine's defaults when left out). */
+  sampling?: Omit<AnswerSampling, 'temperature' | 'seed'>;
   /** Earlier turns, oldest first (the conversation so far). */
   history?: readonly PromptMessage[];
   /** Ask about this text: it becomes source [1]; related notes are retrieved too. */
@@ -129,7 +131,7 @@ export interface GatheredSources {
 }
 
 export type GatherOptions = Pick<AskOptions, 'mode' | 'maxSources' | 'history' | 'selection' | 'relevance' | 'pathPrefix' | 'signal'>;
-export type AnswerOptions = Pick<AskOptions, 'maxAnswerTokens' | 'temperature' | 'seed' | 'history' | 'signal' | 'onText' | 'onSources'>;
+export type AnswerOptions = Pick<AskOptions, 'maxAnswerTokens' | 'temperature' | 'seed' | 'sampling' | 'history' | 'signal' | 'onText' | 'onSources'>;
 
 /**
  * The first half of ask(): retrieval and the evidence check. Needs the vault only (no model), so a
@@ -220,6 +222,7 @@ export async function answerFromSources(model: AnswerModel | (() => Promise<Answ
   try {
     gen = await m.chat(fitted.messages, {
       maxTokens: maxAnswerTokens,
+      ...opts.sampling,
       temperature: opts.temperature,
       seed: opts.seed,
       signal: opts.signal,

@@ -1,8 +1,9 @@
-// Citations in an answer: "[n]" (or "[n, m]") pointing at the numbered sources the model was
-// given. A number that was not given is an invented citation: it is removed from the text and
-// reported. The streaming filter does the same on the fly, holding back only the few characters
-// of a bracket that is still open.
+// Citations in an answer (the grammar of citationGrammar.ts: "[n]", "[n, m]", "[n; m]", "[n][m]")
+// pointing at the numbered sources the model was given. A number that was not given is an invented
+// citation: it is removed from the text and reported. The streaming filter does the same on the fly,
+// holding back only the end of the text that may still become a citation.
 import type { CitationRef } from '../../vault/conversations/types';
+import { tokenizeAnswer, unsettledFrom, type GrammarState } from './citationGrammar';
 
 export interface NumberedSource {
   n: number;
@@ -22,26 +23,29 @@ export interface CitationCheck {
   uncited: boolean;
 }
 
-/**
- * "[3]", "[1, 2]", "[1][2]": a bracket of numbers and commas only, not glued to a word before it
- * (so code such as arr[0] is left alone).
- */
-const CITATION = /(?<![\p{L}\p{N}_])\[(\s*\d{1,4}\s*(?:[,;]\s*\d{1,4}\s*)*)\]/gu;
-
-function rewrite(text: string, valid: ReadonlySet<number>, onValid: (n: number) => void, onInvalid: (n: number) => void): string {
-  return text.replace(CITATION, (_m, inner: string) => {
-    const nums = inner.split(/[,;]/).map((s) => Number(s.trim()));
-    const kept: number[] = [];
-    for (const n of nums) {
-      if (valid.has(n)) {
-        if (!kept.includes(n)) kept.push(n);
-        onValid(n);
-      } else onInvalid(n);
+/** Rewrites an answer's citations (the grammar of citationGrammar.ts): invented numbers go. */
+function rewrite(text: string, valid: ReadonlySet<number>, onValid: (n: number) => void, onInvalid: (n: number) => void, state?: GrammarState): string {
+  let out = '';
+  for (const t of tokenizeAnswer(text, state)) {
+    if (t.kind !== 'citation') {
+      out += t.text;
+      continue;
     }
-    return kept.length > 0 ? `[${kept.join(', ')}]` : '\u0000';
-  })
+    const kept = t.groups.map((nums) => {
+      const k: number[] = [];
+      for (const n of nums) {
+        if (valid.has(n)) {
+          if (!k.includes(n)) k.push(n);
+          onValid(n);
+        } else onInvalid(n);
+      }
+      return k;
+    }).filter((k) => k.length > 0);
+    if (kept.length > 0) out += kept.map((k) => `[${k.join(', ')}]`).join('');
     // A removed citation leaves no double space or space before punctuation behind.
-    .replace(/ ?\u0000/g, '');
+    else if (out.endsWith(' ')) out = out.slice(0, -1);
+  }
+  return out;
 }
 
 export function checkCitations(text: string, sources: readonly NumberedSource[]): CitationCheck {
@@ -67,13 +71,16 @@ export function checkCitations(text: string, sources: readonly NumberedSource[])
 }
 
 /**
- * Cleans streamed text chunk by chunk with the same rules as checkCitations: text is passed on
- * at once except from an unclosed "[" that may still become a citation (at most a few chars).
+ * Cleans streamed text chunk by chunk with the same rules as checkCitations: text is passed on at
+ * once except where its end is still unsettled (an open bracket that may become a citation, a
+ * citation that may grow, a code delimiter), which waits for the next chunk.
  */
 export class CitationStreamFilter {
-  private held = '';
-  /** The tail of what was passed on: context for a bracket that spans a chunk boundary. */
-  private last = '';
+  /** Input since the last line that was passed on whole (its grammar state is `lineState`). */
+  private raw = '';
+  /** What was passed on of `raw`, rewritten. */
+  private out = '';
+  private readonly lineState: GrammarState = { fence: null };
   private readonly valid: ReadonlySet<number>;
 
   constructor(sources: readonly NumberedSource[]) {
@@ -81,39 +88,29 @@ export class CitationStreamFilter {
   }
 
   push(chunk: string): string {
-    const text = this.held + chunk;
-    this.held = '';
-    // Hold back from the last "[" that has no "]" after it, if it could still be a citation
-    // (plus one space before it, which goes if the citation is removed).
-    const open = text.lastIndexOf('[');
-    const glued = open > 0 ? /[\p{L}\p{N}_]/u.test(text[open - 1]!) : open === 0 && /[\p{L}\p{N}_]$/u.test(this.last);
-    if (open !== -1 && !glued && text.indexOf(']', open) === -1 && /^\[[\d\s,;]{0,24}$/.test(text.slice(open))) {
-      const cut = open > 0 && text[open - 1] === ' ' ? open - 1 : open;
-      this.held = text.slice(cut);
-      return this.clean(text.slice(0, cut));
-    }
-    // A trailing space is held too: a citation that starts the next chunk may remove it.
-    if (text.endsWith(' ')) {
-      this.held = ' ';
-      return this.clean(text.slice(0, -1));
-    }
-    return this.clean(text);
+    this.raw += chunk;
+    return this.emit(unsettledFrom(this.raw, this.lineState));
   }
 
   /** The rest, at the end of the stream. */
   flush(): string {
-    const rest = this.held;
-    this.held = '';
-    return this.clean(rest);
+    return this.emit(this.raw.length);
   }
 
-  private clean(s: string): string {
-    if (!s) return s;
-    // Rewritten with what was passed on just before (never ending in a space: trailing spaces are
-    // held), so that "arr[" + "0]" across a chunk boundary is still seen as glued to a word.
-    const ctx = this.last;
-    const out = rewrite(ctx + s, this.valid, () => undefined, () => undefined).slice(ctx.length);
-    this.last = (ctx + out).slice(-32);
-    return out;
+  private emit(upTo: number): string {
+    const rewritten = rewrite(this.raw.slice(0, upTo), this.valid, () => undefined, () => undefined, { ...this.lineState });
+    // What was passed on stays passed on; held text never changes what came before it.
+    const text = rewritten.startsWith(this.out) ? rewritten.slice(this.out.length) : '';
+    if (rewritten.startsWith(this.out)) this.out = rewritten;
+    // Whole lines are settled: drop them, keeping only the fence state they leave.
+    const nl = upTo > 0 ? this.raw.lastIndexOf('\n', upTo - 1) : -1;
+    if (nl !== -1) {
+      const done = this.raw.slice(0, nl + 1);
+      const doneOut = rewrite(done, this.valid, () => undefined, () => undefined, { ...this.lineState });
+      tokenizeAnswer(done, this.lineState);
+      this.raw = this.raw.slice(nl + 1);
+      this.out = this.out.slice(doneOut.length);
+    }
+    return text;
   }
 }

@@ -4,19 +4,20 @@
 // answer as 'answer' events under the id the host gave it, and stores the answer as it ends
 // (complete, cancelled, or error with the partial text). It also serves the conversation history in
 // the shape the chat view shows.
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
+import type { Embedder } from '../../vault/embeddings/embedder';
 import type { SqliteDatabase } from '../../vault/db/sqlite';
 import { ConversationStore } from '../../vault/conversations/conversationStore';
 import type { CitationRef, Message, SourceRef } from '../../vault/conversations/types';
 import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
 import { Retriever } from '../../vault/retrieval/retriever';
 import { searchLexical } from '../../vault/search/lexicalSearch';
-import { VectorIndexCache } from '../../vault/vectors/vectorIndex';
+import type { VectorIndexCache } from '../../vault/vectors/vectorIndex';
 import type { PromptMessage } from '../ask/answerModel';
 import { ask, notFoundText, type AskResult, type Selection } from '../ask/ask';
 import type { Engine, ModelHandle } from '../engine/engine';
 import { engineAnswerModel } from '../engine/engineAdapters';
+import { answerEmbedder, EmbedderUnavailable, type ChosenEmbedding } from './answerEmbedder';
 import type { AppEvents } from '../events';
 import type {
   AnswerEvent, ChatAskRequest, ChatCitation, ChatContextRef, ChatConversationData, ChatConversationSummary, ChatMessageData, ChatSource, StreamContext,
@@ -25,12 +26,16 @@ import type {
 /** Where the chat gets a model's engine handle: the models service, the one place models are loaded. */
 export interface ModelHandles {
   handle(idOrPath: string, purpose: 'generate' | 'embed'): Promise<ModelHandle>;
+  /** The chosen embedding model when it is usable: its key and a loader of its handle. */
+  chosenEmbedding(): Promise<ChosenEmbedding | undefined>;
 }
 
 export interface ChatDeps {
   models: ModelHandles;
   engine: Pick<Engine, 'chat' | 'countTokens'>;
   events: AppEvents;
+  /** The worker's one copy of the loaded vectors (shared with hybrid search). */
+  vectors: VectorIndexCache;
 }
 
 export class ChatError extends Error {
@@ -73,8 +78,14 @@ export class ChatService {
   private readonly store: ConversationStore;
   private readonly runs = new Map<string, Run>();
 
+  /** One retriever, so the loaded vector index is kept between questions (it takes in new vectors as they come). */
+  private readonly retriever: Retriever;
+  private readonly embeddings: EmbeddingStore;
+
   constructor(private readonly db: SqliteDatabase, private readonly deps: ChatDeps) {
     this.store = new ConversationStore(db);
+    this.embeddings = new EmbeddingStore(db);
+    this.retriever = new Retriever(db, { searchLexical: (q, o) => searchLexical(db, q, o) }, deps.vectors, this.embeddings);
   }
 
   listConversations(): ChatConversationSummary[] {
@@ -181,14 +192,18 @@ export class ChatService {
 
     let streamed = '';
     try {
-      const selection = await this.selectionFrom(req.context);
+      const selection = this.selectionFrom(req.context);
       const handle = await this.deps.models.handle(req.model.path, 'generate');
-      const retriever = new Retriever(this.db, { searchLexical: (q, o) => searchLexical(this.db, q, o) }, new VectorIndexCache(this.db), new EmbeddingStore(this.db));
-      const result = await ask({ retriever, model: engineAnswerModel(this.deps.engine, handle) }, question, {
+      const model = engineAnswerModel(this.deps.engine, handle);
+      // Answers search by meaning whenever the chosen embedding model has vectors (hybrid), else by words.
+      const chosen = await this.deps.models.chosenEmbedding();
+      const embedder = chosen ? answerEmbedder(chosen, this.embeddings) : undefined;
+      const run = (withEmbedder: Embedder | undefined): Promise<AskResult> => ask({ retriever: this.retriever, model, ...(withEmbedder ? { embedder: withEmbedder } : {}) }, question, {
         history,
         ...(selection ? { selection } : {}),
         maxAnswerTokens: req.maxAnswerTokens,
         temperature: req.temperature,
+        sampling: { topP: req.topP, topK: req.topK, repeatPenalty: req.repeatPenalty },
         signal: ctx.signal,
         // "Answer only from the vault" off: a weak match is still given to the model.
         ...(req.vaultOnly ? {} : { relevance: { minTermCoverage: 0 } }),
@@ -198,7 +213,17 @@ export class ChatService {
         },
         onSources: (sources: AskResult['sources']) => ctx.emit({ type: 'sources', sources: sources.map(toChatSource) }),
       } as Parameters<typeof ask>[2]);
-      return this.finish(answer.id, result);
+      let result: AskResult;
+      let unavailable: string | null = null;
+      try {
+        result = await run(embedder);
+      } catch (e) {
+        // The question is embedded before any source or token is sent: retrieving by words instead is clean.
+        if (!(e instanceof EmbedderUnavailable)) throw e;
+        unavailable = e.message;
+        result = await run(undefined);
+      }
+      return this.finish(answer.id, result, retrievalInfo(result, embedder !== undefined, unavailable));
     } catch (e) {
       const cancelled = ctx.signal.aborted;
       this.store.update(answer.id, { content: streamed, status: cancelled ? 'cancelled' : 'error' });
@@ -207,7 +232,7 @@ export class ChatService {
     }
   }
 
-  private finish(messageId: number, r: AskResult): ChatMessageData {
+  private finish(messageId: number, r: AskResult, retrieval: NonNullable<ChatMessageData['retrieval']>): ChatMessageData {
     let sources: ChatSource[] = r.sources.map(toChatSource);
     let citations: ChatCitation[] = r.citations.map((c) => withRoot(c, sources));
     let content = r.answer;
@@ -231,6 +256,7 @@ export class ChatService {
       ...(gen && typeof gen.tokens === 'number' && typeof gen.tokensPerSecond === 'number'
         ? { stats: { tokens: gen.tokens, tokensPerSecond: gen.tokensPerSecond, firstTokenMs: r.timings.firstTokenMs } }
         : {}),
+      retrieval,
     };
   }
 
@@ -247,17 +273,18 @@ export class ChatService {
       .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
   }
 
-  /** The question's context as ask()'s selection: a selection wins over a whole file. */
-  private async selectionFrom(context: readonly ChatContextRef[]): Promise<Selection | undefined> {
-    const sel = context.find((c) => c.kind === 'selection' && c.text);
-    if (sel) return { root: sel.root, path: sel.path, startLine: sel.startLine ?? 1, endLine: sel.endLine ?? sel.startLine ?? 1, text: sel.text! };
-    const file = context.find((c) => c.kind === 'file');
-    if (!file) return undefined;
-    const abs = resolve(file.root, file.path);
-    const rel = relative(file.root, abs);
-    if (!isAbsolute(file.root) || rel.startsWith('..') || isAbsolute(rel)) throw new ChatError(`${file.path} is not inside ${file.root}.`);
-    const text = (await readFile(abs, 'utf8')).slice(0, MAX_FILE_CONTEXT_CHARS);
-    return { root: file.root, path: file.path, startLine: 1, endLine: Math.max(1, text.split('\n').length), text };
+  /**
+   * The question's context as ask()'s selection: a selection wins over a whole file. Both come with
+   * their text: the host reads an attached file (confined to the workspace, as the editor holds it);
+   * nothing here reads a file that a message names.
+   */
+  private selectionFrom(context: readonly ChatContextRef[]): Selection | undefined {
+    const sel = context.find((c) => c.kind === 'selection' && c.text) ?? context.find((c) => c.kind === 'file');
+    if (!sel) return undefined;
+    if (typeof sel.text !== 'string') throw new ChatError(`${sel.path} came without its text: the host reads attached files.`);
+    const text = sel.text.slice(0, MAX_FILE_CONTEXT_CHARS);
+    const startLine = sel.startLine ?? 1;
+    return { root: sel.root, path: sel.path, startLine, endLine: sel.endLine ?? Math.max(startLine, startLine + text.split('\n').length - 1), text };
   }
 
   /** The indexed text of a cited range (stored messages keep only its location). */
@@ -285,6 +312,15 @@ export class ChatService {
       createdAt: m.createdAt,
     };
   }
+}
+
+/** How the answer's sources were found, for the answer to say (partial coverage, or why words only). */
+function retrievalInfo(r: AskResult, hadEmbedder: boolean, unavailable: string | null): NonNullable<ChatMessageData['retrieval']> {
+  const c = r.retrieval.coverage;
+  const noVectors = hadEmbedder && r.retrieval.mode === 'lexical' && c !== null && c.embedded === 0 && c.total > 0
+    ? 'the embedding model has no vectors in this vault yet (they are computed in the background)'
+    : null;
+  return { mode: r.retrieval.mode, embedded: c?.embedded ?? null, total: c?.total ?? null, fallbackReason: unavailable ?? r.retrieval.fallbackReason ?? noVectors };
 }
 
 function toChatSource(s: { n: number; root: string; path: string; startLine: number; endLine: number; heading: string; text: string }): ChatSource {

@@ -32,6 +32,8 @@ export interface ChatMessageData {
   notFound?: boolean;
   invented?: number[];
   stats?: { tokens: number; tokensPerSecond: number; firstTokenMs: number | null };
+  /** How the sources were found (by meaning too when the embedding model has vectors), and the coverage. */
+  retrieval?: { mode: 'lexical' | 'semantic' | 'hybrid'; embedded: number | null; total: number | null; fallbackReason: string | null };
   createdAt: number;
 }
 
@@ -72,6 +74,10 @@ export interface ChatAskRequest {
   model: ChatModelChoice;
   maxAnswerTokens: number;
   temperature: number;
+  /** codexVault.sampling.topP / topK / repeatPenalty (the engine's defaults when left out). */
+  topP?: number;
+  topK?: number;
+  repeatPenalty?: number;
 }
 
 /** Streamed while an ask runs, in this order: start, sources (once), tokens. */

@@ -86,6 +86,8 @@ export class BackfillJob {
       this.state = 'failed';
       throw new VectorError(`The vault holds ${stored}-dimensional vectors for model ${model}, but the model now gives ${this.embedder.dimension}: refusing to mix them.`);
     }
+    // The model backfilled is the vault's active one: its coverage is what the vault reports.
+    this.store.setActiveModel(model);
     this.total = this.store.missingCount(model);
     this.setState('running');
     const signal = this.controller.signal;

@@ -4,6 +4,6 @@
 import type { EngineClient } from '../../engine/client/engineClient';
 
 export type Engine = Pick<EngineClient,
-  'running' | 'loadModel' | 'unloadModel' | 'embed' | 'chat' | 'countTokens' | 'memory' | 'configure' | 'onEvent' | 'dispose'>;
+  'running' | 'loadModel' | 'reloadModel' | 'unloadModel' | 'embed' | 'chat' | 'countTokens' | 'memory' | 'configure' | 'onEvent' | 'dispose'>;
 
 export type { ModelHandle } from '../../engine/client/engineClient';

@@ -31,6 +31,21 @@ export function chooseModel(models: readonly ModelItem[], role: Role, setting: s
   return candidates.find((m) => m.state === 'loaded') ?? candidates[0] ?? null;
 }
 
+/** The model a setting names, whatever its state (null when it names none). */
+export function namedModel(models: readonly ModelItem[], setting: string): ModelItem | null {
+  const s = setting.trim();
+  return s ? models.find((m) => matches(m, s)) ?? null : null;
+}
+
+/**
+ * A local file the setting names that was never hashed: it is added and verified on first use
+ * (naming a file in settings is choosing it), then used.
+ */
+export function verifiedOnFirstUse(models: readonly ModelItem[], role: Role, setting: string): ModelItem | null {
+  const m = namedModel(models, setting);
+  return m && m.source === 'local' && m.state === 'unverified' && (m.role === role || m.role === null) ? m : null;
+}
+
 /** Models of `role` the user has and can use now. */
 export function availableModels(models: readonly ModelItem[], role: Role): ModelItem[] {
   return models.filter((m) => fitsRole(m, role) && usable(m));

@@ -20,6 +20,7 @@ import { modelShape, readLocalGgufPrefix } from '../../engine/fit/modelShape';
 import { addLocalModel, checkModelLoadable } from '../../engine/verify/verifyModelFile';
 import type { Engine, ModelHandle } from '../engine/engine';
 import type { AppEvents } from '../events';
+import type { ChosenEmbedding } from '../chat/answerEmbedder';
 import type { ModelRecords } from './modelRecords';
 import type { DownloadState, ModelItem, ModelsConfig, ModelsSnapshot, ModelState, VerifyReport } from './modelsTypes';
 
@@ -64,6 +65,8 @@ export class ModelsService {
   readonly #handles = new Map<string, ModelHandle>();
   readonly #loading = new Map<string, Promise<ModelHandle>>();
   readonly #fits = new Map<string, NonNullable<ModelItem['fit']>>();
+  /** Files addLocal is hashing now, to cancel. */
+  readonly #hashing = new Map<string, AbortController>();
   #hardware: { at: number; info: HardwareInfo } | undefined;
   /** The last snapshot sent, patched in place for progress and memory figures between full listings. */
   #last: ModelsSnapshot | undefined;
@@ -127,22 +130,68 @@ export class ModelsService {
     return vector ? { modelKey, vector } : undefined;
   }
 
+  /**
+   * The chosen embedding model (codexVault.embeddingModel) when it is usable: its key (the file's
+   * sha256, which its vectors are stored under) and a loader of its handle, called only when a
+   * question is embedded. Undefined when none is chosen or it is not verified.
+   */
+  async chosenEmbedding(): Promise<ChosenEmbedding | undefined> {
+    const chosen = this.embeddingModel;
+    if (!chosen) return undefined;
+    const path = isAbsolute(chosen) ? resolve(chosen) : undefined;
+    // The last listing (kept current by the service's own changes), not a new one per question.
+    const models = (this.#last ?? (await this.list())).models;
+    const item = models.find((m) => m.id === chosen || (path !== undefined && m.path === path));
+    if (!item || (item.state !== 'verified' && item.state !== 'loaded')) return undefined;
+    const modelKey = this.#records.get(item.path)?.sha256;
+    if (!modelKey) return undefined;
+    return { modelKey, handle: () => this.handle(item.id, 'embed'), engine: this.#engine };
+  }
+
   /** Settings from the extension: models folder, user manifest, extra local files, engine options. */
-  configure(config: ModelsConfig): void {
+  /**
+   * Settings from the extension: models folder, user manifest, extra local files, engine options.
+   * The engine gets its settings here, before anything starts it, and a running engine gets their
+   * changes: at once (idle unload, memory watermark), by an orderly restart (threads, GPU), or by
+   * loading the chat model again (context size). Resolves with a sentence for each restart or
+   * reload, for the user to be told.
+   */
+  async configure(config: ModelsConfig): Promise<{ notices: string[] }> {
     if (!config.modelsDir || !isAbsolute(config.modelsDir)) throw new ModelsError(`The models folder must be an absolute path (got "${config.modelsDir}").`);
+    const before = this.#config;
     const next = { ...config, modelsDir: resolve(config.modelsDir) };
-    if (this.#config && JSON.stringify(this.#config) === JSON.stringify(next)) return;
-    if (this.#config && this.#config.contextSize !== config.contextSize) this.#fits.clear();
+    if (before && JSON.stringify(before) === JSON.stringify(next)) return { notices: [] };
+    if (before && before.contextSize !== config.contextSize) this.#fits.clear();
     this.#config = next;
-    // Idle unload and the memory watermark reach a running engine at once; threads and GPU apply
-    // from its next start.
-    void this.#engine.configure({
-      ...(next.threads ? { threads: next.threads } : {}),
+    const notices: string[] = [];
+    const engine = this.#engine;
+    const { restarted } = await engine.configure({
+      threads: next.threads || undefined,
       gpu: next.gpu,
       idleUnloadMs: next.idleUnloadMs,
       lowMemoryWatermarkBytes: next.lowMemoryWatermarkBytes,
-    }).catch(() => undefined);
+    });
+    if (restarted) notices.push(`The engine restarted to use ${next.threads ? `${next.threads} thread(s)` : 'the default threads'} on ${next.gpu === 'cpu' ? 'the CPU' : 'the GPU when there is one'}; loaded models are loaded again on their next use.`);
+    if (before && before.contextSize !== next.contextSize) {
+      for (const [key, handle] of this.#handles) {
+        if (handle.info.purpose !== 'generate') continue;
+        const trained = handle.info.trainContextSize || null;
+        const contextSize = trained ? Math.min(next.contextSize, trained) : next.contextSize;
+        // Compared with what was asked for: llama.cpp may round the context it makes up.
+        if (contextSize === (handle.options.contextSize ?? handle.info.contextSize)) continue;
+        try {
+          const reloaded = await engine.reloadModel(handle, { contextSize });
+          notices.push(`${basename(handle.file)} was loaded again with a ${reloaded.info.contextSize}-token context.`);
+        } catch (err) {
+          // It could not take the new context (e.g. memory): it is unloaded; the next use loads it with what fits, or says why.
+          this.#handles.delete(key);
+          await engine.unloadModel(handle).catch(() => undefined);
+          notices.push(`${basename(handle.file)} could not be loaded again with a ${contextSize}-token context: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
     this.#changed();
+    return { notices };
   }
 
   /** Every manifest model and local model with its state, fit, download progress and memory. */
@@ -154,11 +203,19 @@ export class ModelsService {
     const snapshot = await this.#memory();
     const items: ModelItem[] = [];
     for (const c of catalog) items.push(await this.#item(c, snapshot));
-    for (const p of cfg.extraModels ?? []) {
+    // Files named in settings and never added: listed (unverified) so that they can be verified,
+    // by the user or on first use. A file named as the chat or embedding model has that role.
+    const named: [string, 'chat' | 'embedding' | null][] = [
+      ...(cfg.extraModels ?? []).map((p): [string, null] => [p, null]),
+      ...([['chat', cfg.chatModel], ['embedding', cfg.embeddingModel]] as const)
+        .filter(([, p]) => p !== undefined && isAbsolute(p.trim()))
+        .map(([role, p]): [string, 'chat' | 'embedding'] => [p!.trim(), role]),
+    ];
+    for (const [p, role] of named) {
       const path = resolve(p);
       if (listed.has(path)) continue;
       listed.add(path);
-      items.push(await this.#unrecordedLocal(path));
+      items.push(await this.#unrecordedLocal(path, role));
     }
     this.#last = { modelsDir: cfg.modelsDir, models: items, problems, engine: snapshot ? engineFigures(snapshot) : null };
     return this.#last;
@@ -244,12 +301,29 @@ export class ModelsService {
     }
     if (!st.isFile()) throw new ModelsError(`${file} is not a file.`);
     if (!(await hasGgufMagic(file))) throw new ModelsError(`${basename(file)} is not a GGUF model file (it does not start with "GGUF").`);
-    await addLocalModel(this.#records, file, role ? { role } : {});
+    if (this.#hashing.has(file)) throw new ModelsError(`${basename(file)} is already being verified.`);
+    const abort = new AbortController();
+    this.#hashing.set(file, abort);
+    try {
+      await addLocalModel(this.#records, file, { ...(role ? { role } : {}), signal: abort.signal });
+    } catch (err) {
+      if (abort.signal.aborted) throw new ModelsError(`Verifying ${basename(file)} was cancelled; it is not used until it is verified.`);
+      throw err;
+    } finally {
+      this.#hashing.delete(file);
+    }
     this.#changed();
     const snapshot = await this.list();
     const item = snapshot.models.find((m) => m.path === file);
     if (!item) throw new ModelsError(`${basename(file)} was recorded but is not listed.`);
     return item;
+  }
+
+  /** Stops hashing a file that addLocal is verifying. Returns false when none was. */
+  cancelVerify(path: string): boolean {
+    const a = this.#hashing.get(resolve(String(path)));
+    a?.abort();
+    return a !== undefined;
   }
 
   /** Loads a model into the engine (through the verification gate; every part of a split model). */
@@ -270,7 +344,8 @@ export class ModelsService {
     // Two callers at once (the chat and the view's Load) share one load instead of loading twice.
     let loading = this.#loading.get(key);
     if (!loading) {
-      loading = this.#engine.loadModel(item.path, { contextSize, purpose: want, ...(cfg.threads ? { threads: cfg.threads } : {}) });
+      // No per-model threads: the engine's threads setting applies, also after it changes.
+      loading = this.#engine.loadModel(item.path, { contextSize, purpose: want });
       this.#loading.set(key, loading);
     }
     try {
@@ -456,7 +531,7 @@ export class ModelsService {
     };
   }
 
-  async #unrecordedLocal(path: string): Promise<ModelItem> {
+  async #unrecordedLocal(path: string, role: 'chat' | 'embedding' | null = null): Promise<ModelItem> {
     let size = 0;
     let there = true;
     try {
@@ -465,8 +540,10 @@ export class ModelsService {
       there = false;
     }
     return {
-      id: `local:${path}`, source: 'local', name: basename(path), role: null, path, state: there ? 'unverified' : 'missing',
-      detail: there ? 'Listed in settings, not hashed yet: verify it to use it.' : 'Listed in settings, but the file is not there.',
+      id: `local:${path}`, source: 'local', name: basename(path), role, path, state: there ? 'unverified' : 'missing',
+      detail: !there ? 'Named in settings, but the file is not there.'
+        : role ? `Named as the ${role} model in settings: verified (hashed) when first used, or verify it now.`
+        : 'Listed in settings, not hashed yet: verify it to use it.',
       sizeBytes: size, bytesPresent: size, quantization: null, description: null, license: null, download: null, fit: null, loaded: null,
     };
   }

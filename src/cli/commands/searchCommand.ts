@@ -50,7 +50,7 @@ Exit status: 0, or 1 after the results when the vault was found damaged (see cod
     const vault = Vault.open(db, { readOnly: true });
     try {
       const damaged = warnIfDamaged(vault, io);
-      // --mode / --embedding-model / --explain: hybrid retrieval (E); otherwise plain full text below.
+      // --mode / --embedding-model / --explain: hybrid retrieval; otherwise plain full text below.
       if (wantsRetrieval(values)) return Math.max(damaged, await searchWithRetrieval(vault, query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, json: values.json ?? false }, values, io));
       const hits = vault.searchLexical(query, { limit, pathPrefix: values['path-prefix'], tag: values.tag, prefixLast: values.prefix ?? false });
       if (values.json) {

@@ -1,4 +1,4 @@
-// The search command's retrieval options (E): --mode lexical|semantic|hybrid, --embedding-model
+// The search command's retrieval options: --mode lexical|semantic|hybrid, --embedding-model
 // and --explain. JSON output keeps the plain search's fields ({path, startLine, endLine, heading,
 // score, snippet}) and adds the ranks: lexicalRank, lexicalScore, vectorRank, similarity, fused.
 import type { CliIo } from '../command';

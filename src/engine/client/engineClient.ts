@@ -67,7 +67,11 @@ export interface GenerateOptions extends SamplingOptions {
   onText?: (text: string) => void;
 }
 
-export type ClientEvent = EngineEvent | { type: 'exit'; code: number | null; signal: string | null; expected: boolean; message: string };
+export type ClientEvent =
+  | EngineEvent
+  | { type: 'exit'; code: number | null; signal: string | null; expected: boolean; message: string }
+  /** configure() restarted the engine to apply settings fixed at its start. */
+  | { type: 'restarted'; message: string };
 
 /** A model as the client knows it: stable across engine restarts and idle unloads. */
 export interface ModelHandle {
@@ -153,15 +157,50 @@ export class EngineClient {
   }
 
   /**
-   * Changes settings. Idle unload, watermark, memory events and budget apply to the running
-   * engine at once; threads and gpu apply from the next engine start (call stop() to restart).
+   * Changes settings. Idle unload, watermark, memory events, budget and stream pacing apply to the
+   * running engine at once. Threads and the GPU choice are fixed when llama.cpp starts: when they
+   * change while an engine runs, it is stopped in order and the next request starts a fresh one
+   * with them, reloading the models it had (resolves with `restarted: true`, for a notice).
    */
-  async configure(changes: Partial<EngineSettings>): Promise<void> {
+  async configure(changes: Partial<EngineSettings>): Promise<{ restarted: boolean }> {
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<EngineSettings>;
-    this.settings = { ...this.settings, ...defined };
-    if (!this.child || !this.ready) return;
+    const before = this.settings;
+    // `threads: undefined` in a full settings object means "the default": it is a change too.
+    const threadsChanged = 'threads' in changes && changes.threads !== before.threads;
+    const restart = threadsChanged || (defined.gpu !== undefined && defined.gpu !== before.gpu);
+    this.settings = { ...before, ...defined, ...(threadsChanged ? { threads: changes.threads } : {}) };
+    if (!this.child || !this.ready) return { restarted: false };
+    if (restart) {
+      await this.stop();
+      this.emit({ type: 'restarted', message: 'The engine restarted to apply its thread and GPU settings; loaded models are loaded again on their next use.' });
+      return { restarted: true };
+    }
     const { threads: _threads, gpu: _gpu, ...runtime } = defined;
-    await this.request('configure', runtime as RuntimeSettings, 'changing settings');
+    // Only what changed goes to the engine (callers send their whole settings on every use).
+    const changed = Object.fromEntries(Object.entries(runtime).filter(([k, v]) => before[k as keyof EngineSettings] !== v)) as RuntimeSettings;
+    if (Object.keys(changed).length > 0) await this.request('configure', changed, 'changing settings');
+    return { restarted: false };
+  }
+
+  /** The settings the next engine starts with (and the running one has, but for threads and gpu until it restarts). */
+  get currentSettings(): Readonly<EngineSettings> {
+    return this.settings;
+  }
+
+  /**
+   * Loads a model again with other options, e.g. a new context size (llama.cpp sizes a context
+   * when it creates it). The handle stays valid and keeps its id; a generation running on the old
+   * context is ended by the unload and fails, so callers do this between requests.
+   */
+  async reloadModel(model: ModelHandle | string, options: Partial<LoadOptions>): Promise<ModelHandle> {
+    const h = this.handleFor(model);
+    if (h.engineId && h.incarnation === this.incarnation && this.child) {
+      await this.request('unload', { modelId: h.engineId }, `unloading ${basename(h.file)}`);
+    }
+    h.engineId = null;
+    (h as { options: LoadOptions }).options = { ...h.options, ...options };
+    await this.loadInto(h);
+    return this.publicHandle(h);
   }
 
   /** GGUF metadata, insights and the memory estimate for a context size. Needs no verification. */

@@ -34,6 +34,8 @@ import { defaultThreads } from './threads';
 
 let settings: EngineSettings | null = null;
 let llama: Llama | null = null;
+/** The thread count llama was created with (the threads setting, or the default for this machine). */
+let maxThreads = 0;
 const slots = new Map<string, ModelSlot>();
 const gone = new Map<string, string>();
 const inflight = new Map<number, AbortController>();
@@ -91,7 +93,7 @@ async function init(s: EngineSettings): Promise<EngineInfo> {
   settings = s;
   const nlc = await loadNodeLlamaCpp();
   const ap = availableParallelism();
-  const maxThreads = s.threads ?? defaultThreads(ap);
+  maxThreads = s.threads ?? defaultThreads(ap);
   const base = { build: 'never' as const, logLevel: nlc.LlamaLogLevel.error, logger: forwardLog, maxThreads, progressLogs: false };
   if (s.gpu === 'cpu') {
     llama = await nlc.getLlama({ ...base, gpu: false });
@@ -197,6 +199,7 @@ async function memory(): Promise<MemorySnapshot> {
     at: now,
     ...processAndSystem(),
     vram: vram ? { total: vram.total, used: vram.used, free: vram.free } : null,
+    engine: { settings: { ...(settings as EngineSettings), threads: maxThreads }, gpu: l ? l.gpu : false },
     models: [...slots.values()].map((s) => {
       const mu = s.model.memoryUsage;
       const cu = s.context?.memoryUsage ?? { ram: 0, vram: 0 };
@@ -211,6 +214,8 @@ async function memory(): Promise<MemorySnapshot> {
         vramBytes: mu.vram + cu.vram,
         busy: s.busy,
         idleMs: s.busy ? 0 : now - s.lastUsed,
+        threads: s.info.threads,
+        lastSampling: s.lastSampling,
       };
     }),
   };
@@ -304,6 +309,7 @@ async function dispatch(req: EngineRequest, signal: AbortSignal): Promise<void> 
     case 'chat': {
       const slot = slotFor(req.params.modelId);
       slot.begin();
+      slot.lastSampling = { ...req.params.sampling };
       const batcher = new StreamBatcher((text, tokens) => send({ kind: 'stream', id: req.id, text, tokens }), settings?.streamFlushMs ?? 16);
       try {
         const sink = (text: string, tokens: number): void => batcher.push(text, tokens);

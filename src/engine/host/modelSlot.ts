@@ -3,7 +3,7 @@
 // sequence of its own, disposed when it ends, so concurrent requests can never mix state;
 // requests beyond the context's sequences wait their turn in arrival order.
 import type { ChatWrapper, GgufInsights, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
-import type { LoadedModel } from '../protocol';
+import type { LoadedModel, SamplingOptions } from '../protocol';
 
 export class CancelledWhileQueued extends Error {
   constructor() {
@@ -15,6 +15,8 @@ export class CancelledWhileQueued extends Error {
 export class ModelSlot {
   lastUsed = Date.now();
   active = 0;
+  /** What the last generation asked for (reported with the memory figures). */
+  lastSampling: SamplingOptions | null = null;
   private readonly waiters: Array<{ resolve: (s: LlamaContextSequence) => void; reject: (e: Error) => void; signal?: AbortSignal; onAbort: () => void }> = [];
 
   constructor(

@@ -23,7 +23,9 @@ export interface DoctorReport extends HealthReport {
 }
 
 /** What the notes rebuild: damage confined to these loses nothing a salvage keeps. */
-const REBUILT_FROM_NOTES = /^(documents|chunks|chunks_fts.*|chunks_doc|chunks_hash|embeddings|skipped_files|fts_deferred|roots|sqlite_autoindex_(documents|chunks|embeddings|skipped_files|roots)_\d+)$/;
+// The active embedding model's coverage (and the vectors' indexes) are derived too: the next
+// backfill makes its model active again and counts it.
+const REBUILT_FROM_NOTES = /^(documents|chunks|chunks_fts.*|chunks_doc|chunks_hash|embeddings|embeddings_key|embeddings_generation|embedding_coverage|skipped_files|fts_deferred|roots|sqlite_autoindex_(documents|chunks|embeddings|embedding_coverage|skipped_files|roots)_\d+)$/;
 
 function countRows(db: SqliteDatabase, table: string): number | null {
   try {

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../services/disposable';
 import type { ModelsState } from '../../services/modelsState';
+import type { Settings } from '../../services/settings';
 import { InlineAsk } from '../inline/inlineAsk';
 import { ChatViewProvider } from './chatViewProvider';
 import { type ChatVaultPort, VaultChatBackend } from './vaultChatBackend';
@@ -20,15 +21,15 @@ export class ChatFeature extends Disposable {
   readonly view: ChatViewProvider;
   readonly inline: InlineAsk;
 
-  constructor(context: vscode.ExtensionContext, vault: ChatVaultPort, models: ModelsState, log: ChatFeatureLog) {
+  constructor(context: vscode.ExtensionContext, vault: ChatVaultPort, models: ModelsState, settings: Settings, log: ChatFeatureLog) {
     super();
     const warn = (m: string): void => log.warn(m);
-    this.backend = this._register(new VaultChatBackend(vault, models, warn));
+    this.backend = this._register(new VaultChatBackend(vault, models, settings, warn));
     this.view = this._register(new ChatViewProvider({
       extensionUri: context.extensionUri,
       backend: this.backend,
       state: context.workspaceState,
-      vaultOnlyDefault: () => vscode.workspace.getConfiguration('codexVault').get<boolean>('chat.answerOnlyFromVault', true),
+      vaultOnlyDefault: () => settings.current.answerOnlyFromVault,
       log: warn,
     }));
     this.inline = this._register(new InlineAsk({ backend: this.backend, continueInChat: (id) => this.view.showConversation(id), log: warn }));

@@ -35,6 +35,7 @@ export function contextFromActiveEditor(kind: 'file' | 'selection'): ContextItem
   const editor = vscode.window.activeTextEditor;
   if (!editor) return 'Open a note in the editor first.';
   if (editor.document.uri.scheme !== 'file') return 'Only files on disk can be added as context.';
+  if (kind === 'file' && !vscode.workspace.getWorkspaceFolder(editor.document.uri)) return 'Only files in this workspace\'s folders can be added as context.';
   if (kind === 'file') return fileContext(editor.document);
   return selectionContext(editor.document, editor.selection) ?? 'Select some text in the editor first.';
 }

@@ -6,12 +6,15 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../../services/disposable';
 import type { ModelsState } from '../../services/modelsState';
+import type { Settings } from '../../services/settings';
 import type { VaultService } from '../../services/vaultService';
 import type { ChatAskRequest, ChatMessageData } from '../../app/chat/chatTypes';
-import { availableModels, chooseModel, offeredModels, type Role } from '../../app/models/chooseModel';
+import { availableModels, chooseModel, offeredModels, verifiedOnFirstUse, type Role } from '../../app/models/chooseModel';
 import type { ModelItem } from '../../app/models/modelsTypes';
 import type { ChatMessage, ModelRole, ModelState, RoleState } from '../protocol/chatProtocol';
 import type { AnswerToBookmark, AskObserver, AskRequest, ChatBackend, Conversation, Unsubscribe } from './chatBackend';
+import { withContextText } from './contextText';
+import { verifyNamedModel } from '../common/verifyNamedModel';
 
 /** What this backend needs from the vault service: its typed worker calls, events and state. */
 export type ChatVaultPort = Pick<VaultService, 'call' | 'onEvent' | 'onDidChangeState'>;
@@ -23,21 +26,11 @@ export type ChatVaultPort = Pick<VaultService, 'call' | 'onEvent' | 'onDidChange
  */
 const ANSWER_SILENCE_MS = 12 * 60_000;
 
-function settings(): { chatModel: string; embeddingModel: string; contextSize: number; threads: number; temperature: number; maxTokens: number } {
-  const cfg = vscode.workspace.getConfiguration('codexVault');
-  // Model paths are restricted settings: in an untrusted workspace only the user's own value counts.
-  const restricted = (key: string): string => {
-    if (vscode.workspace.isTrusted) return cfg.get<string>(key, '');
-    const i = cfg.inspect<string>(key);
-    return i?.globalValue ?? i?.defaultValue ?? '';
-  };
+/** This window's folders, and the text of open editor documents (unsaved changes included). */
+function editorContextReader(): { folders: string[]; openText(file: string): string | undefined } {
   return {
-    chatModel: restricted('chatModel'),
-    embeddingModel: restricted('embeddingModel'),
-    contextSize: cfg.get<number>('contextSize', 4096),
-    threads: cfg.get<number>('threads', 0),
-    temperature: cfg.get<number>('sampling.temperature', 0.2),
-    maxTokens: cfg.get<number>('sampling.maxTokens', 1024),
+    folders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+    openText: (file) => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file)?.getText(),
   };
 }
 
@@ -50,10 +43,10 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
   private readonly listeners = new Set<(s: ModelState) => void>();
   private lastSent = '';
 
-  constructor(private readonly vault: ChatVaultPort, private readonly models: ModelsState, private readonly log: (msg: string) => void) {
+  constructor(private readonly vault: ChatVaultPort, private readonly models: ModelsState, private readonly settings: Settings, private readonly log: (msg: string) => void) {
     super();
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('codexVault.chatModel') || e.affectsConfiguration('codexVault.embeddingModel')) void this.notify();
+    this._register(settings.onDidChange((e) => {
+      if (e.affects('chatModel') || e.affects('embeddingModel')) void this.notify();
     }));
     // Every change of model state the worker reports (a download, a load, a verify, from any view).
     this._register(models.onDidChange(() => void this.notify()));
@@ -75,18 +68,30 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
   }
 
   async ask(answerId: string, req: AskRequest, observer: AskObserver, signal: AbortSignal): Promise<ChatMessage> {
-    const s = settings();
-    const chosen = chooseModel((await this.models.snapshot()).models, 'chat', s.chatModel);
+    const s = this.settings.current;
+    // Files attached as context are read here, confined to the workspace, as the editor has them.
+    const context = await withContextText(req.context, editorContextReader());
+    let models = (await this.models.snapshot()).models;
+    let chosen = chooseModel(models, 'chat', s.chatModel);
+    // The last snapshot may be older than a change of the settings: list once more before giving up.
+    if (!chosen) chosen = chooseModel((models = (await this.models.refresh()).models), 'chat', s.chatModel);
+    if (!chosen) {
+      const again = await verifyNamedModel(this.models, models, 'chat', s.chatModel);
+      if (again) chosen = chooseModel(again, 'chat', s.chatModel);
+    }
     if (!chosen) throw new Error('No chat model is ready: choose one in the chat panel or the Models view.');
     await this.models.ensureConfigured();
     return this.streamAsk(answerId, {
       conversationId: req.conversationId,
       question: req.question,
-      context: req.context,
+      context,
       vaultOnly: req.vaultOnly,
       model: { path: chosen.path, contextSize: s.contextSize, ...(s.threads > 0 ? { threads: s.threads } : {}) },
-      maxAnswerTokens: s.maxTokens,
-      temperature: s.temperature,
+      maxAnswerTokens: s.sampling.maxTokens,
+      temperature: s.sampling.temperature,
+      topP: s.sampling.topP,
+      topK: s.sampling.topK,
+      repeatPenalty: s.sampling.repeatPenalty,
     }, observer, signal);
   }
 
@@ -153,7 +158,7 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
   }
 
   async modelState(): Promise<ModelState> {
-    const s = settings();
+    const s = this.settings.current;
     const models = (await this.models.snapshot()).models;
     return { chat: roleState(models, 'chat', s.chatModel), embedding: roleState(models, 'embedding', s.embeddingModel) };
   }
@@ -167,7 +172,7 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
     const models = (await this.models.snapshot()).models;
     const m = models.find((x) => x.id === modelId);
     if (!m || !availableModels(models, role).includes(m)) throw new Error(`${modelId} is not a usable ${role} model.`);
-    await vscode.workspace.getConfiguration('codexVault').update(role === 'chat' ? 'chatModel' : 'embeddingModel', m.source === 'local' ? m.path : m.id, vscode.ConfigurationTarget.Global);
+    await this.settings.setModel(role, m.source === 'local' ? m.path : m.id);
   }
 
   async pickModel(role: ModelRole): Promise<void> {
@@ -208,7 +213,7 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
       chosen = (await this.models.refresh()).models.find((m) => m.id === item.id);
     }
     if (!chosen) return;
-    await vscode.workspace.getConfiguration('codexVault').update(role === 'chat' ? 'chatModel' : 'embeddingModel', chosen.source === 'local' ? chosen.path : chosen.id, vscode.ConfigurationTarget.Global);
+    await this.settings.setModel(role, chosen.source === 'local' ? chosen.path : chosen.id);
     void vscode.window.showInformationMessage(`Codex Vault: ${basename(chosen.path)} is the ${role} model.`);
     await this.notify();
   }
@@ -216,7 +221,8 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
 }
 
 function roleState(models: readonly ModelItem[], role: Role, setting: string): RoleState {
-  const current = chooseModel(models, role, setting);
+  // A file named in settings and not verified yet is the current model too: it is verified when first used.
+  const current = chooseModel(models, role, setting) ?? verifiedOnFirstUse(models, role, setting);
   const choice = (m: ModelItem) => ({ id: m.id, label: m.name, sizeBytes: m.sizeBytes || null });
   const downloading = models.find((m) => m.role === role && m.download);
   return {

@@ -6,10 +6,11 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../services/disposable';
 import type { Log } from '../../services/log';
 import type { ModelsState } from '../../services/modelsState';
-import { readSettings, SECTION } from '../../services/settings';
+import type { Settings } from '../../services/settings';
 import type { VaultService, VaultState } from '../../services/vaultService';
 import type { EmbeddingsStatus } from '../../app/embeddings/embeddingsTypes';
 import { coveragePercent, EMBEDDINGS_MENU_COMMAND, EmbeddingsStatusItem } from './embeddingsStatusItem';
+import { verifyNamedModel } from '../common/verifyNamedModel';
 
 export const EMBEDDING_COMMANDS = {
   pause: 'codexVault.embeddings.pause',
@@ -34,7 +35,7 @@ export class EmbeddingsFeature extends Disposable {
   private readonly notified = new Set<string>();
   private notification: { report(s: EmbeddingsStatus): void; end(): void } | undefined;
 
-  constructor(private readonly vault: VaultService, private readonly models: ModelsState, private readonly log: Log) {
+  constructor(private readonly vault: VaultService, private readonly models: ModelsState, private readonly settings: Settings, private readonly log: Log) {
     super();
     this._register({ dispose: () => clearTimeout(this.timer) });
     this._register({ dispose: () => this.notification?.end() });
@@ -46,8 +47,8 @@ export class EmbeddingsFeature extends Disposable {
     command(EMBEDDINGS_MENU_COMMAND, () => this.showMenu());
     this._register(vault.onDidChangeState((s) => this.onVaultState(s)));
     this._register(vault.onEvent('embeddings', (e) => this.update(e.status)));
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${SECTION}.embeddingModel`) && this.vault.isStarted) this.schedule(0);
+    this._register(settings.onDidChange((e) => {
+      if (e.affects('embeddingModel') && this.vault.isStarted) this.schedule(0);
     }));
   }
 
@@ -77,7 +78,8 @@ export class EmbeddingsFeature extends Disposable {
     if (this.isDisposed || !this.vault.isStarted || this.vault.state.readOnly) return;
     try {
       await this.models.ensureConfigured();
-      const s = await this.vault.call('embeddings', 'start', { model: readSettings().embeddingModel, rebuild });
+      await verifyNamedModel(this.models, (await this.models.snapshot()).models, 'embedding', this.settings.current.embeddingModel);
+      const s = await this.vault.call('embeddings', 'start', { model: this.settings.current.embeddingModel, rebuild });
       if (!s.model) this.log.info(s.message);
       this.update(s);
     } catch (err) {
@@ -86,7 +88,7 @@ export class EmbeddingsFeature extends Disposable {
   }
 
   private async rebuild(): Promise<void> {
-    if (!readSettings().embeddingModel.trim()) {
+    if (!this.settings.current.embeddingModel) {
       void vscode.window.showInformationMessage('Codex Vault: choose an embedding model first (Models view, "Use as Embedding Model"); full-text search works without one.');
       return;
     }
@@ -156,7 +158,7 @@ export class EmbeddingsFeature extends Disposable {
 
   private async showMenu(): Promise<void> {
     const s = this.status;
-    const hasModel = Boolean(readSettings().embeddingModel.trim());
+    const hasModel = Boolean(this.settings.current.embeddingModel);
     const items: (vscode.QuickPickItem & { run: () => unknown })[] = [];
     if (s?.state === 'running') items.push({ label: '$(debug-pause) Pause Embedding', run: () => this.act('pause') });
     if (hasModel && (s?.state === 'paused' || s?.state === 'idle' || s?.state === 'error' || !s)) {

@@ -3,13 +3,13 @@
 // in the body are the ones built here: citations and "Continue in chat", as command: URIs for the
 // two command ids the MarkdownString trusts. A citation to a source that was not given stays text.
 // Plain TypeScript (no `vscode`), so it is unit-tested directly.
+import { tokenizeAnswer } from '../../app/ask/citationGrammar';
 import type { Citation } from '../protocol/chatProtocol';
+import { retrievalNote, type RetrievalInfo } from '../common/retrievalNote';
 
 export const OPEN_CITATION_COMMAND = 'codexVault.openCitation';
 export const CONTINUE_IN_CHAT_COMMAND = 'codexVault.inline.continueInChat';
 export const TRUSTED_COMMANDS = [OPEN_CITATION_COMMAND, CONTINUE_IN_CHAT_COMMAND];
-
-const CITE_RE = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
 
 export function commandUri(command: string, args: unknown[]): string {
   // encodeURIComponent leaves ( ) ' * ! as they are; parentheses would end a Markdown link early.
@@ -37,23 +37,19 @@ function neutralizeProse(text: string): string {
 }
 
 /**
- * Model text -> safe Markdown with [n] turned into citation links (only for `citations`).
- * Fenced blocks are split out first (an unterminated fence, while streaming, runs to the end).
+ * Model text -> safe Markdown with citations (citationGrammar.ts) turned into links, only for
+ * `citations`; code spans and fences are left as written (an unterminated fence, while streaming,
+ * runs to the end).
  */
 export function answerToMarkdown(text: string, citations: readonly Citation[]): string {
   const byN = new Map(citations.map((c) => [c.n, c]));
-  const parts = text.split(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)/g);
-  return parts.map((part, i) => {
-    if (i % 2 === 1) return part;
-    // Replace citations by placeholders first, so escaping does not touch the links we build.
-    const links: string[] = [];
-    const marked = part.replace(CITE_RE, (_m, nums: string) => nums.split(',').map((raw) => {
-      const n = Number(raw.trim());
+  return tokenizeAnswer(text).map((t) => {
+    if (t.kind === 'code') return t.text;
+    if (t.kind === 'prose') return neutralizeProse(t.text);
+    return t.groups.flat().map((n) => {
       const c = byN.get(n);
-      links.push(c ? citationLink(c) : `\\[${n}\\]`);
-      return `\u{E020}${links.length - 1}\u{E021}`;
-    }).join(''));
-    return neutralizeProse(marked).replace(/\u{E020}(\d+)\u{E021}/gu, (_m, k: string) => links[Number(k)]!);
+      return c ? citationLink(c) : `\\[${n}\\]`;
+    }).join('');
   }).join('');
 }
 
@@ -83,6 +79,8 @@ export interface InlineAnswerView {
   error?: string;
   /** The conversation the exchange is stored in, for "Continue in chat". */
   conversationId?: number;
+  /** How the sources were found (said when meaning was not used for all of the vault). */
+  retrieval?: RetrievalInfo;
 }
 
 export function inlineAnswerMarkdown(a: InlineAnswerView): string {
@@ -93,6 +91,8 @@ export function inlineAnswerMarkdown(a: InlineAnswerView): string {
   if (a.status === 'error') out.push(`**Error:** ${neutralizeProse(a.error ?? 'the answer failed')}`);
   if (a.notFound) out.push('_The vault does not seem to contain this._');
   else if (a.status === 'complete' && a.citations.length === 0) out.push('_This answer cites no source._');
+  const searched = retrievalNote(a.retrieval);
+  if (searched) out.push(`_${neutralizeProse(searched)}_`);
   const sources = sourcesLine(a.citations, a.sources ?? []);
   if (sources) out.push(sources);
   if (a.conversationId !== undefined && a.status !== 'streaming') {

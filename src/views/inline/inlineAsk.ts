@@ -151,6 +151,7 @@ export class InlineAsk extends Disposable {
       view.sources = message.sources.map(toCitation);
       view.status = message.status === 'cancelled' ? 'cancelled' : message.status === 'error' ? 'error' : 'complete';
       view.notFound = message.notFound;
+      if (message.retrieval) view.retrieval = message.retrieval;
     } catch (e) {
       view.status = 'error';
       view.error = e instanceof Error ? e.message : String(e);

@@ -7,7 +7,7 @@ import { Disposable } from '../../services/disposable';
 import { safeLine, safeMessage } from '../../common/untrustedText';
 import type { Log } from '../../services/log';
 import type { ModelsState } from '../../services/modelsState';
-import { SECTION } from '../../services/settings';
+import type { Settings } from '../../services/settings';
 import type { ModelItem, ModelState } from '../../app/models/modelsTypes';
 import { formatBytes } from '../common/format';
 import { stateWords, type ModelNode } from './modelItems';
@@ -28,7 +28,7 @@ export const MODEL_COMMANDS = {
 } as const;
 
 export class ModelsCommands extends Disposable {
-  constructor(private readonly models: ModelsState, private readonly tree: ModelsTree, private readonly log: Log) {
+  constructor(private readonly models: ModelsState, private readonly settings: Settings, private readonly tree: ModelsTree, private readonly log: Log) {
     super();
     const c = MODEL_COMMANDS;
     const reg = (id: string, fn: (arg?: never) => Promise<unknown>): void =>
@@ -143,7 +143,7 @@ export class ModelsCommands extends Disposable {
   }
 
   async useFor(m: ModelItem, key: 'chatModel' | 'embeddingModel'): Promise<void> {
-    await vscode.workspace.getConfiguration(SECTION).update(key, m.source === 'manifest' ? m.id : m.path, vscode.ConfigurationTarget.Global);
+    await this.settings.setModel(key === 'chatModel' ? 'chat' : 'embedding', m.source === 'manifest' ? m.id : m.path);
     vscode.window.setStatusBarMessage(`$(check) ${m.name} is now the ${key === 'chatModel' ? 'chat' : 'embedding'} model`, 5000);
   }
 

@@ -48,6 +48,10 @@ export const chatMessageSchema = obj({
   invented: optional(arr(int(0), 1000)),
   /** The engine's own figures for this answer (absent for stored history and "not in the vault"). */
   stats: optional(obj({ tokens: int(0), tokensPerSecond: num(), firstTokenMs: nullable(num()) })),
+  /** How the sources were found: by meaning too, and how much of the vault has vectors (absent for stored history). */
+  retrieval: optional(obj({
+    mode: oneOf('lexical', 'semantic', 'hybrid'), embedded: nullable(int(0)), total: nullable(int(0)), fallbackReason: nullable(str(1000)),
+  })),
   createdAt: num(),
 });
 export type ChatMessage = Infer<typeof chatMessageSchema>;

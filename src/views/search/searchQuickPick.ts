@@ -1,20 +1,23 @@
 // "Codex Vault: Search Vault": results as you type (debounced, earlier requests cancelled), each with
 // heading path, file:lines and snippet; Enter opens the note with the chunk's lines selected; a title
-// button toggles full-text / hybrid; the last query and mode are remembered per workspace.
+// button toggles full-text / hybrid for this session (searchMode.ts); the last query is remembered
+// per workspace.
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../../services/disposable';
 import type { Log } from '../../services/log';
-import { readSettings } from '../../services/settings';
+import type { Settings } from '../../services/settings';
 import type { VaultService } from '../../services/vaultService';
 import { VaultWorkerError } from '../../worker/vaultWorkerClient';
 import type { SearchMode, SearchResultItem } from '../../worker/protocol';
 import { openAtLines } from '../common/openLocation';
 import { toRow } from './searchItems';
+import { SessionSearchMode } from './searchMode';
 
 export const SEARCH_COMMAND = 'codexVault.search';
 const LAST_QUERY_KEY = 'codexVault.search.lastQuery';
-const MODE_KEY = 'codexVault.search.mode';
+/** Where an earlier version kept the toggled mode for good (over the setting): cleared. */
+const OLD_MODE_KEY = 'codexVault.search.mode';
 const DEBOUNCE_MS = 120;
 const LIMIT = 50;
 
@@ -31,9 +34,15 @@ export interface SearchResultAction {
 
 export class SearchQuickPick extends Disposable {
   private readonly actions: SearchResultAction[] = [];
+  private readonly mode: SessionSearchMode;
 
-  constructor(private readonly vault: VaultService, private readonly state: vscode.Memento, private readonly log: Log) {
+  constructor(private readonly vault: VaultService, settings: Settings, private readonly state: vscode.Memento, private readonly log: Log) {
     super();
+    this.mode = new SessionSearchMode(() => settings.current.searchMode);
+    this._register(settings.onDidChange((e) => {
+      if (e.affects('search.mode')) this.mode.settingChanged();
+    }));
+    if (state.get(OLD_MODE_KEY) !== undefined) void state.update(OLD_MODE_KEY, undefined);
     this._register(vscode.commands.registerCommand(SEARCH_COMMAND, (query?: unknown) => this.show(typeof query === 'string' ? query : undefined)));
   }
 
@@ -43,7 +52,7 @@ export class SearchQuickPick extends Disposable {
 
   async show(initial?: string): Promise<void> {
     const qp = vscode.window.createQuickPick<ResultItem>();
-    let mode: SearchMode = this.state.get<SearchMode>(MODE_KEY) ?? readSettings().searchMode;
+    let mode: SearchMode = this.mode.current;
     const modeButton = (): vscode.QuickInputButton => mode === 'lexical'
       ? { iconPath: new vscode.ThemeIcon('whole-word'), tooltip: 'Full-text search (click for hybrid: words + meaning)' }
       : { iconPath: new vscode.ThemeIcon('sparkle'), tooltip: 'Hybrid search (click for full text only)' };
@@ -98,8 +107,7 @@ export class SearchQuickPick extends Disposable {
         timer = setTimeout(() => void runSearch(value), DEBOUNCE_MS);
       }),
       qp.onDidTriggerButton(() => {
-        mode = mode === 'lexical' ? 'hybrid' : 'lexical';
-        void this.state.update(MODE_KEY, mode);
+        mode = this.mode.toggle();
         qp.buttons = [modeButton()];
         setTitle();
         void runSearch(qp.value);

@@ -1,5 +1,5 @@
 // The real-host test harness: code-server (a real VS Code) + Debian Chromium via playwright-core.
-// See /work/team/HARNESS.md (and ../../../README) for how to write a browser test with it.
+// The README's Tests section says how the real-host files run; test/browser/*.test.ts are the examples.
 export { copyToTemp, freePort, nextHost, resultsDir, startCodeServer, type CodeServer, type CodeServerOptions } from './codeServer';
 export { buildHostSuite, hostSuiteIndex, reportHostSuite, waitForHostResults } from './hostSuite';
 export { VAULT_STATUS, Workbench } from './workbench';

@@ -3,8 +3,8 @@ import * as assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { readSettings } from '../../../src/services/settings';
-import { api, EXTENSION_ID, waitFor, workspaceRoot } from './hostUtil';
+import { api, EXTENSION_ID, readSettings, waitFor, workspaceRoot } from './hostUtil';
+
 
 async function closeQuickInput(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeQuickOpen');

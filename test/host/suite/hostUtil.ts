@@ -2,6 +2,7 @@
 // timing assertion: the test fails only if the condition never holds).
 import * as vscode from 'vscode';
 import type { CodexVaultApi } from '../../../src/extension';
+import { Settings, type CodexVaultSettings } from '../../../src/services/settings';
 
 export const EXTENSION_ID = 'codex-vault.codex-vault';
 
@@ -38,4 +39,14 @@ export async function indexedFor(query: string): Promise<CodexVaultApi> {
   await a.index();
   await waitFor(`search results for "${query}"`, async () => ((await a.search(query)).items.length > 0 ? true : undefined), 60_000);
   return a;
+}
+
+/** The settings as the extension's one reader reads them. */
+export function readSettings(): CodexVaultSettings {
+  const s = new Settings();
+  try {
+    return s.current;
+  } finally {
+    s.dispose();
+  }
 }

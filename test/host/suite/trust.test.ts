@@ -2,8 +2,9 @@
 // --disable-workspace-trust, with model settings in the workspace's .vscode/settings.json).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { readSettings, RESTRICTED_KEYS } from '../../../src/services/settings';
-import { api } from './hostUtil';
+import { RESTRICTED_KEYS } from '../../../src/services/settings';
+import { api, readSettings } from './hostUtil';
+
 
 suite('Codex Vault in an untrusted workspace (in host)', () => {
   test('the workspace is untrusted and the extension is active (limited support)', async () => {

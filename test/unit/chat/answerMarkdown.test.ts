@@ -65,3 +65,12 @@ test('the sources line lists every source given, cited ones first', () => {
   const line = md.split('\n\n').find((l) => l.startsWith('**Sources:**'))!;
   assert.ok(line.indexOf('b \\(x\\).md:4') < line.indexOf('notes/own.md:3-9'), line);
 });
+
+test('the inline answer says when meaning was searched for part of the vault only, or why words only', () => {
+  const partial = inlineAnswerMarkdown({ text: 'It moves [1].', citations: [c1], status: 'complete', retrieval: { mode: 'hybrid', embedded: 40, total: 100, fallbackReason: null } });
+  assert.match(partial, /_Searched by words and meaning, but only 40% of the notes have vectors yet \(40 of 100 passages\)/);
+  const full = inlineAnswerMarkdown({ text: 'It moves [1].', citations: [c1], status: 'complete', retrieval: { mode: 'hybrid', embedded: 100, total: 100, fallbackReason: null } });
+  assert.doesNotMatch(full, /Searched by/);
+  const words = inlineAnswerMarkdown({ text: 'It moves [1].', citations: [c1], status: 'complete', retrieval: { mode: 'lexical', embedded: 0, total: 100, fallbackReason: 'the embedding model has no vectors in this vault yet' } });
+  assert.match(words, /_Searched by words only: the embedding model has no vectors in this vault yet_/);
+});

@@ -150,7 +150,7 @@ test('unknown models and missing settings give specific errors', async () => {
     const other = composeTestApp(otherDb);
     const fresh = other.services.models;
     await assert.rejects(fresh.list(), /no settings yet/);
-    assert.throws(() => fresh.configure({ ...config, modelsDir: 'relative' }), /absolute path/);
+    await assert.rejects(fresh.configure({ ...config, modelsDir: 'relative' }), /absolute path/);
     await assert.rejects(fresh.handle(tinyModel), /no settings yet/);
     await other.dispose();
   } finally {
