@@ -41,7 +41,12 @@ export interface LexicalSearchOptions {
  * word in running text.
  */
 export const COLUMN_WEIGHTS = { title: 8, headings: 4, body: 1, tags: 3 } as const;
-const RANK = `bm25(${COLUMN_WEIGHTS.title}.0, ${COLUMN_WEIGHTS.headings}.0, ${COLUMN_WEIGHTS.body}.0, ${COLUMN_WEIGHTS.tags}.0)`;
+/**
+ * bm25() called by the statement and sorted by SQLite, which keeps only the best LIMIT rows while
+ * it scans, rather than FTS5's ORDER BY rank, which sorts every match: the same order, about 40%
+ * less CPU for an OR query on the generated 50k-chunk vault.
+ */
+const BM25 = `bm25(chunks_fts, ${COLUMN_WEIGHTS.title}.0, ${COLUMN_WEIGHTS.headings}.0, ${COLUMN_WEIGHTS.body}.0, ${COLUMN_WEIGHTS.tags}.0)`;
 
 /** Chunks of one note shown before every other note has had its turn. */
 export const NOTE_CAP = 3;
@@ -51,6 +56,8 @@ interface Candidate {
   docId: number;
   /** Higher is better. */
   score: number;
+  /** Holds every term. */
+  full?: boolean;
 }
 
 interface DetailRow {
@@ -96,18 +103,39 @@ function filterParams(f: Filters): Record<string, string> {
   return p;
 }
 
+interface SnippetParams {
+  ':open': string;
+  ':close': string;
+  ':ellipsis': string;
+  ':tokens': number;
+}
+
+function snippetParams(opts: LexicalSearchOptions): SnippetParams {
+  const [open, close] = opts.snippetMarkers ?? ['«', '»'];
+  return { ':open': open, ':close': close, ':ellipsis': '…', ':tokens': Math.max(4, Math.min(64, opts.snippetTokens ?? 16)) };
+}
+
+const DETAIL_COLUMNS = [
+  'c.id AS chunkId, r.path AS root, d.path AS path, d.title AS title, c.start_line AS startLine, c.end_line AS endLine,',
+  'c.headings AS heading, snippet(chunks_fts, 2, :open, :close, :ellipsis, :tokens) AS snippet',
+].join(' ');
+
+/**
+ * The best n chunks matching an FTS5 expression by bm25, with their notes. Without filters the
+ * chunks are joined after the LIMIT: joining every match first cost more than ranking them.
+ */
+function ranked(db: SqliteDatabase, match: string, n: number, f: Filters): { chunkId: number; docId: number; rank: number }[] {
+  const { join, where } = filterSql(f);
+  const sql = join
+    ? `SELECT c.id AS chunkId, c.doc_id AS docId, ${BM25} AS rank FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid ${join} WHERE chunks_fts MATCH :match${where} ORDER BY rank LIMIT :n`
+    : `SELECT t.id AS chunkId, c.doc_id AS docId, t.rank AS rank FROM (SELECT rowid AS id, ${BM25} AS rank FROM chunks_fts WHERE chunks_fts MATCH :match ORDER BY rank LIMIT :n) t JOIN chunks c ON c.id = t.id ORDER BY t.rank`;
+  return db.all<{ chunkId: number; docId: number; rank: number }>(sql, { ':match': match, ':n': n, ...filterParams(f) });
+}
+
 /** Chunks holding every term, best bm25 first. */
 function allTerms(db: SqliteDatabase, match: string, n: number, f: Filters): Candidate[] {
-  const { join, where } = filterSql(f);
-  const sql = [
-    'SELECT c.id AS chunkId, c.doc_id AS docId, chunks_fts.rank AS rank',
-    'FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid',
-    join,
-    `WHERE chunks_fts MATCH :match AND chunks_fts.rank MATCH '${RANK}'${where}`,
-    'ORDER BY chunks_fts.rank LIMIT :n',
-  ].join('\n');
   // bm25() is lower-is-better; candidates carry higher-is-better scores.
-  return db.all<{ chunkId: number; docId: number; rank: number }>(sql, { ':match': match, ':n': n, ...filterParams(f) }).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank }));
+  return ranked(db, match, n, f).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank, full: true }));
 }
 
 /**
@@ -123,16 +151,17 @@ function someTerms(db: SqliteDatabase, exprs: readonly string[], n: number, f: F
   const params: Record<string, string | number> = { ':n': n, ':k': exprs.length, ...filterParams(f) };
   const parts = exprs.map((e, i) => {
     params[`:t${i}`] = e;
-    return `SELECT rowid AS id, rank AS r FROM chunks_fts WHERE chunks_fts MATCH :t${i} AND rank MATCH '${RANK}'`;
+    return `SELECT rowid AS id, ${BM25} AS r FROM chunks_fts WHERE chunks_fts MATCH :t${i}`;
   });
+  // Without filters, only the best n groups are joined to their chunks (joining every group first
+  // cost more than the grouping itself).
   const sql = [
     `WITH hits(id, r) AS (${parts.join('\nUNION ALL ')}),`,
-    'agg(id, bm, m) AS (SELECT id, sum(r), count(*) FROM hits GROUP BY id)',
-    'SELECT agg.id AS chunkId, c.doc_id AS docId, agg.bm * agg.m / :k AS rank',
-    'FROM agg JOIN chunks c ON c.id = agg.id',
-    join,
-    `WHERE 1${where}`,
-    'ORDER BY rank LIMIT :n',
+    'agg(id, bm, m) AS (SELECT id, sum(r), count(*) FROM hits GROUP BY id),',
+    join
+      ? `best(id, rank) AS (SELECT agg.id, agg.bm * agg.m / :k FROM agg JOIN chunks c ON c.id = agg.id ${join} WHERE 1${where} ORDER BY 2 LIMIT :n)`
+      : 'best(id, rank) AS (SELECT id, bm * m / :k FROM agg ORDER BY 2 LIMIT :n)',
+    'SELECT best.id AS chunkId, c.doc_id AS docId, best.rank AS rank FROM best JOIN chunks c ON c.id = best.id ORDER BY best.rank',
   ].join('\n');
   return db.all<{ chunkId: number; docId: number; rank: number }>(sql, params).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank }));
 }
@@ -159,20 +188,33 @@ export function capPerNote<T extends { docId: number; score: number }>(items: re
   });
 }
 
-/** Root, path, lines, heading and snippet of the chosen chunks, in their order. */
-function details(db: SqliteDatabase, ids: readonly number[], match: string, opts: LexicalSearchOptions): Map<number, DetailRow> {
-  const [open, close] = opts.snippetMarkers ?? ['«', '»'];
+/** How many of the items stay within `cap` per note. */
+function notesCapped(items: readonly { docId: number }[], cap: number): number {
+  const seen = new Map<number, number>();
+  let n = 0;
+  for (const it of items) {
+    const k = (seen.get(it.docId) ?? 0) + 1;
+    seen.set(it.docId, k);
+    if (k <= cap) n++;
+  }
+  return n;
+}
+
+/** Root, path, lines, heading and snippet of the chosen chunks. */
+function details(db: SqliteDatabase, ids: readonly number[], match: string, sp: SnippetParams): Map<number, DetailRow> {
+  if (ids.length === 0) return new Map();
   const rows = db.all<DetailRow>(
     [
-      'SELECT c.id AS chunkId, r.path AS root, d.path AS path, d.title AS title, c.start_line AS startLine, c.end_line AS endLine,',
-      '  c.headings AS heading, snippet(chunks_fts, 2, :open, :close, :ellipsis, :tokens) AS snippet',
+      `SELECT ${DETAIL_COLUMNS}`,
       'FROM chunks_fts',
       'JOIN chunks c ON c.id = chunks_fts.rowid',
       'JOIN documents d ON d.id = c.doc_id',
       'JOIN roots r ON r.id = d.root_id',
-      'WHERE chunks_fts MATCH :match AND chunks_fts.rowid IN (SELECT value FROM json_each(:ids))',
+      // One pass over the matches (the + keeps SQLite from seeking each id): a seek parses the
+      // expression and expands prefix terms again each time, which cost more than the pass.
+      'WHERE chunks_fts MATCH :match AND +chunks_fts.rowid IN (SELECT value FROM json_each(:ids))',
     ].join('\n'),
-    { ':match': match, ':ids': JSON.stringify(ids), ':open': open, ':close': close, ':ellipsis': '…', ':tokens': Math.max(4, Math.min(64, opts.snippetTokens ?? 16)) },
+    { ':match': match, ':ids': JSON.stringify(ids), ...sp },
   );
   return new Map(rows.map((r) => [r.chunkId, r]));
 }
@@ -184,16 +226,17 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
   const all = joinTerms(terms, 'all');
   if (all === null) return [];
   const filters: Filters = { prefix: opts.pathPrefix ? normalizePathPrefix(opts.pathPrefix) : '', tag: opts.tag ? normalizeTag(opts.tag) : '' };
+  const sp = snippetParams(opts);
   // Candidates beyond the limit, so that capping each note's chunks still fills the list.
   const pool = Math.min(1000, limit * 2 + 10);
   let candidates = allTerms(db, all, pool, filters);
-  // An explicit AND means "all of them": no partial matches then.
   // A word the query repeats counts each time, as in Lucene's and Elasticsearch's match queries
   // (query term frequency); measured against counting it once: better on the Chinese questions
   // (recall@10 0.674 -> 0.720), a little worse on the English ones (MRR 0.593 -> 0.577).
   const exprs = terms.map((t) => t.expr);
-  const distinct = new Set(exprs).size;
-  if (candidates.length < pool && distinct >= 2 && !parsed.explicitAnd) {
+  // Partial matches fill the list when the full matches (at most NOTE_CAP per note) do not;
+  // an explicit AND means "all of them": no partial matches then.
+  if (notesCapped(candidates, NOTE_CAP) < limit && new Set(exprs).size >= 2 && !parsed.explicitAnd) {
     const seen = new Set(candidates.map((c) => c.chunkId));
     // Partial matches rank below every full match: keep scores in the order of the list.
     let floor = candidates.length > 0 ? candidates[candidates.length - 1]!.score : Infinity;
@@ -204,8 +247,9 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
     }
   }
   candidates = capPerNote(candidates, NOTE_CAP).slice(0, limit);
-  if (candidates.length === 0) return [];
-  const rows = details(db, candidates.map((c) => c.chunkId), joinTerms(terms, 'any')!, opts);
+  // Snippets from one pass over the matches: of all terms when every chunk holds them all (an
+  // intersection, cheap to walk), else of any term.
+  const rows = details(db, candidates.map((c) => c.chunkId), candidates.every((c) => c.full) ? all : joinTerms(terms, 'any')!, sp);
   const hits: SearchHit[] = [];
   for (const c of candidates) {
     const r = rows.get(c.chunkId);
