@@ -6,6 +6,7 @@ import type { Coverage, EmbeddingStore } from '../embeddings/embeddingStore';
 import { embeddingsGeneration, type VectorIndexCache } from '../vectors/vectorIndex';
 import { retryWhileLocked } from '../store/busy';
 import type { SearchHit } from '../types';
+import { clipText } from '../search/clip';
 import { computeBoosts, totalBoost } from './boosts';
 import { queryTerms } from './queryTerms';
 import { compareFused, fuseRankings, RRF_K, type FusedEntry, type Ranking } from './rrf';
@@ -226,7 +227,7 @@ export class Retriever {
     const bodies = new Map(this.chunkBodies(items.map((i) => i.chunkId)).map((r) => [r.id, r.body]));
     for (const it of items) {
       it.text = bodies.get(it.chunkId) ?? '';
-      if (!it.snippet) it.snippet = it.text.slice(0, 200);
+      if (!it.snippet) it.snippet = clipText(it.text, 200, '');
       it.explain.termCoverage = termCoverage(terms, `${it.title} ${it.heading} ${it.text}`);
     }
     timings.fuseMs = now() - t;
