@@ -10,6 +10,9 @@
 // topic is listed ("use", "file", "make" stay), so no list fits one vault's subject; words that
 // are merely frequent in a vault are handled by bm25's IDF instead.
 //
+// ICU splits a Japanese verb into its stem and inflection pieces (止まった -> 止, まっ, た); the
+// pieces are listed with the particles.
+//
 // A word's list is chosen by its script: Hangul -> Korean, Thai -> Thai, Han and kana -> Chinese
 // and Japanese together (a Han word may be either), anything else -> English.
 
@@ -29,6 +32,7 @@ const ZH = `
 我 你 您 他 她 它 我们 你们 他们 她们 它们 自己 这 那 这个 那个 这些 那些 这样 那样 这里 那里 这儿 那儿
 什么 怎么 怎样 怎么样 如何 为什么 为何 哪 哪个 哪些 哪里 哪儿 谁 多少 几 是否 是不是
 能 能够 可以 可 会 要 想 应该 应当 一个 一下 一些 有 没有 没 不 把 被 给 对 从 到 向 于 以 让
+我想 我的 你的 他的 她的 我要 该 再 先 里 上 中
 `;
 
 const JA = `
@@ -39,6 +43,7 @@ const JA = `
 私 僕 俺 あなた 彼 彼女 我々 私たち
 何 なに なん どう どうやって どのように どの どれ どこ いつ なぜ 誰 いくつ どんな どちら
 ください 下さい いい 良い できる でき 出来る
+って っ まっ した しく たか かけ め り れる られ
 `;
 
 const KO = `
@@ -68,9 +73,16 @@ const HANGUL = /\p{Script=Hangul}/u;
 const THAI = /\p{Script=Thai}/u;
 const CJK = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}]/u;
 
-/** Lower case without diacritics, as the index folds words. */
+const ACCENTED_SCRIPTS = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]/u;
+
+/**
+ * Lower case, and without accents where the index drops them (unicode61's remove_diacritics: Latin,
+ * Greek, Cyrillic). Other scripts keep their marks: a Thai vowel sign or a Japanese voicing mark
+ * (ダ, not タ) is part of the word.
+ */
 export function foldCase(word: string): string {
-  return word.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC');
+  const lower = word.toLowerCase();
+  return ACCENTED_SCRIPTS.test(lower) ? lower.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC') : lower;
 }
 
 /** True for a function word or question word of the word's language (`word` is one token). */
