@@ -55,3 +55,16 @@ test('groupByNote: each note heads its chunks, in the order of its best chunk; p
   const multi = groupByNote([at('a.md', 1, '$(zap) Title')], 3, true, () => 'notes');
   assert.equal(multi[0]!.label, 'notes › $\u200b(zap) Title');
 });
+
+test('toRow: a long snippet is cut between characters, never inside one (emoji, surrogate pairs, Thai marks)', () => {
+  for (const unit of ['👩‍👩‍👧', '𠀋', 'กิ', 'é']) {
+    for (let pad = 0; pad < 6; pad++) {
+      const row = toRow(hit({ snippet: 'a'.repeat(150 + pad) + unit.repeat(40) }), false, () => '');
+      assert.ok(row.detail.length <= 160);
+      const body = row.detail.slice(0, -1);
+      assert.ok(row.detail.endsWith('…'));
+      assert.equal(body.replace(/^a+/, '').length % unit.length, 0, `${unit} cut in half at pad ${pad}: ${JSON.stringify(body.slice(-4))}`);
+      assert.ok(!/[\ud800-\udbff]$/.test(body), 'no lone high surrogate at the cut');
+    }
+  }
+});
