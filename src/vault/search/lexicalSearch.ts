@@ -166,38 +166,29 @@ function someTerms(db: SqliteDatabase, exprs: readonly string[], n: number, f: F
   return db.all<{ chunkId: number; docId: number; rank: number }>(sql, params).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank }));
 }
 
+/** For each item, whether it is among the first `cap` of its note in the list. */
+function withinNoteCap(items: readonly { docId: number }[], cap: number): boolean[] {
+  const seen = new Map<number, number>();
+  return items.map((it) => {
+    const k = (seen.get(it.docId) ?? 0) + 1;
+    seen.set(it.docId, k);
+    return k <= cap;
+  });
+}
+
 /**
  * Keeps at most `cap` chunks per note in order; the rest follow once every note has had its
  * turn. Scores are kept non-increasing along the list.
  */
 export function capPerNote<T extends { docId: number; score: number }>(items: readonly T[], cap: number): T[] {
-  const seen = new Map<number, number>();
-  const head: T[] = [];
-  const tail: T[] = [];
-  for (const it of items) {
-    const k = (seen.get(it.docId) ?? 0) + 1;
-    seen.set(it.docId, k);
-    (k <= cap ? head : tail).push(it);
-  }
-  const out = head.concat(tail);
+  const within = withinNoteCap(items, cap);
+  const out = items.filter((_, i) => within[i]).concat(items.filter((_, i) => !within[i]));
   let floor = Infinity;
   return out.map((it) => {
     const score = Math.min(it.score, floor);
     floor = score === it.score ? score : score - 1e-9;
     return score === it.score ? it : { ...it, score };
   });
-}
-
-/** How many of the items stay within `cap` per note. */
-function notesCapped(items: readonly { docId: number }[], cap: number): number {
-  const seen = new Map<number, number>();
-  let n = 0;
-  for (const it of items) {
-    const k = (seen.get(it.docId) ?? 0) + 1;
-    seen.set(it.docId, k);
-    if (k <= cap) n++;
-  }
-  return n;
 }
 
 /** Root, path, lines, heading and snippet of the chosen chunks. */
@@ -236,7 +227,7 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
   const exprs = terms.map((t) => t.expr);
   // Partial matches fill the list when the full matches (at most NOTE_CAP per note) do not;
   // an explicit AND means "all of them": no partial matches then.
-  if (notesCapped(candidates, NOTE_CAP) < limit && new Set(exprs).size >= 2 && !parsed.explicitAnd) {
+  if (withinNoteCap(candidates, NOTE_CAP).filter(Boolean).length < limit && new Set(exprs).size >= 2 && !parsed.explicitAnd) {
     const seen = new Set(candidates.map((c) => c.chunkId));
     // Partial matches rank below every full match: keep scores in the order of the list.
     let floor = candidates.length > 0 ? candidates[candidates.length - 1]!.score : Infinity;
