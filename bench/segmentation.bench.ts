@@ -12,7 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteDatabase } from '../src/vault/db/sqlite';
+import { openDatabase } from '../src/vault/db/openDatabase';
+import type { SqliteDatabase } from '../src/vault/db/sqlite';
 import { contentTerms, parseQuery } from '../src/vault/search/ftsQuery';
 import { Vault } from '../src/vault/vault';
 
@@ -94,7 +95,9 @@ async function main(): Promise<void> {
       const set = JSON.parse(readFileSync(join(repo, 'eval', `tldr-${lang}.json`), 'utf8')) as { queries: Query[] };
       const root = join(work, 'tldr-pages-cjk', `pages.${lang}`);
       const vault = Vault.open(join(work, `${lang}.vault`));
-      const tri = SqliteDatabase.open(join(work, `${lang}-trigram.db`));
+      // A plain FTS5 table beside the vault (no vault schema: migrations off).
+      const triFile = openDatabase(join(work, `${lang}-trigram.db`), { create: true, migrate: false, what: 'trigram database' });
+      const tri = triFile.db;
       try {
         await vault.indexRoots([root]);
         const ftsBytes = (db: SqliteDatabase, table: string): number => Number(db.get<{ n: number }>(`SELECT sum(length(block)) AS n FROM ${table}_data`)?.n ?? 0);
@@ -115,7 +118,7 @@ async function main(): Promise<void> {
         console.log(`  ${lang}: ${chunks.length} chunks, ${set.queries.length} queries`);
       } finally {
         vault.close();
-        tri.close();
+        triFile.close();
       }
     }
     const head = ['lang', 'method', 'recall@10', 'MRR', 'no result', 'FTS index MB', 'p50 ms (cpu)'];
