@@ -231,7 +231,13 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
     const seen = new Set(candidates.map((c) => c.chunkId));
     // Partial matches rank below every full match: keep scores in the order of the list.
     let floor = candidates.length > 0 ? candidates[candidates.length - 1]!.score : Infinity;
-    for (const c of someTerms(db, exprs, pool, filters)) {
+    // Two different words, every full match known: a partial match holds exactly one of them, so
+    // the coverage factor is the same (1/2) for all and bm25 alone orders them: one OR query,
+    // no grouping (the commonest multi-word case).
+    const partial = exprs.length === 2 && new Set(exprs).size === 2 && candidates.length < pool
+      ? ranked(db, exprs.join(' OR '), pool + candidates.length, filters).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank / 2 }))
+      : someTerms(db, exprs, pool, filters);
+    for (const c of partial) {
       if (seen.has(c.chunkId)) continue;
       floor = Math.min(c.score, floor - 1e-6);
       candidates.push({ ...c, score: floor });
