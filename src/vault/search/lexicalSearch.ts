@@ -17,8 +17,9 @@
 // unspaced scripts separated there, see segmenter.ts), with the separators taken out again.
 import type { SqliteDatabase } from '../db/sqlite';
 import type { SearchHit } from '../types';
-import { contentTerms, joinTerms, parseQuery } from './ftsQuery';
+import { contentTerms, distinctExprs, joinTerms, parseQuery } from './ftsQuery';
 import { stripSeparators } from './segmenter';
+import { snippetFromHighlight, snippetSourceSql, type SnippetOptions } from './snippet';
 
 export interface LexicalSearchOptions {
   /** Most hits to return (default 20, at most 500). */
@@ -103,22 +104,9 @@ function filterParams(f: Filters): Record<string, string> {
   return p;
 }
 
-interface SnippetParams {
-  ':open': string;
-  ':close': string;
-  ':ellipsis': string;
-  ':tokens': number;
+function snippetOptions(opts: LexicalSearchOptions): SnippetOptions {
+  return { markers: opts.snippetMarkers ?? ['«', '»'], ellipsis: '…', tokens: Math.max(4, Math.min(64, opts.snippetTokens ?? 16)) };
 }
-
-function snippetParams(opts: LexicalSearchOptions): SnippetParams {
-  const [open, close] = opts.snippetMarkers ?? ['«', '»'];
-  return { ':open': open, ':close': close, ':ellipsis': '…', ':tokens': Math.max(4, Math.min(64, opts.snippetTokens ?? 16)) };
-}
-
-const DETAIL_COLUMNS = [
-  'c.id AS chunkId, r.path AS root, d.path AS path, d.title AS title, c.start_line AS startLine, c.end_line AS endLine,',
-  'c.headings AS heading, snippet(chunks_fts, 2, :open, :close, :ellipsis, :tokens) AS snippet',
-].join(' ');
 
 /**
  * The best n chunks matching an FTS5 expression by bm25, with their notes. Without filters the
@@ -146,18 +134,21 @@ function allTerms(db: SqliteDatabase, match: string, n: number, f: Filters): Can
  * Measured against an idf-weighted share, a lexicographic order (more terms first, then bm25) and
  * note-level coverage: the plain share ranked best on every query set (npm run eval).
  */
-function someTerms(db: SqliteDatabase, exprs: readonly string[], n: number, f: Filters): Candidate[] {
+function someTerms(db: SqliteDatabase, exprs: readonly { expr: string; times: number }[], n: number, f: Filters): Candidate[] {
   const { join, where } = filterSql(f);
-  const params: Record<string, string | number> = { ':n': n, ':k': exprs.length, ...filterParams(f) };
+  const k = exprs.reduce((sum, e) => sum + e.times, 0);
+  const params: Record<string, string | number> = { ':n': n, ':k': k, ...filterParams(f) };
+  // One pass per distinct term; a term the query repeats counts that many times (in bm25 and in
+  // the share), without reading its matches again.
   const parts = exprs.map((e, i) => {
-    params[`:t${i}`] = e;
-    return `SELECT rowid AS id, ${BM25} AS r FROM chunks_fts WHERE chunks_fts MATCH :t${i}`;
+    params[`:t${i}`] = e.expr;
+    return `SELECT rowid AS id, ${e.times} AS w, ${e.times} * ${BM25} AS r FROM chunks_fts WHERE chunks_fts MATCH :t${i}`;
   });
   // Without filters, only the best n groups are joined to their chunks (joining every group first
   // cost more than the grouping itself).
   const sql = [
-    `WITH hits(id, r) AS (${parts.join('\nUNION ALL ')}),`,
-    'agg(id, bm, m) AS (SELECT id, sum(r), count(*) FROM hits GROUP BY id),',
+    `WITH hits(id, w, r) AS (${parts.join('\nUNION ALL ')}),`,
+    'agg(id, bm, m) AS (SELECT id, sum(r), sum(w) FROM hits GROUP BY id),',
     join
       ? `best(id, rank) AS (SELECT agg.id, agg.bm * agg.m / :k FROM agg JOIN chunks c ON c.id = agg.id ${join} WHERE 1${where} ORDER BY 2 LIMIT :n)`
       : 'best(id, rank) AS (SELECT id, bm * m / :k FROM agg ORDER BY 2 LIMIT :n)',
@@ -191,12 +182,17 @@ export function capPerNote<T extends { docId: number; score: number }>(items: re
   });
 }
 
-/** Root, path, lines, heading and snippet of the chosen chunks. */
-function details(db: SqliteDatabase, ids: readonly number[], match: string, sp: SnippetParams): Map<number, DetailRow> {
+/**
+ * Root, path, lines, heading and the highlighted text of the chosen chunks (the snippet window is
+ * picked by snippet.ts). highlight() reads the index's copy of the text, with the words of
+ * unspaced scripts separated, so its marks fall on the words that matched.
+ */
+function details(db: SqliteDatabase, ids: readonly number[], match: string): Map<number, DetailRow> {
   if (ids.length === 0) return new Map();
   const rows = db.all<DetailRow>(
     [
-      `SELECT ${DETAIL_COLUMNS}`,
+      'SELECT c.id AS chunkId, r.path AS root, d.path AS path, d.title AS title, c.start_line AS startLine, c.end_line AS endLine,',
+      `  c.headings AS heading, ${snippetSourceSql('c.body', 'chunks_fts', 2)} AS snippet`,
       'FROM chunks_fts',
       'JOIN chunks c ON c.id = chunks_fts.rowid',
       'JOIN documents d ON d.id = c.doc_id',
@@ -205,7 +201,7 @@ function details(db: SqliteDatabase, ids: readonly number[], match: string, sp: 
       // expression and expands prefix terms again each time, which cost more than the pass.
       'WHERE chunks_fts MATCH :match AND +chunks_fts.rowid IN (SELECT value FROM json_each(:ids))',
     ].join('\n'),
-    { ':match': match, ':ids': JSON.stringify(ids), ...sp },
+    { ':match': match, ':ids': JSON.stringify(ids) },
   );
   return new Map(rows.map((r) => [r.chunkId, r]));
 }
@@ -217,25 +213,24 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
   const all = joinTerms(terms, 'all');
   if (all === null) return [];
   const filters: Filters = { prefix: opts.pathPrefix ? normalizePathPrefix(opts.pathPrefix) : '', tag: opts.tag ? normalizeTag(opts.tag) : '' };
-  const sp = snippetParams(opts);
   // Candidates beyond the limit, so that capping each note's chunks still fills the list.
   const pool = Math.min(1000, limit * 2 + 10);
   let candidates = allTerms(db, all, pool, filters);
   // A word the query repeats counts each time, as in Lucene's and Elasticsearch's match queries
   // (query term frequency); measured against counting it once: better on the Chinese questions
   // (recall@10 0.674 -> 0.720), a little worse on the English ones (MRR 0.593 -> 0.577).
-  const exprs = terms.map((t) => t.expr);
+  const exprs = distinctExprs(terms);
   // Partial matches fill the list when the full matches (at most NOTE_CAP per note) do not;
   // an explicit AND means "all of them": no partial matches then.
-  if (withinNoteCap(candidates, NOTE_CAP).filter(Boolean).length < limit && new Set(exprs).size >= 2 && !parsed.explicitAnd) {
+  if (withinNoteCap(candidates, NOTE_CAP).filter(Boolean).length < limit && exprs.length >= 2 && !parsed.explicitAnd) {
     const seen = new Set(candidates.map((c) => c.chunkId));
     // Partial matches rank below every full match: keep scores in the order of the list.
     let floor = candidates.length > 0 ? candidates[candidates.length - 1]!.score : Infinity;
-    // Two different words, every full match known: a partial match holds exactly one of them, so
-    // the coverage factor is the same (1/2) for all and bm25 alone orders them: one OR query,
-    // no grouping (the commonest multi-word case).
-    const partial = exprs.length === 2 && new Set(exprs).size === 2 && candidates.length < pool
-      ? ranked(db, exprs.join(' OR '), pool + candidates.length, filters).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank / 2 }))
+    // Two different words, each once, every full match known: a partial match holds exactly one
+    // of them, so the coverage factor is the same (1/2) for all and bm25 alone orders them: one
+    // OR query, no grouping (the commonest multi-word case).
+    const partial = exprs.length === 2 && exprs.every((e) => e.times === 1) && candidates.length < pool
+      ? ranked(db, `${exprs[0]!.expr} OR ${exprs[1]!.expr}`, pool + candidates.length, filters).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank / 2 }))
       : someTerms(db, exprs, pool, filters);
     for (const c of partial) {
       if (seen.has(c.chunkId)) continue;
@@ -246,7 +241,8 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
   candidates = capPerNote(candidates, NOTE_CAP).slice(0, limit);
   // Snippets from one pass over the matches: of all terms when every chunk holds them all (an
   // intersection, cheap to walk), else of any term.
-  const rows = details(db, candidates.map((c) => c.chunkId), candidates.every((c) => c.full) ? all : joinTerms(terms, 'any')!, sp);
+  const rows = details(db, candidates.map((c) => c.chunkId), candidates.every((c) => c.full) ? all : joinTerms(terms, 'any')!);
+  const so = snippetOptions(opts);
   const hits: SearchHit[] = [];
   for (const c of candidates) {
     const r = rows.get(c.chunkId);
@@ -261,7 +257,7 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
       heading: r.heading,
       score: c.score,
       // Chunks keep their line breaks; a snippet is read as one line.
-      snippet: stripSeparators(r.snippet).replace(/\s+/g, ' ').trim(),
+      snippet: stripSeparators(snippetFromHighlight(r.snippet, so)).replace(/\s+/g, ' ').trim(),
     });
   }
   return hits;
