@@ -61,3 +61,9 @@ test('scripts without spaces are split into words; a phrase keeps its words in o
   assert.equal(toFtsQuery('파일을 압축하는'), '("파일을" OR "파일"*) AND ("압축하는" OR "압축"*)');
   assert.equal(toFtsQuery('집'), '"집"', 'one syllable is not expanded');
 });
+
+test('a repeated term is matched once (any case), and counted as often as it was typed', async () => {
+  const { distinctExprs } = await import('../../../src/vault/search/ftsQuery');
+  assert.equal(toFtsQuery('File file FILE data'), '"File" AND "data"');
+  assert.deepEqual(distinctExprs(contentTerms(parseQuery('file data FILE'))), [{ expr: '"file"', times: 2 }, { expr: '"data"', times: 1 }]);
+});
