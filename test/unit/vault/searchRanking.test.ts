@@ -82,6 +82,22 @@ test('note first: at most three chunks of one note before the other notes; lines
   });
 });
 
+test('note first even when one note has more matching chunks than are read at once', () => {
+  const sections = Array.from({ length: 60 }, (_, i) => `## Part ${i + 1}\n\nThe quokka eats leaves in part ${i + 1}; quokka quokka quokka.\n`).join('\n');
+  return withNotes({
+    'crowded.md': `# Quokka handbook\n\n${sections}`,
+    'a.md': '# Island\n\nA quokka lives on the island.\n',
+    'b.md': '# Animals\n\nMarsupials such as the quokka hop.\n',
+  }, (v) => {
+    // limit 5 reads 20 candidates first: all of them chunks of crowded.md.
+    const hits = v.searchLexical('quokka', { limit: 5 });
+    assert.deepEqual(hits.map((h) => h.path).sort(), ['a.md', 'b.md', 'crowded.md', 'crowded.md', 'crowded.md']);
+    for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.score >= hits[i]!.score);
+    const more = v.searchLexical('quokka', { limit: 10 });
+    assert.deepEqual(more.slice(0, 5).map((h) => h.chunkId).sort(), hits.map((h) => h.chunkId).sort(), 'a longer list starts the same');
+  });
+});
+
 test('title, aliases and file name weigh above body text', () =>
   withNotes({
     'body.md': '# Groceries\n\nBuy cheese, bread and a cheatsheet for the market.\n',
