@@ -474,6 +474,13 @@ async function main(): Promise<void> {
       const baseline = ms ? ` (MiniSearch, same run: slowest ${fmt(ms.longLine.max, 1)} ms, p50 ${fmt(ms.longLine.p50, 2)} ms)` : '';
       console.log(`  any query with one 2 MB line in the vault < 100 ms, ${r.corpus}: slowest of 130 queries ${fmt(r.longLine.max, 1)} ms (CPU ${fmt(r.longLine.cpuMax, 1)} ms), p50 ${fmt(r.longLine.p50, 2)} ms  ${r.longLine.max < 100 ? 'met' : 'MISSED'}${baseline}`);
     }
+    // The named baseline in the same run: how many times MiniSearch's query time ours is.
+    const ratios = [...new Set(results.map((r) => r.corpus))].flatMap((corpus) => {
+      const ours = results.find((r) => r.corpus === corpus && r.engine === 'codex-vault');
+      const theirs = results.find((r) => r.corpus === corpus && r.engine === 'minisearch');
+      return ours && theirs ? [`${corpus} ${fmt(ours.p50 / theirs.p50, 1)}x wall, ${fmt(ours.cpuP50 / theirs.cpuP50, 1)}x CPU`] : [];
+    });
+    if (ratios.length) console.log(`\nquery p50, codex-vault / MiniSearch: ${ratios.join('; ')} (MiniSearch builds no snippets)`);
     console.log(`\nwhole run ${((performance.now() - started) / 1000).toFixed(0)} s; load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -1,15 +1,23 @@
-// `npm run eval`: retrieval quality on a query set (eval/rust-book.json by default): recall@5,
-// recall@10 and MRR per mode, over the distinct files of the results (a query is about files).
-// The vault is kept in .cache/eval/ so that indexing and embedding happen once (embedding is
-// resumable: an interrupted run continues where it stopped).
+// `npm run eval`: retrieval quality on the query sets in eval/ (every eval/*.json by default):
+// recall@5, recall@10 and MRR per set and per kind of query, over the distinct files of the
+// results (a query is about notes, not chunks), for
+//   - search: Vault.searchLexical, what Search Vault and `codex-vault search` show;
+//   - answer: the retriever in lexical mode, what the chat, `ask` and `search --mode lexical` use;
+//   - semantic and hybrid too when an embedding model is given.
+// A set's corpus is a folder, or an archive (.tar.gz) unpacked once into .cache/eval/corpora/,
+// with `subdir` naming the folder inside it that is indexed; relevant paths are relative to the
+// indexed folder. Each set's vault is kept in .cache/eval/ so that indexing (and embedding, which
+// is resumable) happens once.
 //
-//   npm run eval                                   lexical, plus semantic/hybrid with the tiny model
-//   npm run eval -- --embedding-model <file.gguf>  another embedding model
-//   npm run eval -- --no-embed                     lexical only
-//   npm run eval -- --no-backfill                  use the vectors already stored (coverage is reported)
-//   npm run eval -- --json                         one JSON object on stdout
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+//   npm run eval                                        every set, search and answer paths
+//   npm run eval -- eval/tldr-zh.json                   one set (or several)
+//   npm run eval -- --embedding-model <file.gguf>       semantic and hybrid as well
+//   npm run eval -- --no-backfill                       use the vectors already stored (coverage is reported)
+//   npm run eval -- --misses                            list, per path, the queries whose note is not in the top 10
+//   npm run eval -- --json                              one JSON object on stdout
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EngineClient } from '../src/engine/client/engineClient';
 import { addLocalModel } from '../src/engine/verify/verifyModelFile';
@@ -31,6 +39,8 @@ interface Query {
 
 interface QuerySet {
   corpus: string;
+  /** For an archive: the folder inside it to index. For a folder: a folder below it (optional). */
+  subdir?: string;
   queries: Query[];
 }
 
@@ -41,9 +51,33 @@ interface Metrics {
   n: number;
 }
 
-const repo = resolve(__dirname, '..');
+/** search: the plain full-text search; answer: the retriever (lexical), as the chat uses it. */
+type EvalPath = 'search' | 'answer' | Exclude<RetrievalMode, 'lexical'>;
 
-function metrics(rankings: { ranked: string[]; relevant: string[] }[]): Metrics {
+interface Ranked {
+  kind: string;
+  query: string;
+  ranked: string[];
+  relevant: string[];
+}
+
+interface SetResult {
+  set: string;
+  corpus: string;
+  files: number;
+  chunks: number;
+  queries: number;
+  paths: Partial<Record<EvalPath, { all: Metrics; byKind: Record<string, Metrics>; misses: { kind: string; query: string; relevant: string[]; top: string[] }[] }>>;
+}
+
+const repo = resolve(__dirname, '..');
+const cacheDir = join(repo, '.cache', 'eval');
+/** Chunks read from plain search before ranking its distinct files (Search Vault shows 50). */
+const SEARCH_DEPTH = 50;
+/** Results asked of the retriever (one chunk per file, so up to 30 files). */
+const ANSWER_DEPTH = 30;
+
+function metrics(rankings: readonly Ranked[]): Metrics {
   let r5 = 0;
   let r10 = 0;
   let mrr = 0;
@@ -55,92 +89,175 @@ function metrics(rankings: { ranked: string[]; relevant: string[] }[]): Metrics 
     mrr += first === -1 ? 0 : 1 / (first + 1);
   }
   const n = rankings.length;
-  return { recallAt5: r5 / n, recallAt10: r10 / n, mrr: mrr / n, n };
+  return n === 0 ? { recallAt5: 0, recallAt10: 0, mrr: 0, n } : { recallAt5: r5 / n, recallAt10: r10 / n, mrr: mrr / n, n };
 }
 
 function fmt(m: Metrics): string {
   return `${m.recallAt5.toFixed(3).padStart(9)} ${m.recallAt10.toFixed(3).padStart(10)} ${m.mrr.toFixed(3).padStart(7)} ${String(m.n).padStart(4)}`;
 }
 
+function distinctFiles(paths: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const p of paths) if (!out.includes(p)) out.push(p);
+  return out;
+}
+
+const ARCHIVE = /\.(tar\.gz|tgz|tar)$/;
+
+/**
+ * The folder a set indexes. An archive is unpacked once into .cache/eval/corpora/<name>/ (a
+ * marker records the archive's size and mtime, so a changed archive is unpacked again).
+ */
+function corpusRoot(set: QuerySet, setFile: string): string {
+  if (typeof set.corpus !== 'string' || !set.corpus) throw new Error(`${setFile} names no corpus.`);
+  const source = resolve(repo, set.corpus);
+  if (!existsSync(source)) throw new Error(`The corpus ${source} (from ${setFile}) does not exist.`);
+  const sub = set.subdir ?? '';
+  if (sub.split(/[\\/]/).includes('..')) throw new Error(`${setFile}: subdir must stay inside the corpus, got "${sub}".`);
+  let base = source;
+  if (ARCHIVE.test(source) && statSync(source).isFile()) {
+    const dest = join(cacheDir, 'corpora', basename(source).replace(ARCHIVE, ''));
+    const st = statSync(source);
+    const stamp = `${st.size}:${st.mtimeMs}`;
+    const marker = join(dest, '.unpacked');
+    if (!existsSync(marker) || readFileSync(marker, 'utf8') !== stamp) {
+      rmSync(dest, { recursive: true, force: true });
+      mkdirSync(dest, { recursive: true });
+      process.stderr.write(`Unpacking ${source} into ${dest} ...\n`);
+      const r = spawnSync('tar', ['-xf', source, '-C', dest], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`tar could not unpack ${source}: ${(r.stderr || String(r.error)).trim()}`);
+      // The scanner honours the .gitignore files of an enclosing repository, and this checkout
+      // ignores .cache/: an (empty) .git folder makes the unpacked tree a repository of its own.
+      mkdirSync(join(dest, '.git'), { recursive: true });
+      writeFileSync(marker, stamp);
+    }
+    base = dest;
+  }
+  const root = join(base, sub);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${setFile}: ${root} is not a folder (corpus ${set.corpus}, subdir "${sub}").`);
+  return root;
+}
+
+function readSet(file: string): QuerySet {
+  const set = JSON.parse(readFileSync(file, 'utf8')) as QuerySet;
+  if (!Array.isArray(set.queries) || set.queries.length === 0) throw new Error(`${file} has no queries.`);
+  for (const q of set.queries) {
+    if (typeof q.query !== 'string' || !Array.isArray(q.relevant) || q.relevant.length === 0) throw new Error(`${file}: every query needs "query" and a non-empty "relevant" list (${JSON.stringify(q).slice(0, 120)}).`);
+    q.kind = typeof q.kind === 'string' && q.kind ? q.kind : 'query';
+  }
+  return set;
+}
+
+function defaultSets(): string[] {
+  const dir = join(repo, 'eval');
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
-      queries: { type: 'string', default: join(repo, 'eval', 'rust-book.json') },
-      db: { type: 'string' },
+      queries: { type: 'string', multiple: true },
       'embedding-model': { type: 'string' },
-      'no-embed': { type: 'boolean' },
       'no-backfill': { type: 'boolean' },
+      misses: { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
-  const setFile = resolve(values.queries!);
-  const set = JSON.parse(readFileSync(setFile, 'utf8')) as QuerySet;
-  if (!Array.isArray(set.queries) || set.queries.length === 0) throw new Error(`${setFile} has no queries.`);
-  const corpus = resolve(repo, set.corpus);
-  if (!existsSync(corpus)) throw new Error(`The corpus ${corpus} does not exist.`);
-  const dbFile = resolve(values.db ?? join(repo, '.cache', 'eval', `${setFile.replace(/^.*\//, '').replace(/\.json$/, '')}.db`));
-  mkdirSync(dirname(dbFile), { recursive: true });
+  const files = [...(values.queries ?? []), ...positionals].map((f) => resolve(f));
+  const setFiles = files.length > 0 ? files : defaultSets();
   const log = (s: string): void => void process.stderr.write(s + '\n');
+  mkdirSync(cacheDir, { recursive: true });
 
-  const vault = Vault.open(dbFile);
-  let engine: EngineClient | undefined;
-  try {
-    const summary = await vault.indexRoots([corpus]);
-    log(`Indexed ${corpus}: ${summary.totalFiles} files, ${summary.totalChunks} chunks (${summary.indexed} (re)indexed) in ${summary.seconds.toFixed(1)} s.`);
-    const store = new EmbeddingStore(vault.db);
-    let embedder: Embedder | undefined;
-    const modelFile = values['no-embed'] ? undefined : (values['embedding-model'] ?? join(repo, '..', 'shared', 'models', 'stories260K.gguf'));
-    if (modelFile && existsSync(modelFile)) {
-      const records = new ModelRecords(vault.db);
-      const added = await addLocalModel(records, modelFile, { role: 'embedding' });
-      engine = new EngineClient({ records, settings: { idleUnloadMs: 0, memoryEventIntervalMs: 0 } });
-      const handle = await engine.loadModel(modelFile, { purpose: 'embed' });
-      embedder = engineEmbedder(engine, handle, added.record.sha256);
-      const started = Date.now();
-      const r = values['no-backfill'] ? { done: 0 } : await new BackfillJob(store, embedder, {
-        batchSize: 16,
-        onProgress: (p) => process.stderr.write(`\rembedding ${p.done}/${p.total}`),
-      }).run();
-      if (!values['no-backfill']) process.stderr.write('\n');
-      if (r.done > 0) log(`Embedded ${r.done} chunk texts in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  const modelFile = values['embedding-model'] ? resolve(values['embedding-model']) : undefined;
+  if (modelFile && !existsSync(modelFile)) throw new Error(`The embedding model ${modelFile} does not exist.`);
+  const results: SetResult[] = [];
+  for (const setFile of setFiles) {
+    const name = basename(setFile).replace(/\.json$/, '');
+    const set = readSet(setFile);
+    const root = corpusRoot(set, setFile);
+    for (const q of set.queries) {
+      for (const p of q.relevant) if (!existsSync(join(root, p))) log(`warning: ${name}: "${q.query}" names ${p}, which is not in ${root}`);
     }
-    const retriever = new Retriever(vault.db, vault, new VectorIndexCache(vault.db), store);
-    const modes: RetrievalMode[] = embedder ? ['lexical', 'semantic', 'hybrid'] : ['lexical'];
-    const results: Record<string, { all: Metrics; byKind: Record<string, Metrics> }> = {};
-    for (const mode of modes) {
-      const rankings: { kind: string; ranked: string[]; relevant: string[] }[] = [];
-      for (const q of set.queries) {
-        const r = await retriever.retrieve(q.query, { mode, embedder, limit: 30, perFileCap: 1 });
-        const ranked: string[] = [];
-        for (const it of r.items) if (!ranked.includes(it.path)) ranked.push(it.path);
-        rankings.push({ kind: q.kind, ranked, relevant: q.relevant });
+    const dbFile = join(cacheDir, `${name}.db`);
+    mkdirSync(dirname(dbFile), { recursive: true });
+    const vault = Vault.open(dbFile);
+    let engine: EngineClient | undefined;
+    try {
+      const summary = await vault.indexRoots([root]);
+      log(`${name}: indexed ${root}: ${summary.totalFiles} files, ${summary.totalChunks} chunks (${summary.indexed} (re)indexed) in ${summary.seconds.toFixed(1)} s.`);
+      const store = new EmbeddingStore(vault.db);
+      let embedder: Embedder | undefined;
+      if (modelFile) {
+        const records = new ModelRecords(vault.db);
+        const added = await addLocalModel(records, modelFile, { role: 'embedding' });
+        engine = new EngineClient({ records, settings: { idleUnloadMs: 0, memoryEventIntervalMs: 0 } });
+        const handle = await engine.loadModel(modelFile, { purpose: 'embed' });
+        embedder = engineEmbedder(engine, handle, added.record.sha256);
+        if (!values['no-backfill']) {
+          const started = Date.now();
+          const r = await new BackfillJob(store, embedder, { batchSize: 16, onProgress: (p) => process.stderr.write(`\rembedding ${p.done}/${p.total}`) }).run();
+          process.stderr.write('\n');
+          if (r.done > 0) log(`Embedded ${r.done} chunk texts in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+        }
       }
-      const kinds = [...new Set(rankings.map((r) => r.kind))].sort();
-      results[mode] = { all: metrics(rankings), byKind: Object.fromEntries(kinds.map((k) => [k, metrics(rankings.filter((r) => r.kind === k))])) };
+      const retriever = new Retriever(vault.db, vault, new VectorIndexCache(vault.db), store);
+      const paths: EvalPath[] = embedder ? ['search', 'answer', 'semantic', 'hybrid'] : ['search', 'answer'];
+      const out: SetResult = { set: name, corpus: root, files: summary.totalFiles, chunks: summary.totalChunks, queries: set.queries.length, paths: {} };
+      for (const path of paths) {
+        const rankings: Ranked[] = [];
+        for (const q of set.queries) {
+          let ranked: string[];
+          if (path === 'search') {
+            ranked = distinctFiles(vault.searchLexical(q.query, { limit: SEARCH_DEPTH }).map((h) => h.path));
+          } else {
+            const mode: RetrievalMode = path === 'answer' ? 'lexical' : path;
+            const r = await retriever.retrieve(q.query, { mode, embedder, limit: ANSWER_DEPTH, perFileCap: 1 });
+            ranked = distinctFiles(r.items.map((it) => it.path));
+          }
+          rankings.push({ kind: q.kind, query: q.query, ranked, relevant: q.relevant });
+        }
+        const kinds = [...new Set(rankings.map((r) => r.kind))].sort();
+        const misses = rankings
+          .filter((r) => !r.ranked.slice(0, 10).some((p) => r.relevant.includes(p)))
+          .map((r) => ({ kind: r.kind, query: r.query, relevant: r.relevant, top: r.ranked.slice(0, 3) }));
+        out.paths[path] = { all: metrics(rankings), byKind: Object.fromEntries(kinds.map((k) => [k, metrics(rankings.filter((r) => r.kind === k))])), misses };
+      }
+      results.push(out);
+    } finally {
+      await engine?.dispose();
+      vault.close();
     }
-    const coverage = embedder ? store.coverage(embedder.modelKey) : null;
-    if (values.json) {
-      process.stdout.write(JSON.stringify({ queries: setFile, corpus, embeddingModel: embedder?.modelKey ?? null, coverage, results }) + '\n');
-      return;
-    }
-    const lines = [
-      `Query set: ${setFile} (${set.queries.length} queries); corpus: ${corpus}`,
-      embedder ? `Embedding model: ${modelFile} (${embedder.dimension} dims); coverage ${coverage!.embedded}/${coverage!.total} chunks${coverage!.ratio < 1 ? ' (PARTIAL: chunks without a vector are found by words only)' : ''}` : 'No embedding model: lexical only.',
-      '',
-      `${'mode'.padEnd(10)} ${'kind'.padEnd(11)} ${'recall@5'.padStart(9)} ${'recall@10'.padStart(10)} ${'MRR'.padStart(7)} ${'n'.padStart(4)}`,
-    ];
-    for (const [mode, r] of Object.entries(results)) {
-      lines.push(`${mode.padEnd(10)} ${'all'.padEnd(11)} ${fmt(r.all)}`);
-      for (const [k, m] of Object.entries(r.byKind)) lines.push(`${''.padEnd(10)} ${k.padEnd(11)} ${fmt(m)}`);
-    }
-    if (embedder && modelFile?.endsWith('stories260K.gguf')) {
-      lines.push('', 'Note: stories260K is a 260K-parameter story model, not an embedding model; its vectors carry', 'almost no meaning, so semantic/hybrid figures here measure the plumbing, not a real model.');
-    }
-    process.stdout.write(lines.join('\n') + '\n');
-  } finally {
-    await engine?.dispose();
-    vault.close();
   }
+
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ embeddingModel: modelFile ?? null, results }) + '\n');
+    return;
+  }
+  const lines: string[] = [];
+  lines.push(modelFile ? `Embedding model: ${modelFile}` : 'No embedding model: search and answer paths (both full text).');
+  lines.push('Ranked by note (distinct files): search = Vault.searchLexical (Search Vault, `search`); answer = the retriever, lexical (chat, ask, --mode lexical).');
+  lines.push('');
+  lines.push(`${'set'.padEnd(24)} ${'path'.padEnd(8)} ${'kind'.padEnd(12)} ${'recall@5'.padStart(9)} ${'recall@10'.padStart(10)} ${'MRR'.padStart(7)} ${'n'.padStart(4)}`);
+  for (const r of results) {
+    for (const [path, m] of Object.entries(r.paths)) {
+      lines.push(`${r.set.padEnd(24)} ${path.padEnd(8)} ${'all'.padEnd(12)} ${fmt(m.all)}`);
+      for (const [k, km] of Object.entries(m.byKind)) lines.push(`${''.padEnd(24)} ${''.padEnd(8)} ${k.padEnd(12)} ${fmt(km)}`);
+    }
+  }
+  if (values.misses) {
+    for (const r of results) {
+      for (const [path, m] of Object.entries(r.paths)) {
+        if (m.misses.length === 0) continue;
+        lines.push('', `${r.set} / ${path}: ${m.misses.length} queries without a relevant note in the top 10`);
+        for (const x of m.misses) lines.push(`  [${x.kind}] ${x.query}  -> want ${x.relevant.join(', ')}; got ${x.top.join(', ') || 'nothing'}`);
+      }
+    }
+  }
+  if (modelFile?.endsWith('stories260K.gguf')) {
+    lines.push('', 'Note: stories260K is a 260K-parameter story model, not an embedding model; its vectors carry', 'almost no meaning, so semantic/hybrid figures here measure the plumbing, not a real model.');
+  }
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 main().catch((err: unknown) => {

@@ -122,12 +122,20 @@ export class VaultService extends Disposable {
       }
     });
     try {
-      const opened = await client.request({ kind: 'open', dbFile });
+      // A new schema that re-indexes the notes (once) shows its progress while the vault opens.
+      const upgrade = new UpgradeProgress();
+      const opened = await client.request({ kind: 'open', dbFile }, {
+        onProgress: (p) => {
+          this.setState({ progress: p });
+          upgrade.report(p);
+        },
+      }).finally(() => upgrade.end());
+      if (upgrade.shown) this.log.info('the vault\'s full-text index was upgraded (re-indexed once for the new schema)');
       if (opened.readOnly) this.log.warn(`vault opened read-only: ${opened.reason ?? ''}`);
       await client.request({ kind: 'configure', roots: this.roots(), settings: this.settings.current.index });
       const stats = await client.request({ kind: 'stats' });
       this.client = client;
-      this.setState({ phase: 'ready', stats, readOnly: opened.readOnly, message: opened.reason, damage: opened.damage });
+      this.setState({ phase: 'ready', stats, readOnly: opened.readOnly, message: opened.reason, damage: opened.damage, progress: undefined });
       this.log.info(`vault started in ${Math.round(performance.now() - t)} ms: ${dbFile} (${stats.files} files, ${stats.chunks} chunks)`);
       if (opened.damage) this.reportDamage(opened.damage, 'on opening');
       else if (!opened.readOnly) void this.index({ notify: stats.files === 0 });
@@ -307,5 +315,36 @@ export class VaultService extends Disposable {
   private setState(patch: Partial<VaultState>): void {
     this.current = { ...this.current, ...patch };
     this.changed.fire(this.current);
+  }
+}
+
+/** A notification for a schema upgrade, opened on its first progress report. */
+class UpgradeProgress {
+  private report_: ((p: IndexProgress) => void) | undefined;
+  private end_: (() => void) | undefined;
+  private ended = false;
+  shown = false;
+
+  report(p: IndexProgress): void {
+    if (!this.shown) {
+      this.shown = true;
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Codex Vault: upgrading the search index (once)' }, (progress) => new Promise<void>((resolve) => {
+        let last = 0;
+        this.report_ = (q) => {
+          const pct = q.total > 0 ? Math.floor((q.done / q.total) * 100) : 0;
+          progress.report({ increment: pct - last, message: `${q.done} / ${q.total} chunks` });
+          last = pct;
+        };
+        // The task may start after the upgrade has already ended.
+        if (this.ended) resolve();
+        else this.end_ = resolve;
+      }));
+    }
+    this.report_?.(p);
+  }
+
+  end(): void {
+    this.ended = true;
+    this.end_?.();
   }
 }

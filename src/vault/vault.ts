@@ -8,7 +8,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HealthReport } from './db/health';
-import { schemaVersion } from './db/migrations';
+import { schemaVersion, type MigrationProgress } from './db/migrations';
 import { openDatabase, type OpenedDatabase } from './db/openDatabase';
 import type { SqliteDatabase } from './db/sqlite';
 import { Indexer } from './index/indexer';
@@ -21,6 +21,7 @@ import { searchLexical, type LexicalSearchOptions } from './search/lexicalSearch
 import type { SearchHit, SkippedFile, SkipReason } from './types';
 
 export type { FileUpdateResult, IndexOptions, IndexProgress, IndexSummary } from './index/types';
+export type { MigrationProgress } from './db/migrations';
 export type { LexicalSearchOptions } from './search/lexicalSearch';
 export type { HealthReport } from './db/health';
 export { toFtsQuery } from './search/ftsQuery';
@@ -35,6 +36,12 @@ export interface VaultOpenOptions {
    * creates a vault: commands that read or add to one refuse a path where there is none.
    */
   create?: boolean;
+  /**
+   * Progress of a schema upgrade that re-indexes the notes (e.g. migration 0004 segments the
+   * text of every chunk). Called synchronously while Vault.open runs; never for a vault that is
+   * up to date.
+   */
+  onUpgradeProgress?: (p: MigrationProgress) => void;
 }
 
 export interface VaultStats {
@@ -87,7 +94,7 @@ export class Vault {
   static open(dbFile: string, opts: VaultOpenOptions = {}): Vault {
     const file = resolve(dbFile);
     if (opts.readOnly) return new Vault(openDatabase(file, { readOnly: true }));
-    const opened = openDatabase(file, { create: opts.create ?? true });
+    const opened = openDatabase(file, { create: opts.create ?? true, onMigrationProgress: opts.onUpgradeProgress });
     try {
       // Rollback journal in its default DELETE mode (kill -9 safe: a hot journal is rolled back
       // on the next open). A journal file that stays (TRUNCATE/PERSIST) made commits no cheaper

@@ -30,7 +30,8 @@ export interface VaultStats {
 }
 
 export interface IndexProgress {
-  phase: 'scanning' | 'indexing';
+  /** upgrading: a new schema re-indexes the notes once, while the vault opens (chunks, not files). */
+  phase: 'scanning' | 'indexing' | 'upgrading';
   /** Files handled so far and files to handle (total is 0 while still scanning). */
   done: number;
   total: number;

@@ -90,7 +90,7 @@ export class VaultWorkerHandler {
   private async dispatch(id: number, req: WorkerRequest, signal: AbortSignal): Promise<ResultOf<RequestKind>> {
     if (signal.aborted) throw new CancelledError();
     switch (req.kind) {
-      case 'open': return this.open(req.dbFile);
+      case 'open': return this.open(id, req.dbFile);
       case 'configure': return this.configure(req.roots, req.settings);
       case 'index': return this.index(id, signal);
       case 'applyChanges': return this.applyChanges(req.changes);
@@ -108,12 +108,13 @@ export class VaultWorkerHandler {
     return this.vault;
   }
 
-  private async open(dbFile: string): Promise<OpenResult> {
+  private async open(id: number, dbFile: string): Promise<OpenResult> {
     await this.close();
     this.damaged = false;
     let result: OpenResult;
     try {
-      this.vault = Vault.open(dbFile);
+      // A schema upgrade that re-indexes the notes (migration 0004) reports as it goes.
+      this.vault = Vault.open(dbFile, { onUpgradeProgress: (p) => this.emit({ type: 'progress', id, progress: { phase: 'upgrading', done: p.done, total: p.total } }) });
       this.readOnly = false;
       result = { readOnly: false };
     } catch (err) {

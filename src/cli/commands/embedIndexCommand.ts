@@ -5,8 +5,8 @@ import { intOption, parse, required } from '../args';
 import type { CliCommand, CliIo } from '../command';
 import { BackfillJob, type BackfillProgress } from '../../app/embeddings/backfill';
 import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
-import { Vault } from '../../vault/vault';
 import { loadEmbedder, startEngine } from './retrievalShared';
+import { openVaultForWriting } from './openVault';
 
 const options = {
   db: { type: 'string' },
@@ -50,7 +50,7 @@ Options:
     const db = required(values.db, 'db');
     const modelFile = required(values['embedding-model'], 'embedding-model');
     const batchSize = intOption(values['batch-size'], 'batch-size', 16, 1, 1024);
-    const vault = Vault.open(db, { create: false });
+    const vault = openVaultForWriting(db, io, { create: false });
     const e = startEngine();
     try {
       const embedder = await loadEmbedder(e, modelFile, io.signal);

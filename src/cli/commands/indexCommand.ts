@@ -4,7 +4,8 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { intOption, parse, required, UsageError } from '../args';
 import type { CliCommand, CliIo } from '../command';
-import { Vault, type IndexProgress, type IndexSummary } from '../../vault/vault';
+import type { IndexProgress, IndexSummary } from '../../vault/vault';
+import { openVaultForWriting } from './openVault';
 
 const options = {
   db: { type: 'string' },
@@ -78,7 +79,7 @@ Example:
       if (!isDir) throw new UsageError(`${f} is not a folder.`);
     }
     const maxKb = intOption(values['max-file-kb'], 'max-file-kb', 2048, 1, 1024 * 1024);
-    const vault = Vault.open(db);
+    const vault = openVaultForWriting(db, io);
     try {
       const summary = await vault.indexRoots(folders, {
         include: values.include,

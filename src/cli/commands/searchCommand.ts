@@ -18,13 +18,20 @@ const options = {
 
 export const searchCommand: CliCommand = {
   name: ['search'],
-  summary: 'Search a vault: full text (words, "phrases", prefix*, a OR b), semantic or hybrid.',
+  summary: 'Search a vault: full text (plain words or questions, "phrases", prefix*, a OR b), semantic or hybrid.',
   // Ctrl+C ends a search at once, even in the middle of a query (see cli/signals.ts).
   signals: 'default',
   help: `Usage: codex-vault search "<query>" --db <file> [options]
 
-Searches the vault's notes, best match first. Every word is required ("a OR b" for either);
-"quoted words" match as a phrase; word* matches a prefix. Any other punctuation is plain text.
+Searches the vault's notes, best match first, at most 3 chunks of a note before the next notes.
+Plain words: function and question words ("how", "do", "the", "什么", "どう") are left out
+unless nothing else is left. Chunks holding every remaining word come first: a word in a
+note's title, aliases or file name counts most, then headings and tags, then the text. When
+they do not fill the list, chunks holding some of the words follow, more of the words first.
+Chinese, Japanese and Thai are split into words; a Korean word also matches with another
+particle (파일을 finds 파일이). The same ranking serves --mode lexical and the chat.
+Syntax: "quoted words" match as a phrase; word* matches a prefix; a OR b matches either;
+AND requires every word (no partial matches). Any other punctuation is plain text.
 Options may come before or after the query; "--" ends the options, so
   codex-vault search --db notes.vault -- "-draft notes"
 searches for text that starts with a dash.

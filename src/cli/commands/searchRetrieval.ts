@@ -5,6 +5,7 @@ import type { CliIo } from '../command';
 import type { Embedder } from '../../vault/embeddings/embedder';
 import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
 import { engineEmbedder } from '../../app/engine/engineAdapters';
+import { clipText } from '../../vault/search/clip';
 import { Retriever } from '../../vault/retrieval/retriever';
 import type { RetrievalResult, RetrievedChunk } from '../../vault/retrieval/types';
 import type { Vault } from '../../vault/vault';
@@ -118,7 +119,7 @@ export async function searchWithRetrieval(vault: Vault, query: string, opts: { l
     const lines: string[] = [`(${r.mode}${r.coverage ? `, ${r.coverage.embedded}/${r.coverage.total} chunks embedded` : ''})`];
     for (const it of r.items) {
       lines.push(`${it.path}:${it.startLine}-${it.endLine}${it.heading ? `  ${it.heading}` : ''}  (${it.score.toFixed(4)})`);
-      lines.push(`    ${it.snippet.replace(/\s+/g, ' ').slice(0, 200)}`);
+      lines.push(`    ${clipText(it.snippet.replace(/\s+/g, ' '), 200, '')}`);
       if (flags.explain) lines.push(explainLine(it));
     }
     io.out.write(lines.join('\n') + '\n');

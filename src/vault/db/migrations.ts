@@ -1,9 +1,36 @@
 // Numbered SQL migrations from migrations/ (0001_init.sql, 0002_…), each applied in its own
 // transaction together with its row in schema_migrations, so a crash leaves either the old
 // schema or the new one, never half of a migration.
+//
+// A migration that needs code (e.g. re-indexing text in a way SQL cannot) names a step on a
+// line of its own, `-- @step <name>`: the SQL before the line runs, then the step, then the SQL
+// after it, all in the one transaction. Steps report progress (a long re-index shows it).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fillFtsColumns } from '../search/ftsUpgrade';
 import type { SqliteDatabase } from './sqlite';
+
+export interface MigrationProgress {
+  version: number;
+  name: string;
+  step: string;
+  done: number;
+  total: number;
+}
+
+export type MigrationStep = (db: SqliteDatabase, progress: (done: number, total: number) => void) => void;
+
+/** The code steps migrations may name. */
+export const MIGRATION_STEPS: Readonly<Record<string, MigrationStep>> = {
+  fill_fts_columns: fillFtsColumns,
+};
+
+const STEP_LINE = /^--\s*@step\s+([a-z0-9_]+)\s*$/gm;
+
+export interface MigrateOptions {
+  steps?: Readonly<Record<string, MigrationStep>>;
+  onProgress?: (p: MigrationProgress) => void;
+}
 
 export interface Migration {
   version: number;
@@ -47,8 +74,22 @@ export function schemaVersion(db: SqliteDatabase): number {
   return Number(db.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')?.v ?? 0);
 }
 
+/** The SQL of a migration split around its steps: [sql, step, sql, step, sql, ...]. */
+function parts(sql: string): { sql: string[]; steps: string[] } {
+  const out = { sql: [] as string[], steps: [] as string[] };
+  let at = 0;
+  for (const m of sql.matchAll(STEP_LINE)) {
+    out.sql.push(sql.slice(at, m.index));
+    out.steps.push(m[1]!);
+    at = m.index + m[0].length;
+  }
+  out.sql.push(sql.slice(at));
+  return out;
+}
+
 /** Brings the database up to `target` (default: the newest). Returns the versions applied. */
-export function migrate(db: SqliteDatabase, migrations = loadMigrations(), target = migrations.length): number[] {
+export function migrate(db: SqliteDatabase, migrations = loadMigrations(), target = migrations.length, opts: MigrateOptions = {}): number[] {
+  const steps = opts.steps ?? MIGRATION_STEPS;
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
   const current = schemaVersion(db);
   if (current > migrations.length) {
@@ -57,8 +98,14 @@ export function migrate(db: SqliteDatabase, migrations = loadMigrations(), targe
   const applied: number[] = [];
   for (const m of migrations) {
     if (m.version <= current || m.version > target) continue;
+    const p = parts(m.sql);
+    for (const name of p.steps) if (!steps[name]) throw new Error(`Migration ${String(m.version).padStart(4, '0')} names an unknown step "${name}".`);
     db.transaction(() => {
-      db.exec(m.sql);
+      p.sql.forEach((sql, i) => {
+        if (sql.trim()) db.exec(sql);
+        const name = p.steps[i];
+        if (name) steps[name]!(db, (done, total) => opts.onProgress?.({ version: m.version, name: m.name, step: name, done, total }));
+      });
       db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()]);
     });
     applied.push(m.version);

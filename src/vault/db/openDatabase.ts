@@ -24,7 +24,7 @@ import { recoverOnLocked } from '../lock/staleSqliteLock';
 import { retryWhileLocked } from '../store/busy';
 import { checkFile, openCheck, type HealthReport } from './health';
 import { hasHotJournalCandidate, rollBackHotJournal } from './hotJournal';
-import { loadMigrations, migrate, schemaVersion } from './migrations';
+import { loadMigrations, migrate, schemaVersion, type MigrationProgress } from './migrations';
 import { SqliteDatabase, SqliteError } from './sqlite';
 
 export interface OpenDatabaseOptions {
@@ -40,6 +40,8 @@ export interface OpenDatabaseOptions {
   allowDamaged?: boolean;
   /** What the file is, for messages: 'vault' (default), 'models database', ... */
   what?: string;
+  /** Writing: progress of a migration that runs a long step (e.g. 0004 re-indexes every chunk). */
+  onMigrationProgress?: (p: MigrationProgress) => void;
 }
 
 export interface OpenedDatabase {
@@ -218,7 +220,7 @@ function openForWriting(file: string, what: string, opts: OpenDatabaseOptions, e
       if (!opts.allowDamaged) throw new DatabaseDamagedError(file, health, what);
       opened.refuseWrites(`The ${what} ${file} is damaged. ${damageAdvice(file, what)}`);
     } else if (opts.migrate !== false) {
-      retryWhileLocked(() => migrate(opened));
+      retryWhileLocked(() => migrate(opened, loadMigrations(), undefined, { onProgress: opts.onMigrationProgress }));
     }
     return handle(opened, file, false, health, lock);
   } catch (err) {

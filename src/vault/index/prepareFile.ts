@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { parseNote } from '../markdown/parseNote';
 import { truncateText } from '../markdown/textSize';
+import { ftsTitleOf } from '../search/ftsText';
+import { segmentForIndex } from '../search/segmenter';
 import { decodeNote } from '../scan/decode';
 import type { DocumentRecord } from '../store/rows';
 import type { ParsedNote, ScannedFile, SkippedFile } from '../types';
@@ -65,6 +67,8 @@ export function decodeAndParse(file: Pick<ScannedFile, 'root' | 'path'>, bytes: 
 export function toDocumentRecord(file: { path: string; mtimeMs: number }, size: number, hash: string, note: ParsedNote): DocumentRecord {
   const title = chunkTitle(note);
   const tags = truncateText(note.tags.join(' '), MAX_CHUNK_NAMES_CHARS);
+  // Every chunk of a note has the same title, so its indexed form is computed once.
+  const ftsTitle = ftsTitleOf(title, file.path);
   return {
     path: file.path,
     size,
@@ -75,16 +79,13 @@ export function toDocumentRecord(file: { path: string; mtimeMs: number }, size: 
     aliases: note.aliases,
     links: note.links,
     lineCount: note.lineCount,
-    chunks: note.chunks.map((c) => ({
-      ord: c.ord,
-      startLine: c.startLine,
-      endLine: c.endLine,
-      hash: sha256Hex(c.text),
-      title,
-      headings: c.headingPath.join(' > '),
-      body: c.text,
-      tags,
-    })),
+    chunks: note.chunks.map((c) => {
+      const headings = c.headingPath.join(' > ');
+      return {
+        ord: c.ord, startLine: c.startLine, endLine: c.endLine, hash: sha256Hex(c.text), title, headings, body: c.text, tags,
+        ftsTitle, ftsHeadings: segmentForIndex(headings), ftsBody: segmentForIndex(c.text),
+      };
+    }),
   };
 }
 

@@ -1,34 +1,34 @@
-// The significant words of a query, for the small boosts (title/heading, tag, link matches).
-// Matching is on lower-cased words with a light plural fold, deliberately simpler than FTS5's
-// porter stemmer: a boost only nudges the order that bm25 and the vectors already gave.
+// The significant words of a query, for the small boosts (title/heading, tag, link matches) and
+// the evidence check of answers. They are the content words of the full-text query (the same
+// parsing, stopword lists and segmentation as the lexical ranking: search/ftsQuery.ts), lower
+// case, with a light plural fold: a boost only nudges the order that bm25 and the vectors gave.
+import { contentTerms, parseQuery } from '../search/ftsQuery';
+import { segmentForIndex } from '../search/segmenter';
+import { isStopword } from '../search/stopwords';
 
-const STOPWORDS = new Set(
-  (
-    'a an and are as at be but by can could did do does doing for from had has have how i if in into is it its ' +
-    'me my no not of on or our should so than that the their them then there these they this those to too ' +
-    'was we were what when where which while who whom why will with would you your about use using used ' +
-    'rust s t vs get make one'
-  ).split(' '),
-);
+const LATIN_ONLY = /^[\p{Script=Latin}\p{N}]+$/u;
 
 export function foldWord(w: string): string {
   const lower = w.toLowerCase();
+  if (!LATIN_ONLY.test(lower)) return lower;
   if (lower.length > 4 && lower.endsWith('ies')) return lower.slice(0, -3) + 'y';
   if (lower.length > 3 && lower.endsWith('s') && !lower.endsWith('ss')) return lower.slice(0, -1);
   return lower;
 }
 
+/** The words of a text, with the words of unspaced scripts (Chinese, Japanese, Thai) separated. */
 export function words(text: string): string[] {
-  return text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  return (segmentForIndex(text) ?? text).match(/[\p{L}\p{N}\p{M}_]+/gu) ?? [];
 }
 
-/** Distinct folded words of the query, without stop words or single characters. */
+/** Distinct folded content words of the query (no stop words, no single Latin letters). */
 export function queryTerms(query: string): string[] {
   const out = new Set<string>();
-  for (const w of words(query)) {
-    const lower = w.toLowerCase();
-    if (lower.length < 2 || STOPWORDS.has(lower)) continue;
-    out.add(foldWord(lower));
+  for (const t of contentTerms(parseQuery(query))) {
+    for (const w of t.words) {
+      if ((w.length < 2 && LATIN_ONLY.test(w)) || (isStopword(w) && !t.stop)) continue;
+      out.add(foldWord(w));
+    }
   }
   return [...out];
 }

@@ -6,8 +6,9 @@ import type { Coverage, EmbeddingStore } from '../embeddings/embeddingStore';
 import { embeddingsGeneration, type VectorIndexCache } from '../vectors/vectorIndex';
 import { retryWhileLocked } from '../store/busy';
 import type { SearchHit } from '../types';
+import { clipText } from '../search/clip';
 import { computeBoosts, totalBoost } from './boosts';
-import { queryTerms, words } from './queryTerms';
+import { queryTerms } from './queryTerms';
 import { compareFused, fuseRankings, RRF_K, type FusedEntry, type Ranking } from './rrf';
 import { termCoverage } from './termMatch';
 import type { Explain, LexicalSource, RetrievalMode, RetrievalResult, RetrievedChunk, RetrieveOptions } from './types';
@@ -41,16 +42,7 @@ interface ChunkRow {
   [k: string]: string | number;
 }
 
-/** Words worth requiring in a full-text query: the query minus stop words (keeps FTS syntax). */
-export function lexicalQueryText(query: string): string {
-  if (/["*]|\bOR\b/.test(query)) return query; // the user wrote FTS syntax: keep it as typed
-  const terms = new Set(queryTerms(query));
-  const kept = words(query).filter((w) => {
-    const lower = w.toLowerCase();
-    return [...terms].some((t) => lower === t || lower.startsWith(t));
-  });
-  return kept.length > 0 ? [...new Set(kept.map((w) => w.toLowerCase()))].join(' ') : query;
-}
+const NO_BOOSTS = { title: 0, tag: 0, link: 0 } as const;
 
 function now(): number {
   return performance.now();
@@ -149,9 +141,9 @@ export class Retriever {
     const lexInfo = new Map<number, { rank: number; score: number; hit: SearchHit }>();
     if (mode !== 'semantic') {
       const t = now();
-      // The vault's lexical search requires every word first, then fills up with chunks that
-      // match some of them; stop words are dropped first so that "how do I" does not count.
-      const hits = this.lexical.searchLexical(lexicalQueryText(query), { limit: depth, pathPrefix: opts.pathPrefix, tag: opts.tag });
+      // The vault's one lexical ranking, as Search Vault and `search` show it (content words,
+      // all of them first, then partial matches ranked by bm25 and coverage; see lexicalSearch.ts).
+      const hits = this.lexical.searchLexical(query, { limit: depth, pathPrefix: opts.pathPrefix, tag: opts.tag });
       const ids: number[] = [];
       for (const h of hits) {
         if (exclude?.has(h.chunkId) || lexInfo.has(h.chunkId)) continue;
@@ -197,7 +189,9 @@ export class Retriever {
     for (const entry of fused) {
       const row = rows.get(entry.id);
       if (!row) continue; // deleted between the ranking and now
-      const boosts = computeBoosts(terms, { title: row.title, heading: row.headings, tags: row.tags, linkTargets: linkTargets(row.links) });
+      // Lexical mode keeps the lexical ranking's order as it is (titles, headings and tags are
+      // weighed there already); the boosts nudge a fused ranking only.
+      const boosts = mode === 'lexical' ? { ...NO_BOOSTS } : computeBoosts(terms, { title: row.title, heading: row.headings, tags: row.tags, linkTargets: linkTargets(row.links) });
       const lex = lexInfo.get(entry.id);
       const vec = vecInfo.get(entry.id);
       const explain: Explain = {
@@ -233,7 +227,7 @@ export class Retriever {
     const bodies = new Map(this.chunkBodies(items.map((i) => i.chunkId)).map((r) => [r.id, r.body]));
     for (const it of items) {
       it.text = bodies.get(it.chunkId) ?? '';
-      if (!it.snippet) it.snippet = it.text.slice(0, 200);
+      if (!it.snippet) it.snippet = clipText(it.text, 200, '');
       it.explain.termCoverage = termCoverage(terms, `${it.title} ${it.heading} ${it.text}`);
     }
     timings.fuseMs = now() - t;

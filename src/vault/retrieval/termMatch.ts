@@ -1,12 +1,18 @@
 // Which of a query's terms a text contains, with a light suffix fold (close to what FTS5's
 // porter stemmer treats as one word: "borrowing" ~ "borrow", "closures" ~ "closure"). Used to
-// judge whether the best hits actually answer the question's words.
+// judge whether the best hits actually answer the question's words. Words of unspaced scripts
+// are compared as the segmenter splits them; a Korean word matches by its stem (particles off).
+import { hangulStem, isHangulWord } from '../search/korean';
+import { foldCase } from '../search/stopwords';
 import { words } from './queryTerms';
 
 const SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ies', 'ied', 'ers', 'er', 'ed', 'es', 'ly', 's'];
 
 export function stemLite(word: string): string {
   let w = word.toLowerCase();
+  if (isHangulWord(w)) return hangulStem(w);
+  if (/\p{Script=Latin}/u.test(w)) w = foldCase(w);
+  if (!/^[a-z0-9_]+$/.test(w)) return w;
   for (const s of SUFFIXES) {
     if (w.length - s.length >= 3 && w.endsWith(s)) {
       w = w.slice(0, -s.length);

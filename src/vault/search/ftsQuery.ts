@@ -1,4 +1,5 @@
-// User text -> FTS5 MATCH expression that can never be a syntax error.
+// User text -> the terms of a full-text query, each an FTS5 expression that can never be a
+// syntax error.
 //
 // FTS5 gives meaning to quotes, parentheses, AND/OR/NOT/NEAR, '-', '+', '*', ':', '^' and more;
 // people type all of them ("C++", "-draft", "what's new?", "a:b"). Every term is therefore emitted
@@ -8,8 +9,17 @@
 //   word*            a prefix;
 //   (prefixLast)     the last word, once it has 3 letters, also as a prefix (search as you type);
 //   a OR b           either word (OR in capitals, as in web search engines);
-//   AND              ignored (all words are required anyway).
-// Terms without any letter or digit (e.g. "--", "()", "&") cannot produce a token and are dropped.
+//   AND              every word required, no partial matches (all words are tried first anyway).
+// Any other punctuation is text: "-draft" is the word "draft". Terms without any letter or digit
+// (e.g. "--", "()", "&") cannot produce a token and are dropped.
+//
+// Plain words are also judged: a function word or question word of its language ("how", "the",
+// "什么", "どう") is marked `stop`, so that ranking can leave it out. Words of scripts written
+// without spaces are split into the words the index holds (see segmenter.ts), and a Korean word
+// also matches its stem as a prefix (see korean.ts).
+import { hangulStem, isHangulWord } from './korean';
+import { segmentQueryWord } from './segmenter';
+import { foldCase, isStopword } from './stopwords';
 
 export interface FtsQueryOptions {
   /** Match the last word as a prefix too (search as you type). Not applied after a trailing space. */
@@ -18,46 +28,66 @@ export interface FtsQueryOptions {
   match?: 'all' | 'any';
 }
 
-interface Term {
+/** One unit of a query: a word, a phrase, a prefix or an OR group. */
+export interface QueryTerm {
+  /** The FTS5 expression that matches it. */
+  expr: string;
+  /** The text it came from (for messages and tests). */
+  text: string;
+  /** A plain function word or question word (never set for explicit syntax). */
+  stop: boolean;
+  /** Its words, lower case without diacritics (a phrase's words, an OR group's alternatives). */
+  words: string[];
+}
+
+export interface ParsedQuery {
+  /** Every term, in order (at most MAX_TERMS). */
+  terms: QueryTerm[];
+  /** The user wrote AND: every term is required, no partial matches. */
+  explicitAnd: boolean;
+}
+
+interface Token {
   text: string;
   phrase: boolean;
   prefix: boolean;
 }
 
-/** Characters the unicode61 tokenizer keeps in tokens: letters, numbers, private use. */
-const TOKEN_CHAR = /[\p{L}\p{N}\p{Co}]/u;
+/** Characters the unicode61 tokenizer keeps in tokens: letters, numbers, marks, private use. */
+const TOKEN_CHAR = /[\p{L}\p{N}\p{M}\p{Co}]/u;
+const TOKENS = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
 /** Keeps the expression small enough to stay fast whatever is pasted into the box. */
-const MAX_TERMS = 32;
+export const MAX_TERMS = 32;
 
 const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
-function termExpr(t: Term, prefixLast: boolean): string {
-  if (t.phrase) return quote(t.text);
-  if (t.prefix) return `${quote(t.text)}*`;
-  // One or two letters would match (and rank) a large part of the vault on every keystroke.
-  if (prefixLast && [...t.text].length >= 3) {
-    // The index holds porter stems ("borrowing" -> "borrow"), which a half-typed word may have
-    // already run past ("borrowi"): match the word itself (stemmed), anything it starts, and
-    // anything starting with it less its last two letters.
-    const alts = [quote(t.text), `${quote(t.text)}*`];
-    const chars = [...t.text];
-    if (chars.length >= 4 && /^[\p{L}\p{N}]+$/u.test(t.text)) alts.push(`${quote(chars.slice(0, Math.max(3, chars.length - 2)).join(''))}*`);
-    return `(${alts.join(' OR ')})`;
-  }
-  return quote(t.text);
+function wordsOf(text: string): string[] {
+  return (text.match(TOKENS) ?? []).map(foldCase);
 }
 
-/** Splits user text into terms and OR markers. */
-function lex(text: string): (Term | 'OR')[] {
+/** A plain word is a stopword when every token in it is one ("what's" -> what, s). */
+function isStopText(text: string): boolean {
+  const tokens = text.match(TOKENS);
+  return tokens !== null && tokens.every(isStopword);
+}
+
+/** A phrase as the index holds it: words of unspaced scripts separated, so that they form a phrase. */
+function phraseText(text: string): string {
+  return text.split(/\s+/).flatMap(segmentQueryWord).join(' ');
+}
+
+/** Splits user text into tokens and OR markers. */
+function lex(text: string): { tokens: (Token | 'OR')[]; explicitAnd: boolean } {
   // Control characters (NUL included) are never meaningful in a query.
   const s = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
-  const out: (Term | 'OR')[] = [];
+  const tokens: (Token | 'OR')[] = [];
+  let explicitAnd = false;
   const pushWord = (w: string): void => {
-    if (w === 'OR') return void out.push('OR');
-    if (w === 'AND') return;
+    if (w === 'OR') return void tokens.push('OR');
+    if (w === 'AND') return void (explicitAnd = true);
     const prefix = w.length > 1 && w.endsWith('*');
     const body = w.replace(/\*+$/, '');
-    if (TOKEN_CHAR.test(body)) out.push({ text: body, phrase: false, prefix });
+    if (TOKEN_CHAR.test(body)) tokens.push({ text: body, phrase: false, prefix });
   };
   let i = 0;
   while (i < s.length) {
@@ -70,7 +100,7 @@ function lex(text: string): (Term | 'OR')[] {
       const end = s.indexOf('"', i + 1);
       if (end !== -1) {
         const inner = s.slice(i + 1, end).trim();
-        if (TOKEN_CHAR.test(inner)) out.push({ text: inner, phrase: true, prefix: false });
+        if (TOKEN_CHAR.test(inner)) tokens.push({ text: inner, phrase: true, prefix: false });
         i = end + 1;
         continue;
       }
@@ -82,13 +112,46 @@ function lex(text: string): (Term | 'OR')[] {
     pushWord(s.slice(i, j));
     i = j;
   }
-  return out;
+  return { tokens, explicitAnd };
 }
 
-/** Groups terms: `a OR b c` -> [[a, b], [c]]. */
-function group(userText: string): Term[][] {
-  const tokens = lex(userText);
-  const groups: Term[][] = [];
+/** The expression of one plain word (already segmented), as a prefix too when `typing`. */
+function wordExpr(text: string, typing: boolean): string {
+  if (isHangulWord(text)) {
+    // Particles and endings are glued to Korean words: match the stem as a prefix too.
+    const stem = hangulStem(text);
+    if ([...stem].length >= 2) return `(${quote(text)} OR ${quote(stem)}*)`;
+    return quote(text);
+  }
+  // One or two letters would match (and rank) a large part of the vault on every keystroke.
+  if (typing && [...text].length >= 3) {
+    // The index holds porter stems ("borrowing" -> "borrow"), which a half-typed word may have
+    // already run past ("borrowi"): match the word itself (stemmed), anything it starts, and
+    // anything starting with it less its last two letters.
+    const alts = [quote(text), `${quote(text)}*`];
+    const chars = [...text];
+    if (chars.length >= 4 && /^[\p{L}\p{N}]+$/u.test(text)) alts.push(`${quote(chars.slice(0, Math.max(3, chars.length - 2)).join(''))}*`);
+    return `(${alts.join(' OR ')})`;
+  }
+  return quote(text);
+}
+
+function tokenExpr(t: Token): string {
+  if (t.phrase) return quote(phraseText(t.text));
+  return `${quote(phraseText(t.text))}*`;
+}
+
+function isStopWordTerm(text: string): boolean {
+  if (isHangulWord(text)) return isStopword(text) || isStopword(hangulStem(text));
+  return isStopText(text);
+}
+
+/** Parses user text into query terms. Never throws; an empty list means nothing searchable. */
+export function parseQuery(userText: string, opts: Pick<FtsQueryOptions, 'prefixLast'> = {}): ParsedQuery {
+  const text = typeof userText === 'string' ? userText : '';
+  const { tokens, explicitAnd } = lex(text);
+  // Group `a OR b c` -> [[a, b], [c]].
+  const groups: Token[][] = [];
   let joinNext = false;
   for (const t of tokens) {
     if (t === 'OR') {
@@ -99,40 +162,60 @@ function group(userText: string): Term[][] {
     else groups.push([t]);
     joinNext = false;
   }
-  return groups;
-}
-
-/** Returns the MATCH expression, or null when the text holds nothing searchable. */
-export function toFtsQuery(userText: string, opts: FtsQueryOptions = {}): string | null {
-  const text = typeof userText === 'string' ? userText : '';
-  const groups = group(text);
-  if (groups.length === 0) return null;
-  const limited = groups.slice(0, MAX_TERMS);
-  const typingLast = Boolean(opts.prefixLast) && !/\s$/.test(text) && groups.length <= MAX_TERMS;
-  const parts = limited.map((g, gi) => {
-    const isLastGroup = gi === limited.length - 1;
-    const exprs = g.map((t, ti) => termExpr(t, typingLast && isLastGroup && ti === g.length - 1));
-    return exprs.length === 1 ? exprs[0]! : `(${exprs.join(' OR ')})`;
+  const typing = Boolean(opts.prefixLast) && !/\s$/.test(text);
+  const terms: QueryTerm[] = [];
+  groups.forEach((g, gi) => {
+    const lastGroup = gi === groups.length - 1;
+    if (g.length === 1 && !g[0]!.phrase && !g[0]!.prefix) {
+      // A plain word: split into the words the index holds.
+      const pieces = segmentQueryWord(g[0]!.text);
+      pieces.forEach((p, pi) => {
+        terms.push({ expr: wordExpr(p, typing && lastGroup && pi === pieces.length - 1), text: p, stop: isStopWordTerm(p), words: wordsOf(p) });
+      });
+      return;
+    }
+    // Explicit syntax keeps its exact meaning: a phrase, a prefix, or an OR group of alternatives.
+    const exprs = g.map((t, ti) => (t.phrase || t.prefix ? tokenExpr(t) : wordExpr(phraseText(t.text), typing && lastGroup && ti === g.length - 1)));
+    const unique = [...new Set(exprs)];
+    const words = g.flatMap((t) => phraseText(t.text).split(' ').flatMap(wordsOf));
+    terms.push({ expr: unique.length === 1 ? unique[0]! : `(${unique.join(' OR ')})`, text: g.map((t) => t.text).join(' OR '), stop: false, words });
   });
-  return distinct(parts).join(opts.match === 'any' ? ' OR ' : ' AND ');
+  return { terms: terms.slice(0, MAX_TERMS), explicitAnd };
 }
 
 /**
- * Each part once: a term repeated (in any case, which the tokenizer folds) matches nothing more,
- * but FTS5 would read its positions once per repeat, and a pasted "a a a …" would cost up to
- * MAX_TERMS times the dearest word.
+ * The terms ranking should use: the query without its function and question words, or every
+ * term when nothing else is left ("what is it" still searches for something).
  */
-function distinct(parts: readonly string[]): string[] {
-  const seen = new Set<string>();
-  return parts.filter((p) => {
-    const key = p.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+export function contentTerms(q: ParsedQuery): QueryTerm[] {
+  const content = q.terms.filter((t) => !t.stop);
+  return content.length > 0 ? content : q.terms;
 }
 
-/** How many separate terms (or OR-groups) the text has: 'any' matching only helps when > 1. */
-export function termCount(userText: string): number {
-  return Math.min(group(typeof userText === 'string' ? userText : '').length, MAX_TERMS);
+/**
+ * Each expression once: a term repeated (in any case, which the tokenizer folds) matches nothing
+ * more, but FTS5 would read its positions once per repeat, and a pasted "a a a …" would cost up
+ * to MAX_TERMS times the dearest word. Returns each distinct expression with how often it came.
+ */
+export function distinctExprs(terms: readonly QueryTerm[]): { expr: string; times: number }[] {
+  const seen = new Map<string, { expr: string; times: number }>();
+  for (const t of terms) {
+    const key = t.expr.toLowerCase();
+    const e = seen.get(key);
+    if (e) e.times++;
+    else seen.set(key, { expr: t.expr, times: 1 });
+  }
+  return [...seen.values()];
+}
+
+/** An FTS5 expression requiring all (or any) of the terms; null when there are none. */
+export function joinTerms(terms: readonly QueryTerm[], match: 'all' | 'any' = 'all'): string | null {
+  const exprs = distinctExprs(terms).map((e) => e.expr);
+  if (exprs.length === 0) return null;
+  return exprs.join(match === 'any' ? ' OR ' : ' AND ');
+}
+
+/** Returns the MATCH expression of every term, or null when the text holds nothing searchable. */
+export function toFtsQuery(userText: string, opts: FtsQueryOptions = {}): string | null {
+  return joinTerms(parseQuery(userText, opts).terms, opts.match ?? 'all');
 }

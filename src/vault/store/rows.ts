@@ -30,6 +30,10 @@ export interface ChunkRecord {
   body: string;
   /** Space-separated tags of the note. */
   tags: string;
+  /** What the full-text index reads instead of title/headings/body, where that differs (see search/ftsText.ts). */
+  ftsTitle: string | null;
+  ftsHeadings: string | null;
+  ftsBody: string | null;
 }
 
 /** A parsed note, reduced to what the documents and chunks tables store. */

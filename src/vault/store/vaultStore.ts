@@ -3,6 +3,7 @@
 // here is one small step, so a batch of 200 files is one transaction of many cached statements.
 import { basename } from 'node:path';
 import type { SqliteDatabase } from '../db/sqlite';
+import { ftsTitleOf } from '../search/ftsText';
 import type { SkippedFile } from '../types';
 import type { ChunkRecord, DocumentRecord, DocumentRow, RootRow } from './rows';
 
@@ -15,6 +16,7 @@ interface OldChunk {
   title: string;
   headings: string;
   tags: string;
+  fts_title: string | null;
 }
 
 const DOC_COLUMNS = 'id, root_id AS rootId, path, size, mtime_ms AS mtimeMs, hash, title';
@@ -77,7 +79,7 @@ export class VaultStore {
   private flushDeferredFts(): void {
     const d = this.deferred;
     if (!d || d.ids.length === 0) return;
-    this.db.run('INSERT INTO chunks_fts(rowid, title, headings, body, tags) SELECT id, title, headings, body, tags FROM chunks WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id', [JSON.stringify(d.ids)]);
+    this.db.run('INSERT INTO chunks_fts(rowid, title, headings, body, tags) SELECT id, title, headings, body, tags FROM chunks_fts_source WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id', [JSON.stringify(d.ids)]);
     d.ids = [];
     d.docs.clear();
   }
@@ -139,17 +141,17 @@ export class VaultStore {
       'UPDATE documents SET path = ?, size = ?, mtime_ms = ?, hash = ?, title = ?, tags = ?, aliases = ?, links = ?, line_count = ?, indexed_at = ? WHERE id = ?',
       [doc.path, doc.size, doc.mtimeMs, doc.hash, doc.title, JSON.stringify(doc.tags), JSON.stringify(doc.aliases), JSON.stringify(doc.links), doc.lineCount, now, docId],
     );
-    const old = this.db.all<OldChunk & Record<string, number | string>>('SELECT id, ord, start_line, end_line, hash, title, headings, tags FROM chunks WHERE doc_id = ? ORDER BY ord', [docId]);
+    const old = this.db.all<OldChunk & Record<string, number | string | null>>('SELECT id, ord, start_line, end_line, hash, title, headings, tags, fts_title FROM chunks WHERE doc_id = ? ORDER BY ord', [docId]);
     const pool = new Map<string, OldChunk[]>();
     for (const o of old) {
-      const key = `${o.hash}\u0000${o.title}\u0000${o.headings}\u0000${o.tags}`;
+      const key = `${o.hash}\u0000${o.title}\u0000${o.headings}\u0000${o.tags}\u0000${o.fts_title ?? ''}`;
       const list = pool.get(key);
       if (list) list.push(o);
       else pool.set(key, [o]);
     }
     let written = 0;
     for (const c of doc.chunks) {
-      const same = pool.get(`${c.hash}\u0000${c.title}\u0000${c.headings}\u0000${c.tags}`)?.shift();
+      const same = pool.get(`${c.hash}\u0000${c.title}\u0000${c.headings}\u0000${c.tags}\u0000${c.ftsTitle ?? ''}`)?.shift();
       if (!same) {
         this.insertChunk(docId, c);
         written++;
@@ -168,15 +170,17 @@ export class VaultStore {
 
   /**
    * A rename with unchanged content: the document and its chunks keep their ids; only the path
-   * (and, when the title came from the file name, the title) changes.
+   * (and, when the title came from the file name, the title) changes. The file name is indexed
+   * with the title (fts_title), so the chunks' full-text rows follow the new name.
    */
   renameDocument(docId: number, path: string, size: number, mtimeMs: number, title?: { title: string; chunkTitle: string }): void {
     this.db.run('UPDATE documents SET path = ?, size = ?, mtime_ms = ? WHERE id = ?', [path, size, mtimeMs, docId]);
-    if (title) {
-      this.flushIfDeferred(docId);
-      this.db.run('UPDATE documents SET title = ? WHERE id = ? AND title <> ?', [title.title, docId, title.title]);
-      this.db.run('UPDATE chunks SET title = ? WHERE doc_id = ? AND title <> ?', [title.chunkTitle, docId, title.chunkTitle]);
-    }
+    if (title) this.db.run('UPDATE documents SET title = ? WHERE id = ? AND title <> ?', [title.title, docId, title.title]);
+    const chunkTitle = title?.chunkTitle ?? this.db.get<{ title: string }>('SELECT title FROM chunks WHERE doc_id = ? LIMIT 1', [docId])?.title;
+    if (chunkTitle === undefined) return;
+    const ftsTitle = ftsTitleOf(chunkTitle, path);
+    this.flushIfDeferred(docId);
+    this.db.run('UPDATE chunks SET title = ?, fts_title = ? WHERE doc_id = ? AND (title IS NOT ? OR fts_title IS NOT ?)', [chunkTitle, ftsTitle, docId, chunkTitle, ftsTitle]);
   }
 
   deleteDocument(docId: number): void {
@@ -211,8 +215,8 @@ export class VaultStore {
   }
 
   private insertChunk(docId: number, c: ChunkRecord): void {
-    const id = this.db.run('INSERT INTO chunks (doc_id, ord, start_line, end_line, hash, title, headings, body, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
-      docId, c.ord, c.startLine, c.endLine, c.hash, c.title, c.headings, c.body, c.tags,
+    const id = this.db.run('INSERT INTO chunks (doc_id, ord, start_line, end_line, hash, title, headings, body, tags, fts_title, fts_headings, fts_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      docId, c.ord, c.startLine, c.endLine, c.hash, c.title, c.headings, c.body, c.tags, c.ftsTitle, c.ftsHeadings, c.ftsBody,
     ]).lastInsertRowid;
     if (this.deferred) {
       this.deferred.ids.push(id);

@@ -11,7 +11,7 @@ import type { VaultService } from '../../services/vaultService';
 import { VaultWorkerError } from '../../worker/vaultWorkerClient';
 import type { SearchMode, SearchResultItem } from '../../worker/protocol';
 import { openAtLines } from '../common/openLocation';
-import { toRow } from './searchItems';
+import { groupByNote } from './searchItems';
 import { SessionSearchMode } from './searchMode';
 
 export const SEARCH_COMMAND = 'codexVault.search';
@@ -20,6 +20,8 @@ const LAST_QUERY_KEY = 'codexVault.search.lastQuery';
 const OLD_MODE_KEY = 'codexVault.search.mode';
 const DEBOUNCE_MS = 120;
 const LIMIT = 50;
+/** Chunks of a note shown under it before other notes (the vault's own cap, NOTE_CAP). */
+const GROUP_CAP = 3;
 
 interface ResultItem extends vscode.QuickPickItem {
   hit?: SearchResultItem;
@@ -87,8 +89,12 @@ export class SearchQuickPick extends Disposable {
         const res = await this.vault.search(query, mode, LIMIT, abort.signal);
         if (mine !== seq) return;
         setTitle(res.fallbackReason ? 'hybrid unavailable: full text shown' : `${res.items.length} results`);
+        // People look for a note, then a place in it: each note heads its chunks.
         qp.items = res.items.length > 0
-          ? res.items.map((hit) => ({ ...toRow(hit, multiRoot, rootName), alwaysShow: true, buttons: this.actions.map((a) => a.button) }))
+          ? groupByNote(res.items, GROUP_CAP, multiRoot, rootName).flatMap((g): ResultItem[] => [
+            { label: g.label, kind: vscode.QuickPickItemKind.Separator },
+            ...g.rows.map((row) => ({ ...row, alwaysShow: true, buttons: this.actions.map((a) => a.button) })),
+          ])
           : [{ label: 'No matches', description: this.vault.state.phase === 'indexing' ? 'indexing is still running' : '', alwaysShow: true }];
       } catch (err) {
         if (err instanceof VaultWorkerError && err.code === 'cancelled') return;

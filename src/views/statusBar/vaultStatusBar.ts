@@ -28,7 +28,11 @@ export class VaultStatusBar extends Disposable {
     let text: string;
     switch (s.phase) {
       case 'stopped': text = '$(database) Codex Vault'; break;
-      case 'starting': text = '$(loading~spin) Codex Vault'; break;
+      case 'starting': {
+        const p = s.progress;
+        text = p?.phase === 'upgrading' && p.total > 0 ? `$(sync~spin) Upgrading index ${Math.floor((p.done / p.total) * 100)}%` : '$(loading~spin) Codex Vault';
+        break;
+      }
       case 'indexing': {
         const p = s.progress;
         text = p && p.total > 0 ? `$(sync~spin) Indexing ${Math.floor((p.done / p.total) * 100)}%` : '$(sync~spin) Scanning…';

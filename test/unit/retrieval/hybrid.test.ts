@@ -91,13 +91,19 @@ test('hybrid fuses: a chunk first in both rankings wins; each ranking brings its
     assert.ok(bread.explain.vector === null || bread.explain.vector.rank > 2, 'bread is far from the memory axis');
   }));
 
-test('boosts: a tag or title matching a query word lifts an otherwise equal result', () =>
-  withVault(async ({ retriever }) => {
-    const r = await retriever.retrieve('baking', { mode: 'lexical', limit: 3 });
+test('boosts nudge the fused ranking; lexical mode is the vault\'s lexical ranking as it is', () =>
+  withVault(async ({ vault, retriever }) => {
+    const r = await retriever.retrieve('baking', { mode: 'hybrid', modelKey: 'hand', queryVector: [0, 0, 1, 0], limit: 3 });
     assert.equal(r.items[0]!.path, 'kitchen/bread.md');
     assert.ok(r.items[0]!.explain.boosts.tag > 0);
-    const o = await retriever.retrieve('ovens bake', { mode: 'lexical', limit: 3 });
+    const o = await retriever.retrieve('ovens bake', { mode: 'hybrid', modelKey: 'hand', queryVector: [0, 0, 1, 0], limit: 3 });
     assert.ok(o.items[0]!.explain.boosts.link > 0, 'wiki link [[Ovens]] matches "ovens"');
+    // One lexical ranking: the answer path in lexical mode orders chunks as plain search does.
+    for (const q of ['trains', 'where do values live on the heap', 'cats dogs', 'baking']) {
+      const lex = await retriever.retrieve(q, { mode: 'lexical', limit: 10, perFileCap: 10 });
+      assert.deepEqual(lex.items.map((i) => i.chunkId), vault.searchLexical(q, { limit: 10 }).map((h) => h.chunkId), q);
+      assert.ok(lex.items.every((i) => i.explain.boosts.title === 0 && i.explain.boosts.tag === 0 && i.explain.boosts.link === 0));
+    }
   }));
 
 test('per-file cap: one long note does not fill the list', () =>

@@ -10,3 +10,13 @@ test('term coverage: one word of a two-word question is weak evidence, both word
   assert.equal(termCoverage(['borrowing', 'references', 'ownership', 'moves'], 'References borrow; a move transfers ownership.'), 1);
   assert.equal(termCoverage([], note), 0);
 });
+
+test('query words and term coverage in Thai, Japanese, Chinese and Korean: marks kept, words segmented, particles off', async () => {
+  const { queryTerms } = await import('../../../src/vault/retrieval/queryTerms');
+  assert.deepEqual(queryTerms('ลบไฟล์ที่ติดไวรัส'), ['ลบ', 'ไฟล์', 'ติด', 'ไวรัส'], 'Thai vowel signs stay');
+  assert.deepEqual(queryTerms('ダウンロード速度'), ['ダウンロード', '速度'], 'voicing marks stay');
+  assert.equal(termCoverage(queryTerms('ลบไฟล์ที่ติดไวรัส'), 'สแกนไฟล์และลบไฟล์ที่ติดไวรัสทั้งหมด'), 1);
+  assert.equal(termCoverage(queryTerms('如何压缩文件'), '创建一个压缩文件并将其写入文件'), 2 / 3, 'both words of a two-word question');
+  assert.equal(termCoverage(queryTerms('파일을 압축하려면'), '파일이 압축된다'), 2 / 3);
+  assert.deepEqual(queryTerms('Café naïve'), ['cafe', 'naive'], 'Latin accents fold as in the index');
+});

@@ -119,3 +119,17 @@ test('while another process writes the vault, search reads it and index is refus
     writer.close();
   }
 });
+
+test('search --help says what plain words, questions and the syntax do; a question through the CLI finds its chapter', () => {
+  const help = run('search', '--help');
+  assert.equal(help.code, 0, help.err);
+  for (const said of ['question words', 'are left out', 'title, aliases or file name', 'more of the words first', '"quoted words" match as a phrase', 'word* matches a prefix', 'a OR b', 'AND requires every word', 'Chinese, Japanese and Thai']) {
+    assert.ok(help.out.includes(said), `help says: ${said}`);
+  }
+  // "how", "can", "I", "a", "of", "it" are left out; the words left lead to the chapter that holds them.
+  const r = run('search', 'How can I use a value without taking ownership of it?', '--db', db, '--json', '--limit', '5');
+  assert.equal(r.code, 0, r.err);
+  const hits = JSON.parse(r.out) as { path: string }[];
+  assert.equal(hits[0]?.path, 'ch04-02-references-and-borrowing.md');
+  for (const h of hits) assert.deepEqual(Object.keys(h), ['path', 'startLine', 'endLine', 'heading', 'score', 'snippet']);
+});

@@ -1,7 +1,7 @@
 // toFtsQuery: user text -> an FTS5 expression with every term quoted.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { termCount, toFtsQuery } from '../../../src/vault/search/ftsQuery';
+import { contentTerms, parseQuery, toFtsQuery } from '../../../src/vault/search/ftsQuery';
 
 test('plain words are quoted and all required', () => {
   assert.equal(toFtsQuery('ownership borrowing'), '"ownership" AND "borrowing"');
@@ -36,5 +36,34 @@ test('prefixes: explicit word*, and the last word while typing', () => {
 
 test('text with nothing searchable gives null', () => {
   for (const q of ['', '   ', '()', '-', '*', '"', ':', '🦀', '@#$%', '\u0000', 'AND']) assert.equal(toFtsQuery(q), null, JSON.stringify(q));
-  assert.equal(termCount('a b OR c "d e"'), 3);
+  assert.equal(parseQuery('a b OR c "d e"').terms.length, 3);
+});
+
+test('function and question words are marked per language; every term is kept when nothing else is left', () => {
+  const content = (q: string): string[] => contentTerms(parseQuery(q)).map((t) => t.text);
+  assert.deepEqual(content('How do I share data between threads?'), ['share', 'data', 'threads?']);
+  assert.deepEqual(content("What's the difference between a crate and a package"), ['difference', 'crate', 'package']);
+  assert.deepEqual(content('what is it'), ['what', 'is', 'it'], 'only stopwords: all of them are searched');
+  assert.deepEqual(content('如何压缩一个文件夹'), ['压缩', '文件', '夹']);
+  assert.deepEqual(content('ファイルを削除するにはどうすればいいですか'), ['ファイル', '削除']);
+  assert.deepEqual(content('ไฟล์อยู่ที่ไหน'), ['ไฟล์']);
+  assert.deepEqual(content('파일을 어떻게 압축하나요'), ['파일을', '압축하나요']);
+  // Explicit syntax is never dropped, even when made of stopwords.
+  assert.deepEqual(content('"to be" OR what'), ['to be OR what']);
+  assert.deepEqual(parseQuery('rust how').terms.map((t) => t.stop), [false, true], 'no topic word is a stopword');
+});
+
+test('scripts without spaces are split into words; a phrase keeps its words in order; Korean stems match as prefixes', () => {
+  assert.equal(toFtsQuery('压缩文件'), '"压缩" AND "文件"');
+  assert.equal(toFtsQuery('使用git提交'), '"使用" AND "git" AND "提交"');
+  assert.equal(toFtsQuery('"压缩文件"'), '"压缩 文件"');
+  assert.equal(toFtsQuery('ファイル*'), '"ファイル"*');
+  assert.equal(toFtsQuery('파일을 압축하는'), '("파일을" OR "파일"*) AND ("압축하는" OR "압축"*)');
+  assert.equal(toFtsQuery('집'), '"집"', 'one syllable is not expanded');
+});
+
+test('a repeated term is matched once (any case), and counted as often as it was typed', async () => {
+  const { distinctExprs } = await import('../../../src/vault/search/ftsQuery');
+  assert.equal(toFtsQuery('File file FILE data'), '"File" AND "data"');
+  assert.deepEqual(distinctExprs(contentTerms(parseQuery('file data FILE'))), [{ expr: '"file"', times: 2 }, { expr: '"data"', times: 1 }]);
 });

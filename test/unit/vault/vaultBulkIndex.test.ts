@@ -111,7 +111,7 @@ test('a vault left without chunks(hash) by a killed bulk load gets it back when 
 function record(path: string, words: string[]): DocumentRecord {
   return {
     path, size: 1, mtimeMs: 1, hash: `h-${path}-${words.join('-')}`, title: path, tags: [], aliases: [], links: [], lineCount: words.length,
-    chunks: words.map((w, i) => ({ ord: i, startLine: i + 1, endLine: i + 1, hash: `c-${w}`, title: path, headings: '', body: `The ${w} sleeps.`, tags: '' })),
+    chunks: words.map((w, i) => ({ ord: i, startLine: i + 1, endLine: i + 1, hash: `c-${w}`, title: path, headings: '', body: `The ${w} sleeps.`, tags: '', ftsTitle: null, ftsHeadings: null, ftsBody: null })),
   };
 }
 

@@ -225,3 +225,30 @@ test('requests after dispose fail with code "closed"', async () => {
   await c.dispose();
   await assert.rejects(c.request({ kind: 'stats' }), (err: unknown) => err instanceof VaultWorkerError && err.code === 'closed');
 });
+
+test('opening a vault of an older schema re-indexes it once, reporting "upgrading" progress to the open request', async () => {
+  const t = tempDir('cv-worker-upgrade-');
+  const other = new VaultWorkerClient(workerFile);
+  try {
+    const dbFile = join(t.dir, 'old.db');
+    const { loadMigrations, migrate } = await import('../../../src/vault/db/migrations');
+    const db = SqliteDatabase.open(dbFile);
+    migrate(db, loadMigrations(), 3);
+    db.transaction(() => {
+      const root = db.run("INSERT INTO roots (path, name) VALUES ('/n', 'n')").lastInsertRowid;
+      const doc = db.run("INSERT INTO documents (root_id, path, size, mtime_ms, hash, title, indexed_at) VALUES (?, 'zh.md', 1, 1, 'h', '归档', 1)", [root]).lastInsertRowid;
+      for (let i = 0; i < 3; i++) db.run("INSERT INTO chunks (doc_id, ord, start_line, end_line, hash, title, headings, body, tags) VALUES (?, ?, ?, ?, ?, '归档', '', '创建一个压缩文件并将其写入文件', '')", [doc, i, i + 1, i + 1, `c${i}`]);
+    });
+    db.close();
+    const seen: string[] = [];
+    await other.request({ kind: 'open', dbFile }, { onProgress: (p) => seen.push(`${p.phase} ${p.done}/${p.total}`) });
+    assert.deepEqual(seen, ['upgrading 0/3', 'upgrading 3/3']);
+    await other.request({ kind: 'configure', roots: [], settings });
+    const found = await other.request({ kind: 'search', query: '压缩', mode: 'lexical', limit: 5 });
+    assert.equal(found.items.length, 3);
+    assert.match(found.items[0]!.snippet, new RegExp(`${SNIPPET_OPEN}压缩${SNIPPET_CLOSE}`));
+  } finally {
+    await other.dispose();
+    t.cleanup();
+  }
+});

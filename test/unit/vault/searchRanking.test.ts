@@ -1,0 +1,177 @@
+// The lexical ranking as people meet it: plain-language questions, partial matches ranked by how
+// many of the question's words they hold, notes before their chunks, titles/aliases/file names
+// above body text, and words found in Chinese, Japanese, Thai and Korean text (real tldr pages).
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { WORD_SEPARATOR } from '../../../src/vault/search/segmenter';
+import { Vault } from '../../../src/vault/vault';
+import { tempDir } from '../../helpers/paths';
+import { extractCjkPages } from './support/cjkPages';
+
+async function withNotes(notes: Record<string, string>, fn: (v: Vault, root: string) => void | Promise<void>): Promise<void> {
+  const t = tempDir('cv-rank-');
+  const root = join(t.dir, 'notes');
+  for (const [p, text] of Object.entries(notes)) {
+    mkdirSync(dirname(join(root, p)), { recursive: true });
+    writeFileSync(join(root, p), text);
+  }
+  const v = Vault.open(join(t.dir, 'v.db'));
+  try {
+    await v.indexRoots([root]);
+    await fn(v, root);
+  } finally {
+    v.close();
+    t.cleanup();
+  }
+}
+
+const notesOf = (hits: { path: string }[]): string[] => [...new Set(hits.map((h) => h.path))];
+
+test('a plain-language question finds the notes holding its content words; question words do not decide', () =>
+  withNotes({
+    'threads.md': '# Worker pools\n\nTo share data between threads, wrap it in a mutex and clone the handle for each thread.\n',
+    'data.md': '# Data formats\n\nData can be stored as JSON or CSV.\n',
+    'diary.md': '# Diary\n\nHow do I know what I want? I do not know how I do it, and I wonder what I do with my days.\n',
+    'threads-only.md': '# Threads\n\nThreads threads threads. A thread is scheduled by the system; threads run at once.\n',
+  }, (v) => {
+    const hits = v.searchLexical('How do I share data between threads?', { limit: 10 });
+    assert.ok(hits.length > 0, 'never empty when the content words are in the vault');
+    assert.equal(hits[0]!.path, 'threads.md', 'the note holding "share", "data" and "threads" leads');
+    const order = notesOf(hits);
+    assert.ok(!order.includes('diary.md'), `"how", "do", "I" alone find nothing: ${order.join(', ')}`);
+    // Coverage: a note with two of the words ranks above one repeating a single word.
+    const partial = v.searchLexical('share threads data mutex clone scheduler', { limit: 10 });
+    assert.equal(partial[0]!.path, 'threads.md');
+    for (let i = 1; i < partial.length; i++) assert.ok(partial[i - 1]!.score >= partial[i]!.score);
+    // Only stopwords: they are searched for themselves.
+    assert.equal(v.searchLexical('what I do', { limit: 3 })[0]?.path, 'diary.md');
+  }));
+
+test('coverage: among partial matches, more of the query\'s words beats one word repeated', () =>
+  withNotes({
+    'both.md': '# Notes\n\nThe compiler checks each borrow against the lifetime of its owner.\n',
+    'repeat.md': '# Lifetimes\n\nLifetime, lifetime, lifetime: every lifetime annotation names a lifetime, and lifetimes nest.\n',
+    'other.md': '# Other\n\nNothing to see here.\n',
+  }, (v) => {
+    // No chunk has all three words (no "elision" anywhere): partial matches only.
+    const hits = v.searchLexical('borrow lifetime elision', { limit: 5 });
+    assert.deepEqual(notesOf(hits).slice(0, 2), ['both.md', 'repeat.md']);
+  }));
+
+test('note first: at most three chunks of one note before the other notes; lines stay exact', () => {
+  const sections = Array.from({ length: 8 }, (_, i) => `## Part ${i + 1}\n\nThe quokka eats leaves in part ${i + 1}; quokka quokka.\n`).join('\n');
+  return withNotes({
+    'long.md': `# Quokka handbook\n\n${sections}`,
+    'a.md': '# Island\n\nA quokka lives on the island.\n',
+    'b.md': '# Animals\n\nMarsupials such as the quokka hop.\n',
+  }, (v, root) => {
+    const hits = v.searchLexical('quokka', { limit: 10 });
+    assert.equal(hits.length, 10);
+    const firstSix = hits.slice(0, 5).map((h) => h.path);
+    assert.equal(firstSix.filter((p) => p === 'long.md').length, 3, `three chunks of long.md first: ${firstSix.join(', ')}`);
+    assert.ok(firstSix.includes('a.md') && firstSix.includes('b.md'), 'the other notes get their turn on the first page');
+    assert.ok(hits.slice(5).every((h) => h.path === 'long.md'), 'the rest of long.md follows');
+    for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.score >= hits[i]!.score, 'scores stay in order');
+    const lines = readFileSync(join(root, 'long.md'), 'utf8').split('\n');
+    for (const h of hits.filter((x) => x.path === 'long.md')) {
+      const text = lines.slice(h.startLine - 1, h.endLine).join('\n');
+      assert.match(text, /quokka/i, `lines ${h.startLine}-${h.endLine} hold the match`);
+    }
+  });
+});
+
+test('note first even when one note has more matching chunks than are read at once', () => {
+  const sections = Array.from({ length: 60 }, (_, i) => `## Part ${i + 1}\n\nThe quokka eats leaves in part ${i + 1}; quokka quokka quokka.\n`).join('\n');
+  return withNotes({
+    'crowded.md': `# Quokka handbook\n\n${sections}`,
+    'a.md': '# Island\n\nA quokka lives on the island.\n',
+    'b.md': '# Animals\n\nMarsupials such as the quokka hop.\n',
+  }, (v) => {
+    // limit 5 reads 20 candidates first: all of them chunks of crowded.md.
+    const hits = v.searchLexical('quokka', { limit: 5 });
+    assert.deepEqual(hits.map((h) => h.path).sort(), ['a.md', 'b.md', 'crowded.md', 'crowded.md', 'crowded.md']);
+    for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.score >= hits[i]!.score);
+    const more = v.searchLexical('quokka', { limit: 10 });
+    assert.deepEqual(more.slice(0, 5).map((h) => h.chunkId).sort(), hits.map((h) => h.chunkId).sort(), 'a longer list starts the same');
+  });
+});
+
+test('title, aliases and file name weigh above body text', () =>
+  withNotes({
+    'body.md': '# Groceries\n\nBuy cheese, bread and a cheatsheet for the market.\n',
+    'alias.md': '---\naliases: [Cheese, Fromage]\n---\n# Dairy notes\n\nHard and soft kinds, and how long they keep.\n',
+    'kubectl-cheatsheet.md': '# Reference\n\nCommands to list pods and read their logs.\n',
+    'title.md': '# Market day\n\nWe went out.\n',
+  }, (v) => {
+    assert.equal(v.searchLexical('cheese')[0]?.path, 'alias.md', 'a front matter alias');
+    assert.equal(v.searchLexical('fromage')[0]?.path, 'alias.md');
+    assert.equal(v.searchLexical('cheatsheet')[0]?.path, 'kubectl-cheatsheet.md', 'a file name');
+    assert.equal(v.searchLexical('market')[0]?.path, 'title.md', 'a title');
+    // The displayed title stays the note's title.
+    assert.equal(v.searchLexical('cheatsheet')[0]?.title, 'Reference');
+  }));
+
+test('a renamed note is found by its new file name, no longer by the old one', () =>
+  withNotes({ 'old-name.md': '# Reference\n\nCommands to list pods.\n' }, async (v, root) => {
+    assert.equal(v.searchLexical('old')[0]?.path, 'old-name.md');
+    const { renameSync } = await import('node:fs');
+    renameSync(join(root, 'old-name.md'), join(root, 'kubernetes-tips.md'));
+    assert.equal(v.renameFile(root, 'old-name.md', 'kubernetes-tips.md'), 'renamed');
+    assert.equal(v.searchLexical('kubernetes')[0]?.path, 'kubernetes-tips.md');
+    assert.deepEqual(v.searchLexical('old'), []);
+    assert.equal(v.integrityCheck(), 'ok');
+  }));
+
+const PAGES = [
+  ...['tar', 'ls', 'cp', 'chmod', 'cat', 'grep'].flatMap((c) => ['zh', 'ja', 'ko'].map((l) => `${l}/common/${c}.md`)),
+  ...['ls', 'egrep', 'fgrep', 'gunzip', 'bunzip2', 'docker-ps', 'docker-cp'].map((c) => `th/common/${c}.md`),
+];
+
+test('Chinese, Japanese, Thai and Korean: words inside sentences are found, at index and at query time (real tldr pages)', async () => {
+  const t = tempDir('cv-cjk-');
+  try {
+    const langs = extractCjkPages(t.dir, PAGES);
+    const v = Vault.open(join(t.dir, 'v.db'));
+    try {
+      await v.indexRoots(Object.values(langs));
+      const top = (q: string): string => {
+        const h = v.searchLexical(q, { limit: 5 });
+        return h.length ? `${h[0]!.root.split('pages.')[1]}/${h[0]!.path}` : '(nothing)';
+      };
+      // "列出包含隐藏文件的所有文件" is one sentence of zh/ls.md: two words inside it.
+      assert.equal(top('隐藏 文件'), 'zh/common/ls.md');
+      assert.equal(top('隐藏文件'), 'zh/common/ls.md', 'the query is segmented too');
+      assert.equal(top('如何列出隐藏的文件？'), 'zh/common/ls.md', 'a question');
+      assert.equal(top('隠しファイル'), 'ja/common/ls.md');
+      assert.equal(top('隠しファイルを表示するにはどうすればいいですか'), 'ja/common/ls.md');
+      assert.equal(top('ไฟล์ที่ถูกซ่อน'), 'th/common/ls.md');
+      assert.equal(top('숨겨진 파일을 보려면?'), 'ko/common/ls.md', 'Korean particles: 파일을 ~ 파일');
+
+      // The chunk keeps its text as in the file; the index reads a segmented copy.
+      const row = v.db.get<{ body: string; fts_body: string | null; start_line: number; end_line: number }>(
+        "SELECT c.body, c.fts_body, c.start_line, c.end_line FROM chunks c JOIN documents d ON d.id = c.doc_id JOIN roots r ON r.id = d.root_id WHERE r.path LIKE '%pages.zh' AND d.path = 'common/ls.md'",
+      )!;
+      const file = readFileSync(join(langs['zh']!, 'common', 'ls.md'), 'utf8').split('\n');
+      assert.equal(row.body, file.slice(row.start_line - 1, row.end_line).join('\n'));
+      assert.ok(!row.body.includes(WORD_SEPARATOR));
+      assert.ok(row.fts_body?.includes(`隐藏${WORD_SEPARATOR}文件`));
+
+      // Snippets: no separator, and no highlight cuts a letter from its marks (Thai vowel signs).
+      for (const q of ['隐藏 文件', 'ไฟล์ ซ่อน', '隠し ファイル', '숨겨진']) {
+        for (const h of v.searchLexical(q, { limit: 5 })) {
+          assert.ok(!h.snippet.includes(WORD_SEPARATOR), h.snippet);
+          assert.match(h.snippet, /«[^»]+»/, `${q}: ${h.snippet}`);
+          assert.doesNotMatch(h.snippet, /[«»]\p{M}/u, `a highlight splits a character: ${h.snippet}`);
+          for (const ch of h.snippet) assert.ok(!/[\ud800-\udfff]/.test(ch), 'no lone surrogate');
+        }
+      }
+      assert.equal(v.integrityCheck(), 'ok');
+    } finally {
+      v.close();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
