@@ -113,7 +113,11 @@ function npmInstall(dir, name, version, env = {}) {
     name: `codex-vault-test-${name}`, private: true, description: `${name} for Codex Vault real-host tests (not shipped)`,
     dependencies: { [name]: version },
   }, null, 2) + '\n');
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: { ...process.env, ...env } });
+  // Run as `npm test` does, this inherits npm's own npm_* variables (npm_config_user_agent names the
+  // Node that ran the outer npm, and the inner npm takes it as config): code-server's postinstall reads
+  // its Node version from there, so they are dropped and the inner npm describes itself.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: { ...inherited, ...env } });
 }
 
 function installCodeServer(version, dir, env = {}) {
