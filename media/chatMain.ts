@@ -117,6 +117,7 @@ function showHover(anchor: HTMLElement, src: Source | undefined, c: Citation): v
   hover.replaceChildren(
     h('div', { class: 'cite-hover-title' }, sourceLabel(c)),
     h('div', { class: 'cite-hover-headings' }, src?.headings ?? ''),
+    ...(unsupported(c) ? [h('div', { class: 'cite-hover-unsupported' }, icon('warning'), ` The source does not seem to say: “${c.support!.sentence}”`)] : []),
     h('pre', { class: 'cite-hover-text' }, src?.text ?? 'The source text is not available.'),
   );
   hover.hidden = false;
@@ -132,11 +133,17 @@ function hideHover(anchor?: HTMLElement): void {
   anchor?.removeAttribute('aria-describedby');
 }
 
+/** The support check found that the source does not seem to say what cites it. */
+function unsupported(c: Citation): boolean {
+  return c.support !== undefined && !c.support.supported;
+}
+
 /** A chip for [n]; `inline` chips sit in the answer text, the others in the sources row under it. */
 function citationChip(c: Citation, src: Source | undefined, inline: boolean): HTMLElement {
-  const label = `Source ${c.n}: ${sourceLabel(c)}`;
-  const b = h('button', { class: inline ? 'cite cite-inline' : 'cite', type: 'button', 'aria-label': label, 'data-n': String(c.n) },
-    inline ? `${c.n}` : h('span', {}, h('span', { class: 'cite-n' }, `${c.n}`), ` ${sourceLabel(c)}`));
+  const weak = unsupported(c);
+  const label = `Source ${c.n}: ${sourceLabel(c)}${weak ? ' (does not seem to say this)' : ''}`;
+  const b = h('button', { class: `cite${inline ? ' cite-inline' : ''}${weak ? ' cite-unsupported' : ''}`, type: 'button', 'aria-label': label, 'data-n': String(c.n), 'data-supported': c.support ? String(c.support.supported) : undefined },
+    inline ? `${c.n}${weak ? '?' : ''}` : h('span', {}, h('span', { class: 'cite-n' }, `${c.n}${weak ? '?' : ''}`), ` ${sourceLabel(c)}`));
   b.addEventListener('click', () => openLocation(c));
   b.addEventListener('mouseenter', () => showHover(b, src, c));
   b.addEventListener('focus', () => showHover(b, src, c));

@@ -42,6 +42,13 @@ export interface SamplingOptions {
   stop?: string[];
 }
 
+/**
+ * A generate request's `grammar`: GBNF text (llama.cpp's grammar format, root rule "root") that
+ * every generated token must fit; the model's end of generation is allowed only where the grammar
+ * may end. An invalid grammar fails the request with 'bad-request'.
+ */
+export type Gbnf = string;
+
 export interface LoadOptions {
   /** Context size in tokens (default: min(trained context, 4096)). */
   contextSize?: number;
@@ -212,8 +219,8 @@ export interface EngineOps {
   inspect: { params: { file: string; contextSize?: number }; result: ModelInspection };
   load: { params: { file: string; options: LoadOptions }; result: LoadedModel };
   unload: { params: { modelId: string }; result: { unloaded: boolean } };
-  complete: { params: { modelId: string; prompt: string; sampling: SamplingOptions }; result: GenerateResult };
-  chat: { params: { modelId: string; messages: ChatMessage[]; sampling: SamplingOptions }; result: GenerateResult };
+  complete: { params: { modelId: string; prompt: string; sampling: SamplingOptions; grammar?: Gbnf }; result: GenerateResult };
+  chat: { params: { modelId: string; messages: ChatMessage[]; sampling: SamplingOptions; grammar?: Gbnf }; result: GenerateResult };
   embed: { params: { modelId: string; texts: string[] }; result: EmbedResult };
   tokenize: { params: { modelId: string; text: string }; result: { tokens: number[] } };
   countTokens: { params: { modelId: string; texts: string[] }; result: { counts: number[] } };

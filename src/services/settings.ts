@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 import type { IndexSettings } from '../worker/protocol';
+import { DEFAULT_CITATION_MODE, isCitationMode, type CitationMode } from '../app/ask/strictCitations';
 
 export const SECTION = 'codexVault';
 
@@ -49,6 +50,8 @@ export interface CodexVaultSettings {
   memoryWatermarkPercent: number;
   searchMode: 'lexical' | 'hybrid';
   answerOnlyFromVault: boolean;
+  /** codexVault.ask.citations: generate answers under the citation grammar, or only ask for citations. */
+  citations: CitationMode;
   /** VS Code's http.proxy and http.proxyStrictSSL, for model downloads. */
   proxy: { url: string; strictSSL: boolean };
 }
@@ -110,6 +113,7 @@ function read(): CodexVaultSettings {
     memoryWatermarkPercent: num(cfg, 'memoryWatermarkPercent', 90, 10, 100),
     searchMode: cfg.get<string>('search.mode') === 'hybrid' ? 'hybrid' : 'lexical',
     answerOnlyFromVault: cfg.get<boolean>('chat.answerOnlyFromVault', true),
+    citations: ((v) => (isCitationMode(v) ? v : DEFAULT_CITATION_MODE))(cfg.get<string>('ask.citations')),
     proxy: { url: http.get<string>('proxy', '').trim(), strictSSL: http.get<boolean>('proxyStrictSSL', true) },
   };
 }

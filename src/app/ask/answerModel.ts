@@ -32,5 +32,9 @@ export interface AnswerModel {
   readonly contextSize: number;
   /** Token counts of each text, by the model's tokenizer. */
   countTokens(texts: string[]): Promise<number[]>;
-  chat(messages: PromptMessage[], opts: { maxTokens: number; signal?: AbortSignal; onText?: (text: string) => void } & AnswerSampling): Promise<AnswerGeneration>;
+  /**
+   * `grammar`: GBNF the answer must fit (strict citations). A model that cannot apply one (one
+   * behind the editor's language model API) leaves it out; the prompt asks for the same.
+   */
+  chat(messages: PromptMessage[], opts: { maxTokens: number; signal?: AbortSignal; onText?: (text: string) => void; grammar?: string } & AnswerSampling): Promise<AnswerGeneration>;
 }

@@ -13,6 +13,9 @@ import type { RetrievalMode, RetrievalResult, RetrievedChunk } from '../../vault
 import type { AnswerModel, AnswerSampling, PromptMessage } from './answerModel';
 import { checkCitations, CitationStreamFilter } from './citations';
 import { fitPrompt, type PromptSource, type SourceCandidate } from './prompt';
+import { citationGrammar, DEFAULT_CITATION_MODE, uncitedTail, type CitationMode } from './strictCitations';
+import { supportOf } from './support';
+import type { CitationSupport } from '../../vault/conversations/types';
 
 export interface Relevance {
   /** A result must contain at least this share of the question's words (default 0.5; see termCoverage for two-word questions). */
@@ -51,6 +54,12 @@ export interface AskOptions {
   relevance?: Partial<Relevance>;
   pathPrefix?: string;
   signal?: AbortSignal;
+  /**
+   * 'strict': the answer is generated under a grammar that ends every paragraph with citations of
+   * given sources (strictCitations.ts); 'prompt': the instruction alone asks for them. Default:
+   * DEFAULT_CITATION_MODE. The prompt is the same in both.
+   */
+  citations?: CitationMode;
   /** Streamed answer text, invented citations already removed. */
   onText?: (text: string) => void;
   /** The numbered sources, once, before the model starts (with [] when notFound). */
@@ -71,9 +80,19 @@ export interface ClosestNote {
   score: number;
 }
 
+/** A citation of the answer, with how well its source seems to support the sentences citing it. */
+export type AnswerCitation = CitationRef & { support: CitationSupport };
+
 export interface AskResult {
   answer: string;
-  citations: CitationRef[];
+  citations: AnswerCitation[];
+  /** How citations were asked for (strict: under the grammar). */
+  citationMode: CitationMode;
+  /**
+   * The end of the answer after its last citation, when it has words: in strict mode only a
+   * generation cut by maxTokens or a cancel leaves one (the text is kept in `answer`; it cites nothing).
+   */
+  uncitedTail: string | null;
   /** Citation numbers the model invented (removed from the answer). */
   invalidCitations: number[];
   /** The answer cites no source. */
@@ -131,7 +150,10 @@ export interface GatheredSources {
 }
 
 export type GatherOptions = Pick<AskOptions, 'mode' | 'maxSources' | 'history' | 'selection' | 'relevance' | 'pathPrefix' | 'signal'>;
-export type AnswerOptions = Pick<AskOptions, 'maxAnswerTokens' | 'temperature' | 'seed' | 'sampling' | 'history' | 'signal' | 'onText' | 'onSources'>;
+export type AnswerOptions = Pick<AskOptions, 'maxAnswerTokens' | 'temperature' | 'seed' | 'sampling' | 'history' | 'signal' | 'onText' | 'onSources' | 'citations'> & {
+  /** Scores the answer's cited sentences by meaning too (the support check); words alone without it. */
+  embedder?: Embedder;
+};
 
 /**
  * The first half of ask(): retrieval and the evidence check. Needs the vault only (no model), so a
@@ -186,7 +208,7 @@ export async function gatherSources(deps: Pick<AskDeps, 'retriever' | 'embedder'
 /** The answer of a question the vault has no evidence for: no model was asked. */
 function notFoundResult(g: GatheredSources, t0: number): AskResult {
   return {
-    answer: '', citations: [], invalidCitations: [], uncited: true, sources: [], notFound: true, closest: g.closest, retrieval: g.retrieval,
+    answer: '', citations: [], citationMode: DEFAULT_CITATION_MODE, uncitedTail: null, invalidCitations: [], uncited: true, sources: [], notFound: true, closest: g.closest, retrieval: g.retrieval,
     promptTokens: 0, budget: 0, stopReason: null, cancelled: false, generation: null,
     timings: { retrieveMs: g.retrieveMs, promptMs: 0, firstTokenMs: null, totalMs: performance.now() - t0 },
   };
@@ -216,6 +238,8 @@ export async function answerFromSources(model: AnswerModel | (() => Promise<Answ
   const promptMs = performance.now() - t0;
   opts.onSources?.(fitted.sources.map(toSourceRef));
 
+  const citationMode = opts.citations ?? DEFAULT_CITATION_MODE;
+  const grammar = citationMode === 'strict' && fitted.sources.length > 0 ? citationGrammar(fitted.sources.length) : undefined;
   const filter = new CitationStreamFilter(fitted.sources);
   let firstTokenMs: number | null = null;
   let gen;
@@ -226,6 +250,7 @@ export async function answerFromSources(model: AnswerModel | (() => Promise<Answ
       temperature: opts.temperature,
       seed: opts.seed,
       signal: opts.signal,
+      ...(grammar ? { grammar } : {}),
       onText: (t) => {
         if (firstTokenMs === null) firstTokenMs = performance.now() - t0;
         const out = filter.push(t);
@@ -237,9 +262,12 @@ export async function answerFromSources(model: AnswerModel | (() => Promise<Answ
     if (rest) opts.onText?.(rest);
   }
   const checked = checkCitations(gen.text, fitted.sources);
+  const support = await supportOf(checked.text, new Map(fitted.sources.map((s) => [s.n, s.text])), opts.embedder, opts.signal);
   return {
     answer: checked.text,
-    citations: checked.citations,
+    citations: checked.citations.map((c) => ({ ...c, support: support.get(c.n) ?? { score: null, similarity: null, supported: true, sentence: '' } })),
+    citationMode,
+    uncitedTail: uncitedTail(checked.text),
     invalidCitations: checked.invalid,
     uncited: checked.uncited,
     sources: fitted.sources.map(toSourceRef),
@@ -257,7 +285,7 @@ export async function answerFromSources(model: AnswerModel | (() => Promise<Answ
 
 export async function ask(deps: AskDeps, question: string, opts: AskOptions = {}): Promise<AskResult> {
   const gathered = await gatherSources(deps, question, opts);
-  return answerFromSources(deps.model, gathered, opts);
+  return answerFromSources(deps.model, gathered, { ...opts, ...(deps.embedder ? { embedder: deps.embedder } : {}) });
 }
 
 /** What to say when the vault holds nothing to answer from: plainly, pointing at the closest notes (numbered). */

@@ -15,6 +15,7 @@ import { searchLexical } from '../../vault/search/lexicalSearch';
 import type { VectorIndexCache } from '../../vault/vectors/vectorIndex';
 import type { PromptMessage } from '../ask/answerModel';
 import { ask, notFoundText, type AskResult, type Selection } from '../ask/ask';
+import { isCitationMode } from '../ask/strictCitations';
 import type { Engine, ModelHandle } from '../engine/engine';
 import { engineAnswerModel } from '../engine/engineAdapters';
 import { answerEmbedder, EmbedderUnavailable, type ChosenEmbedding } from './answerEmbedder';
@@ -59,6 +60,7 @@ function checkRequest(req: ChatAskRequest): void {
   if (typeof req?.question !== 'string' || !req.question.trim()) throw new ChatError('The question is empty.');
   if (!req.model || typeof req.model.path !== 'string' || !isAbsolute(req.model.path)) throw new ChatError('No chat model is chosen.');
   if (!Number.isInteger(req.model.contextSize) || req.model.contextSize < 256) throw new ChatError(`Context size ${req.model.contextSize} is too small.`);
+  if (req.citations !== undefined && !isCitationMode(req.citations)) throw new ChatError(`Citations must be strict or prompt, not ${String(req.citations)}.`);
 }
 
 /** An answer id comes from the host: short, printable, and not one that is running. */
@@ -204,6 +206,7 @@ export class ChatService {
         maxAnswerTokens: req.maxAnswerTokens,
         temperature: req.temperature,
         sampling: { topP: req.topP, topK: req.topK, repeatPenalty: req.repeatPenalty },
+        ...(req.citations ? { citations: req.citations } : {}),
         signal: ctx.signal,
         // "Answer only from the vault" off: a weak match is still given to the model.
         ...(req.vaultOnly ? {} : { relevance: { minTermCoverage: 0 } }),
@@ -332,11 +335,11 @@ function toSourceRef(s: ChatSource): SourceRef {
 }
 
 function toCitationRef(c: ChatCitation): CitationRef {
-  return { n: c.n, path: c.path, startLine: c.startLine, endLine: c.endLine };
+  return { n: c.n, path: c.path, startLine: c.startLine, endLine: c.endLine, ...(c.support ? { support: c.support } : {}) };
 }
 
 function withRoot(c: CitationRef, sources: readonly { n: number; root: string }[]): ChatCitation {
-  return { n: c.n, root: sources.find((s) => s.n === c.n)?.root ?? '', path: c.path, startLine: c.startLine, endLine: c.endLine };
+  return { n: c.n, root: sources.find((s) => s.n === c.n)?.root ?? '', path: c.path, startLine: c.startLine, endLine: c.endLine, ...(c.support ? { support: c.support } : {}) };
 }
 
 function rootOfPath(db: SqliteDatabase, path: string): string {

@@ -1,6 +1,8 @@
 // Plain data of the chat service (vault worker side). Shaped like the webview protocol's types
 // (src/views/protocol/chatProtocol.ts), which the host-side adapter checks at compile time, but
 // defined here because src/vault never depends on the views.
+import type { CitationSupport } from '../../vault/conversations/types';
+import type { CitationMode } from '../ask/strictCitations';
 
 export interface ChatSource {
   n: number;
@@ -18,6 +20,8 @@ export interface ChatCitation {
   path: string;
   startLine: number;
   endLine: number;
+  /** The support check of the answer (absent on answers stored before it). */
+  support?: CitationSupport;
 }
 
 export type ChatMessageStatus = 'complete' | 'cancelled' | 'error' | 'streaming';
@@ -78,6 +82,8 @@ export interface ChatAskRequest {
   topP?: number;
   topK?: number;
   repeatPenalty?: number;
+  /** codexVault.ask.citations: generate under the citation grammar, or only ask (ask()'s default when left out). */
+  citations?: CitationMode;
 }
 
 /** Streamed while an ask runs, in this order: start, sources (once), tokens. */

@@ -31,10 +31,10 @@ export function engineAnswerModel(engine: Pick<Engine, 'chat' | 'countTokens'>, 
     async chat(messages: PromptMessage[], opts): Promise<AnswerGeneration> {
       // Stopped while the prompt was being fitted: no generation to start.
       if (opts.signal?.aborted) return { text: '', promptTokens: 0, stopReason: 'cancelled', truncated: false };
-      const { maxTokens, temperature, topP, topK, repeatPenalty, seed, signal, onText } = opts;
+      const { maxTokens, temperature, topP, topK, repeatPenalty, seed, signal, onText, grammar } = opts;
       // Only what was given: a sampling option left out keeps the engine's default.
       const sampling = Object.fromEntries(Object.entries({ temperature, topP, topK, repeatPenalty, seed }).filter(([, v]) => v !== undefined));
-      const stream = engine.chat(handle, messages, { maxTokens, ...sampling, signal, onText });
+      const stream = engine.chat(handle, messages, { maxTokens, ...sampling, signal, onText, ...(grammar === undefined ? {} : { grammar }) });
       const r = await stream.result;
       return { text: r.text, promptTokens: r.promptTokens, stopReason: r.stopReason, truncated: r.truncated !== null, tokens: r.tokens, tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs };
     },

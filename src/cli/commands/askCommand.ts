@@ -8,6 +8,7 @@ import { addLocalModel } from '../../engine/verify/verifyModelFile';
 import { EmbeddingStore } from '../../vault/embeddings/embeddingStore';
 import type { Embedder } from '../../vault/embeddings/embedder';
 import { ask, type AskResult } from '../../app/ask/ask';
+import { CITATION_MODES, DEFAULT_CITATION_MODE, isCitationMode } from '../../app/ask/strictCitations';
 import type { AnswerModel } from '../../app/ask/answerModel';
 import { engineAnswerModel } from '../../app/engine/engineAdapters';
 import { Retriever } from '../../vault/retrieval/retriever';
@@ -27,6 +28,7 @@ const options = {
   'max-sources': { type: 'string' },
   temperature: { type: 'string' },
   seed: { type: 'string' },
+  citations: { type: 'string' },
 } as const;
 
 /** The --json shape: these keys first (the contract), then details. */
@@ -39,6 +41,8 @@ export function askJson(r: AskResult): Record<string, unknown> {
     closest: r.notFound ? r.closest : [],
     invalidCitations: r.invalidCitations,
     uncited: r.uncited,
+    citationMode: r.citationMode,
+    uncitedTail: r.uncitedTail,
     mode: r.retrieval.mode,
     coverage: r.retrieval.coverage,
     fallbackReason: r.retrieval.fallbackReason,
@@ -64,12 +68,20 @@ Options:
   --model <file>             The chat model, a GGUF file (required).
   --embedding-model <file>   Embedding model for semantic/hybrid retrieval (run embed-index first).
   --mode <m>                 lexical | semantic | hybrid (default: hybrid when vectors exist).
-  --json                     Print {answer, citations:[{n,path,startLine,endLine}], sources, notFound, ...}.
+  --json                     Print {answer, citations:[{n,path,startLine,endLine,support}], sources, notFound, ...};
+                             support: {score, similarity, supported, sentence} (see below).
+  --citations <m>            strict | prompt (default ${DEFAULT_CITATION_MODE}). strict generates under a grammar:
+                             every paragraph ends with citations of given sources. prompt only asks.
   --max-tokens <n>           Most answer tokens (default 256).
   --context-size <n>         Context size to load the chat model with (default: the model's, up to 4096).
   --max-sources <n>          Sources offered before the token budget trims them (default 8).
   --temperature <t>          Sampling temperature (default: the engine's).
   --seed <n>                 Sampling seed, for repeatable answers.
+
+Each cited sentence is checked against the lines it cites: score is the share of its content words
+found there (similarity: the cosine of their vectors, with --embedding-model). A citation whose
+source does not seem to say it (score under 0.5 and no close vectors) is marked "?" in the
+sources list and has supported: false in --json.
 
 The vault is only read (never created or written). Exit status: 0, or 1 after the answer when the
 vault was found damaged (see codex-vault doctor).`,
@@ -86,6 +98,8 @@ vault was found damaged (see codex-vault doctor).`,
     const maxSources = intOption(values['max-sources'], 'max-sources', 8, 1, 50);
     const temperature = numberOption(values.temperature, 'temperature', undefined, 0, 10);
     const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0);
+    const citations = values.citations ?? DEFAULT_CITATION_MODE;
+    if (!isCitationMode(citations)) throw new UsageError(`--citations must be ${CITATION_MODES.join(' or ')}, not "${citations}".`);
     if (mode && mode !== 'lexical' && !values['embedding-model']) throw new UsageError(`--mode ${mode} needs --embedding-model.`);
 
     // Answering reads the vault only: it must exist (a mistyped path is an error, not a new empty
@@ -108,6 +122,7 @@ vault was found damaged (see codex-vault doctor).`,
         maxSources,
         temperature,
         seed,
+        citations,
         signal: io.signal,
         // The answer is made of the model file's vocabulary: nothing in it may drive the terminal.
         onText: streaming ? (t) => io.out.write(terminalText(t)) : undefined,
@@ -128,10 +143,16 @@ vault was found damaged (see codex-vault doctor).`,
       if (r.cancelled) lines.push('(stopped)');
       if (r.uncited) lines.push('Note: this answer cites none of the sources; check it against them.');
       if (r.invalidCitations.length > 0) lines.push(`Removed citations of sources that were not given: ${r.invalidCitations.map((n) => `[${n}]`).join(' ')}`);
-      const cited = new Set(r.citations.map((c) => c.n));
+      if (r.stopReason === 'maxTokens' && r.uncitedTail) lines.push('Note: the answer was cut at --max-tokens; its last part cites nothing.');
+      const cited = new Map(r.citations.map((c) => [c.n, c]));
       lines.push('Sources:');
-      for (const s of r.sources) lines.push(`  [${s.n}]${cited.has(s.n) ? '*' : ' '} ${s.path}:${s.startLine}-${s.endLine}${s.heading ? `  ${s.heading}` : ''}`);
-      if (cited.size > 0) lines.push('  (* cited in the answer)');
+      for (const s of r.sources) {
+        const c = cited.get(s.n);
+        const mark = !c ? ' ' : c.support.supported ? '*' : '?';
+        const score = c && c.support.score !== null ? `  (support ${c.support.score.toFixed(2)})` : '';
+        lines.push(`  [${s.n}]${mark} ${s.path}:${s.startLine}-${s.endLine}${s.heading ? `  ${terminalText(s.heading)}` : ''}${score}`);
+      }
+      if (cited.size > 0) lines.push('  (* cited in the answer; ? cited, but the source does not seem to say what cites it)');
       io.out.write(lines.join('\n') + '\n');
       return damaged;
     } finally {

@@ -20,6 +20,7 @@ import {
   type EngineOps,
   type EngineSettings,
   type EngineToHost,
+  type Gbnf,
   type GenerateResult,
   type HostToEngine,
   type LoadOptions,
@@ -63,6 +64,8 @@ export interface EngineClientOptions {
 
 export interface GenerateOptions extends SamplingOptions {
   signal?: AbortSignal;
+  /** GBNF the generated text must fit (see Gbnf in the protocol). */
+  grammar?: Gbnf;
   /** Called with each chunk of text as it arrives (alternative to iterating the stream). */
   onText?: (text: string) => void;
 }
@@ -231,12 +234,12 @@ export class EngineClient {
 
   /** Plain completion of `prompt`, streamed. */
   generate(model: ModelHandle | string, prompt: string, opts: GenerateOptions = {}): GenerationStream {
-    return this.stream(model, opts, (engineId) => ({ op: 'complete', params: { modelId: engineId, prompt, sampling: sampling(opts) } }));
+    return this.stream(model, opts, (engineId) => ({ op: 'complete', params: { modelId: engineId, prompt, sampling: sampling(opts), ...grammarOf(opts) } }));
   }
 
   /** A chat turn through the model's own chat template (or node-llama-cpp's fallback), streamed. */
   chat(model: ModelHandle | string, messages: ChatMessage[], opts: GenerateOptions = {}): GenerationStream {
-    return this.stream(model, opts, (engineId) => ({ op: 'chat', params: { modelId: engineId, messages, sampling: sampling(opts) } }));
+    return this.stream(model, opts, (engineId) => ({ op: 'chat', params: { modelId: engineId, messages, sampling: sampling(opts), ...grammarOf(opts) } }));
   }
 
   async embed(model: ModelHandle | string, texts: string[]): Promise<EmbedResult> {
@@ -556,8 +559,12 @@ export class EngineClient {
 }
 
 function sampling(o: GenerateOptions): SamplingOptions {
-  const { signal: _s, onText: _t, ...rest } = o;
+  const { signal: _s, onText: _t, grammar: _g, ...rest } = o;
   return rest;
+}
+
+function grammarOf(o: GenerateOptions): { grammar?: Gbnf } {
+  return o.grammar === undefined ? {} : { grammar: o.grammar };
 }
 
 function delay(ms: number): Promise<void> {

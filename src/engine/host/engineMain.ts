@@ -313,7 +313,7 @@ async function dispatch(req: EngineRequest, signal: AbortSignal): Promise<void> 
       const batcher = new StreamBatcher((text, tokens) => send({ kind: 'stream', id: req.id, text, tokens }), settings?.streamFlushMs ?? 16);
       try {
         const sink = (text: string, tokens: number): void => batcher.push(text, tokens);
-        const result = req.op === 'complete' ? await runCompletion(slot, req.params.prompt, req.params.sampling, signal, sink) : await runChat(slot, req.params.messages, req.params.sampling, signal, sink);
+        const result = req.op === 'complete' ? await runCompletion(slot, req.params.prompt, req.params.sampling, signal, sink, req.params.grammar) : await runChat(slot, req.params.messages, req.params.sampling, signal, sink, req.params.grammar);
         batcher.flush();
         return respond(req.id, req.op, result);
       } finally {

@@ -2,8 +2,9 @@
 // cancellation that keeps the text so far, and prompts cut deliberately (oldest first) to fit
 // the context with room left for the answer, reported in the result instead of left to
 // node-llama-cpp's silent context shift.
-import type { ChatHistoryItem, ChatWrapper, LLamaContextualRepeatPenalty, LlamaModel, Token } from 'node-llama-cpp';
-import type { ChatMessage, GenerateResult, SamplingOptions, StopReason, Truncation } from '../protocol';
+import type { ChatHistoryItem, ChatWrapper, LLamaContextualRepeatPenalty, LlamaGrammar, LlamaModel, Token } from 'node-llama-cpp';
+import type { ChatMessage, Gbnf, GenerateResult, SamplingOptions, StopReason, Truncation } from '../protocol';
+import { HostError } from './hostError';
 import type { ModelSlot } from './modelSlot';
 import { CancelledWhileQueued } from './modelSlot';
 import { loadNodeLlamaCpp } from './nodeLlamaCpp';
@@ -55,6 +56,28 @@ function samplingFor(s: SamplingOptions): { temperature?: number; topK?: number;
   };
 }
 
+/** Compiled grammars by their text: an answer's grammar depends only on its number of sources. */
+const grammars = new Map<Gbnf, Promise<LlamaGrammar>>();
+const MAX_CACHED_GRAMMARS = 16;
+
+/** The compiled grammar of a request (undefined: none). A grammar llama.cpp refuses is the request's error. */
+async function grammarFor(model: LlamaModel, gbnf: Gbnf | undefined): Promise<LlamaGrammar | undefined> {
+  if (gbnf === undefined) return undefined;
+  if (typeof gbnf !== 'string' || gbnf.trim() === '') throw new HostError('bad-request', 'A grammar must be non-empty GBNF text.');
+  let g = grammars.get(gbnf);
+  if (!g) {
+    g = model.llama.createGrammar({ grammar: gbnf });
+    grammars.set(gbnf, g);
+    if (grammars.size > MAX_CACHED_GRAMMARS) grammars.delete(grammars.keys().next().value!);
+  }
+  try {
+    return await g;
+  } catch (err) {
+    grammars.delete(gbnf);
+    throw new HostError('bad-request', `The grammar was refused: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 interface Meter {
   start: number;
   firstToken: number | null;
@@ -91,8 +114,9 @@ function cancelledEmpty(m: Meter): GenerateResult {
   return finish('', 'cancelled', m, 0, null);
 }
 
-export async function runCompletion(slot: ModelSlot, prompt: string, s: SamplingOptions, signal: AbortSignal, sink: StreamSink): Promise<GenerateResult> {
+export async function runCompletion(slot: ModelSlot, prompt: string, s: SamplingOptions, signal: AbortSignal, sink: StreamSink, gbnf?: Gbnf): Promise<GenerateResult> {
   const nlc = await loadNodeLlamaCpp();
+  const grammar = await grammarFor(slot.model, gbnf);
   const m: Meter = { start: performance.now(), firstToken: null, tokens: 0 };
   const ctxSize = slot.info.contextSize;
   const reserve = answerReserve(ctxSize, s.maxTokens);
@@ -114,6 +138,7 @@ export async function runCompletion(slot: ModelSlot, prompt: string, s: Sampling
       const r = await completion.generateCompletionWithMeta(tokens, {
         ...samplingFor(s),
         maxTokens: Math.min(s.maxTokens ?? reserve, ctxSize - tokens.length - bos),
+        grammar,
         signal,
         stopOnAbortSignal: true,
         disableContextShift: true,
@@ -190,8 +215,9 @@ export function fitChat(wrapper: ChatWrapper, model: LlamaModel, messages: ChatM
   };
 }
 
-export async function runChat(slot: ModelSlot, messages: ChatMessage[], s: SamplingOptions, signal: AbortSignal, sink: StreamSink): Promise<GenerateResult> {
+export async function runChat(slot: ModelSlot, messages: ChatMessage[], s: SamplingOptions, signal: AbortSignal, sink: StreamSink, gbnf?: Gbnf): Promise<GenerateResult> {
   const nlc = await loadNodeLlamaCpp();
+  const grammar = await grammarFor(slot.model, gbnf);
   const wrapper = slot.chatWrapper;
   if (!wrapper) throw new Error('This model was loaded for embeddings, not chat.');
   if (messages.length === 0) throw new Error('A chat needs at least one message.');
@@ -209,6 +235,7 @@ export async function runChat(slot: ModelSlot, messages: ChatMessage[], s: Sampl
       const r = await chat.generateResponse(history, {
         ...samplingFor(s),
         maxTokens: Math.min(s.maxTokens ?? reserve, ctxSize - promptTokens),
+        grammar,
         signal,
         stopOnAbortSignal: true,
         onToken: (t) => {

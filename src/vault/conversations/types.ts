@@ -9,6 +9,20 @@ export interface CitationRef {
   path: string;
   startLine: number;
   endLine: number;
+  /** Whether the cited lines seem to say what cites them (absent on answers stored before it was checked). */
+  support?: CitationSupport;
+}
+
+/** How well the sentences citing a source are supported by its text: the weakest of them. */
+export interface CitationSupport {
+  /** Share (0..1) of the sentence's content words found in the cited text; null when it has none. */
+  score: number | null;
+  /** Cosine similarity of the sentence's and the cited text's vectors; null without an embedding model. */
+  similarity: number | null;
+  /** false: the cited text does not seem to say it. */
+  supported: boolean;
+  /** The weakest sentence citing the source. */
+  sentence: string;
 }
 
 /** A numbered source given to the model with an answer. */

@@ -92,6 +92,7 @@ export class VaultChatBackend extends Disposable implements ChatBackend {
       topP: s.sampling.topP,
       topK: s.sampling.topK,
       repeatPenalty: s.sampling.repeatPenalty,
+      citations: s.citations,
     }, observer, signal);
   }
 

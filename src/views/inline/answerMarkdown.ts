@@ -26,9 +26,12 @@ function plainLabel(s: string): string {
   return s.replace(/[\\[\]()<>"*_`]/g, (ch) => `\\${ch}`);
 }
 
+/** A citation whose source does not seem to say what cites it (the support check) is labelled "n?". */
 export function citationLink(c: Citation, label = `${c.n}`): string {
   const loc = { root: c.root, path: c.path, startLine: c.startLine, endLine: c.endLine };
-  return `[${plainLabel(label)}](${commandUri(OPEN_CITATION_COMMAND, [loc])} "${plainLabel(`${c.path}:${lineRange(c)}`)}")`;
+  const weak = c.support !== undefined && !c.support.supported;
+  const title = `${c.path}:${lineRange(c)}${weak ? ' (does not seem to say this)' : ''}`;
+  return `[${plainLabel(weak ? `${label}?` : label)}](${commandUri(OPEN_CITATION_COMMAND, [loc])} "${plainLabel(title)}")`;
 }
 
 /** Escapes what could make a link, image or HTML in prose; code spans and fences are left alone. */
@@ -91,6 +94,7 @@ export function inlineAnswerMarkdown(a: InlineAnswerView): string {
   if (a.status === 'error') out.push(`**Error:** ${neutralizeProse(a.error ?? 'the answer failed')}`);
   if (a.notFound) out.push('_The vault does not seem to contain this._');
   else if (a.status === 'complete' && a.citations.length === 0) out.push('_This answer cites no source._');
+  else if (a.status === 'complete' && a.citations.some((c) => c.support && !c.support.supported)) out.push('_A citation marked ? points at lines that do not seem to say what cites them._');
   const searched = retrievalNote(a.retrieval);
   if (searched) out.push(`_${neutralizeProse(searched)}_`);
   const sources = sourcesLine(a.citations, a.sources ?? []);

@@ -28,8 +28,15 @@ export const sourceSchema = obj({
 });
 export type Source = Infer<typeof sourceSchema>;
 
+/**
+ * How well a citation's source supports the sentences citing it (src/app/ask/support.ts): the
+ * weakest sentence, its share of content words found in the source, its vectors' similarity.
+ */
+export const citationSupportSchema = obj({ score: nullable(num()), similarity: nullable(num()), supported: bool(), sentence: str(2000) });
+export type CitationSupport = Infer<typeof citationSupportSchema>;
+
 /** A verified citation [n] -> path:lines. Citations to sources the model was not given never get here. */
-export const citationSchema = obj({ n: int(1, 1000), root: path, path, startLine: lineNo, endLine: lineNo });
+export const citationSchema = obj({ n: int(1, 1000), root: path, path, startLine: lineNo, endLine: lineNo, support: optional(citationSupportSchema) });
 export type Citation = Infer<typeof citationSchema>;
 
 export const messageStatusSchema = oneOf('complete', 'cancelled', 'error', 'streaming');
