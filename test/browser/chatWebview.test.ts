@@ -380,3 +380,29 @@ test('context chips can be added and removed; invalid host messages are ignored'
   await chip.getByRole('button', { name: 'Remove context own.md' }).click();
   assert.equal(await page.locator('.context-chips .chip').count(), 0);
 });
+
+test('a citation the support check flags is marked on its chip (theme warning colour) and says why on hover, as text', async () => {
+  await open();
+  const sentence = 'Bread <b>rises</b> "fast"';
+  const weak = { ...citation1, support: { score: 0.1, similarity: null, supported: false, sentence } };
+  await host({ type: 'conversation', conversation: { id: 11, title: 'support', messages: [answer('Each value has one owner [1].', { citations: [weak] })] } });
+  const chip = page.locator('.msg.assistant .cite-inline').first();
+  await chip.waitFor();
+  assert.equal(await chip.textContent(), '1?');
+  assert.match(await chip.getAttribute('class') ?? '', /cite-unsupported/);
+  assert.match(await chip.getAttribute('aria-label') ?? '', /does not seem to say this/);
+  assert.equal(await chip.getAttribute('data-supported'), 'false');
+  const warn = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-editorWarning-foreground'));
+  const colour = await chip.evaluate((e) => getComputedStyle(e).borderTopStyle);
+  assert.equal(colour, 'dashed', `the flagged chip is drawn differently (warning colour ${warn || 'from the theme'})`);
+  await chip.hover();
+  await page.locator('#cite-hover .cite-hover-unsupported').waitFor();
+  assert.equal(await page.locator('#cite-hover .cite-hover-unsupported').textContent(), ` The source does not seem to say: “${sentence}”`);
+  assert.equal(await page.locator('#cite-hover b').count(), 0, 'the sentence is text, not markup');
+  await page.mouse.move(0, 0);
+  // A supported citation has no mark.
+  await host({ type: 'conversation', conversation: { id: 12, title: 'fine', messages: [answer('Each value has one owner [1].', { citations: [{ ...citation1, support: { score: 1, similarity: null, supported: true, sentence: 'Each value has one owner' } }] })] } });
+  await page.locator('.msg.assistant .cite-inline[data-supported="true"]').waitFor();
+  assert.equal(await page.locator('.msg.assistant .cite-inline').first().textContent(), '1');
+  assert.equal(await page.locator('.cite-unsupported').count(), 0);
+});

@@ -74,3 +74,16 @@ test('the inline answer says when meaning was searched for part of the vault onl
   const words = inlineAnswerMarkdown({ text: 'It moves [1].', citations: [c1], status: 'complete', retrieval: { mode: 'lexical', embedded: 0, total: 100, fallbackReason: 'the embedding model has no vectors in this vault yet' } });
   assert.match(words, /_Searched by words only: the embedding model has no vectors in this vault yet_/);
 });
+
+test('a citation the support check flags is labelled "n?", says so in its title, and the answer notes it', () => {
+  const weak = { ...c2, support: { score: 0.1, similarity: null, supported: false, sentence: 'Bread is "baked" <b>here</b>' } };
+  const strong = { ...c1, support: { score: 0.9, similarity: null, supported: true, sentence: 'Ownership moves' } };
+  const md = inlineAnswerMarkdown({ text: 'Ownership moves [1]. Bread [2].', citations: [strong, weak], status: 'complete' });
+  const links = commandLinks(md);
+  assert.deepEqual(links.slice(0, 2).map((l) => l.label), ['1', '2?']);
+  assert.match(md, /b \\\(x\\\)\.md:4 \\\(does not seem to say this\\\)"/);
+  assert.match(md, /_A citation marked \? points at lines that do not seem to say what cites them\._/);
+  assert.doesNotMatch(md, /<b>/, 'the sentence is not put in the Markdown');
+  const fine = inlineAnswerMarkdown({ text: 'Ownership moves [1].', citations: [strong], status: 'complete' });
+  assert.doesNotMatch(fine, /\?\]|marked \?/);
+});
