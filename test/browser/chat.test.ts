@@ -181,6 +181,26 @@ test('a source chip shows its text on hover and opens its lines on click', { tim
   await h.wb.page.waitForFunction((ln) => new RegExp(`^Ln ${ln}, Col \\d+ \\(\\d+ selected\\)`).test(document.querySelector('[id="status.editor.selection"]')?.textContent?.trim() ?? ''), end, { timeout: 20_000 });
 });
 
+test('strict citations (the default): the tiny model answer carries inline chips of given sources, and one opens its lines', { timeout: 120_000 }, async () => {
+  const answer = chat().locator('.msg.assistant').last();
+  const inline = answer.locator('.msg-body .cite-inline');
+  assert.ok(await inline.count() > 0, 'the strict answer shows citation chips in its text');
+  assert.equal(await answer.locator('.note.warn', { hasText: 'cites no source' }).count(), 0);
+  const sourceLabels = await answer.locator('.sources .cite').evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label') ?? ''));
+  for (const label of await inline.evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label') ?? ''))) {
+    const where = /^Source \d+: (\S+:\d+(?:-\d+)?)/.exec(label);
+    assert.ok(where, `chip label "${label}"`);
+    assert.ok(sourceLabels.some((s) => s.includes(where[1]!)), `${where[1]} is one of the given sources`);
+  }
+  const first = /^Source \d+: ([^:]+):(\d+)(?:-(\d+))?/.exec((await inline.first().getAttribute('aria-label')) ?? '')!;
+  const [file, end] = [first[1]!, Number(first[3] ?? first[2])];
+  await inline.first().click();
+  const base = file.split('/').pop()!;
+  await h.wb.page.waitForFunction((b) => (document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(b), base, { timeout: 20_000 });
+  await h.wb.page.waitForFunction((ln) => new RegExp(`^Ln ${ln}, Col \\d+`).test(document.querySelector('[id="status.editor.selection"]')?.textContent?.trim() ?? ''), end, { timeout: 20_000 });
+  await openChat();
+});
+
 test('Bookmark answer keeps the answer, under its question, in the Bookmarks view', { timeout: 120_000 }, async () => {
   const answer = chat().locator('.msg.assistant').last();
   await answer.hover();
