@@ -3,8 +3,6 @@
 // a citation; prompt mode sends no grammar and is what it was; the support check on hand-made
 // answer/source pairs; the CLI maps strict citations to path:startLine-endLine.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EngineClient, ModelHandle } from '../../../src/engine/client/engineClient';
 import { EngineError } from '../../../src/engine/client/engineError';
@@ -14,13 +12,10 @@ import { citedNumbers } from '../../../src/app/ask/citationGrammar';
 import { engineAnswerModel } from '../../../src/app/engine/engineAdapters';
 import { citationGrammar, MAX_SEGMENT_CHARS, uncitedTail } from '../../../src/app/ask/strictCitations';
 import { citedClaims, supportOf, wordSupport } from '../../../src/app/ask/support';
-import { EmbeddingStore } from '../../../src/vault/embeddings/embeddingStore';
-import { Retriever } from '../../../src/vault/retrieval/retriever';
-import { Vault } from '../../../src/vault/vault';
-import { VectorIndexCache } from '../../../src/vault/vectors/vectorIndex';
-import { tempDir, tinyModel } from '../../helpers/paths';
+import type { Retriever } from '../../../src/vault/retrieval/retriever';
+import { tinyModel } from '../../helpers/paths';
 import { cliVault, runCli } from '../../helpers/runCli';
-import { tinyEngine } from '../retrieval/helpers';
+import { tinyAnswerVault, type TinyAnswerVault } from '../retrieval/helpers';
 
 const NOTES: Record<string, string> = {
   'rust/ownership.md': '# Ownership\n\nEach value in Rust has an owner.\nThere can only be one owner at a time.\nWhen the owner goes out of scope, the value is dropped.\n',
@@ -28,11 +23,10 @@ const NOTES: Record<string, string> = {
   'rust/moves.md': '# Moves\n\nAssigning a heap value to another variable moves ownership; the old owner can no longer be used.\n',
 };
 
-let t: { dir: string; cleanup: () => void };
-let vault: Vault;
 let engine: EngineClient;
 let handle: ModelHandle;
 let retriever: Retriever;
+let fixture: TinyAnswerVault;
 
 /** The real model, with the grammar of each call recorded. */
 function recorded(model: AnswerModel): AnswerModel & { grammars: (string | undefined)[] } {
@@ -41,23 +35,12 @@ function recorded(model: AnswerModel): AnswerModel & { grammars: (string | undef
 }
 
 before(async () => {
-  t = tempDir('cv-strict-');
-  const root = join(t.dir, 'notes');
-  for (const [p, text] of Object.entries(NOTES)) {
-    mkdirSync(join(root, p, '..'), { recursive: true });
-    writeFileSync(join(root, p), text);
-  }
-  vault = Vault.open(join(t.dir, 'vault.db'));
-  await vault.indexRoots([root]);
-  engine = (await tinyEngine(vault.db)).engine;
-  handle = await engine.loadModel(tinyModel, { contextSize: 1024, threads: 1 });
-  retriever = new Retriever(vault.db, vault, new VectorIndexCache(vault.db), new EmbeddingStore(vault.db));
+  fixture = await tinyAnswerVault(NOTES);
+  ({ engine, handle, retriever } = fixture);
 });
 
 after(async () => {
-  await engine?.dispose();
-  vault?.close();
-  t?.cleanup();
+  await fixture?.close();
 });
 
 const PARAGRAPH_ENDS_CITED = /\[\d{1,3}\]$/;

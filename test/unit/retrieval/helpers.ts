@@ -34,7 +34,11 @@ export function randomVector(rand: () => number, dim: number): Float32Array {
 // The real engine with the real tiny model. The built engine (dist/engine-host.mjs, made by the
 // test runner's build) starts much faster than the TypeScript source under tsx.
 import { existsSync } from 'node:fs';
-import { EngineClient, type EngineEntry } from '../../../src/engine/client/engineClient';
+import { EngineClient, type EngineEntry, type ModelHandle } from '../../../src/engine/client/engineClient';
+import { EmbeddingStore } from '../../../src/vault/embeddings/embeddingStore';
+import { Retriever } from '../../../src/vault/retrieval/retriever';
+import { Vault } from '../../../src/vault/vault';
+import { VectorIndexCache } from '../../../src/vault/vectors/vectorIndex';
 import { addLocalModel } from '../../../src/engine/verify/verifyModelFile';
 import { ModelRecords } from '../../../src/app/models/modelRecords';
 import { repoRoot, tinyModel } from '../../helpers/paths';
@@ -60,4 +64,37 @@ export function writeNotes(root: string, count: number): void {
   for (let i = 0; i < count; i++) {
     writeFileSync(join(root, `note-${String(i).padStart(3, '0')}.md`), `# Note ${i}\n\nThe fox number ${i} jumps over dog ${i * 7}.\n\n## Part two\n\nA second part, about ${i % 5 === 0 ? 'borrowing' : 'ownership'} ${i}.\n`);
   }
+}
+
+export interface TinyAnswerVault {
+  vault: Vault;
+  engine: EngineClient;
+  /** The tiny model loaded for chat (1024-token context, one thread). */
+  handle: ModelHandle;
+  /** Lexical retrieval over the vault (no vectors). */
+  retriever: Retriever;
+  close(): Promise<void>;
+}
+
+/** `notes` (relative path -> Markdown) indexed into a vault in a temp folder, with the tiny chat model loaded. */
+export async function tinyAnswerVault(notes: Record<string, string>): Promise<TinyAnswerVault> {
+  const t = tempDir('cv-answer-');
+  const root = join(t.dir, 'notes');
+  for (const [p, text] of Object.entries(notes)) {
+    mkdirSync(join(root, p, '..'), { recursive: true });
+    writeFileSync(join(root, p), text);
+  }
+  const vault = Vault.open(join(t.dir, 'vault.db'));
+  await vault.indexRoots([root]);
+  const engine = (await tinyEngine(vault.db)).engine;
+  const handle = await engine.loadModel(tinyModel, { contextSize: 1024, threads: 1 });
+  const retriever = new Retriever(vault.db, vault, new VectorIndexCache(vault.db), new EmbeddingStore(vault.db));
+  return {
+    vault, engine, handle, retriever,
+    async close() {
+      await engine.dispose();
+      vault.close();
+      t.cleanup();
+    },
+  };
 }
