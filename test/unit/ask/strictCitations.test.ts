@@ -9,9 +9,9 @@ import { EngineError } from '../../../src/engine/client/engineError';
 import type { AnswerModel } from '../../../src/app/ask/answerModel';
 import { ask, type AskResult } from '../../../src/app/ask/ask';
 import { citedNumbers } from '../../../src/app/ask/citationGrammar';
-import { engineAnswerModel } from '../../../src/app/engine/engineAdapters';
+import { engineAnswerModel, engineEmbedder } from '../../../src/app/engine/engineAdapters';
 import { citationGrammar, MAX_SEGMENT_CHARS, uncitedTail } from '../../../src/app/ask/strictCitations';
-import { citedClaims, supportOf, wordSupport } from '../../../src/app/ask/support';
+import { citedClaims, MIN_VECTOR_SUPPORT, supportOf, wordSupport } from '../../../src/app/ask/support';
 import type { Retriever } from '../../../src/vault/retrieval/retriever';
 import { tinyModel } from '../../helpers/paths';
 import { cliVault, runCli } from '../../helpers/runCli';
@@ -134,6 +134,23 @@ test('support: a sentence its source says scores high; one it does not say is fl
   assert.ok(wordSupport('所有者が範囲外になると値は破棄されます', '所有者がスコープ外になると、値は破棄されます。')! >= 0.5);
   // A claim with no content words is not judged.
   assert.equal(wordSupport('It is.', OWNERSHIP), null);
+});
+
+test('support with an embedding model: the cosine of the sentence and the cited text is added; a failing embedder leaves words alone', { timeout: 120_000 }, async () => {
+  const embHandle = await engine.loadModel(tinyModel, { purpose: 'embed', threads: 1 });
+  const embedder = engineEmbedder(engine, embHandle, 'stories260K');
+  const answer = 'Every value has one owner at a time [1]. Bread is baked at 220 degrees for an hour [1].';
+  const s = await supportOf(answer, new Map([[1, OWNERSHIP]]), embedder);
+  const weakest = s.get(1)!;
+  assert.equal(weakest.sentence, 'Bread is baked at 220 degrees for an hour');
+  const [a, b] = (await embedder.embed([weakest.sentence, OWNERSHIP])).map((r) => Array.from(r.vector));
+  const cos = a!.reduce((sum, x, i) => sum + x * b![i]!, 0) / Math.sqrt(a!.reduce((q, x) => q + x * x, 0) * b!.reduce((q, x) => q + x * x, 0));
+  assert.ok(weakest.similarity !== null && Math.abs(weakest.similarity - cos) < 1e-4, `similarity ${weakest.similarity} vs ${cos}`);
+  assert.equal(weakest.supported, weakest.similarity >= MIN_VECTOR_SUPPORT, 'words fail it; the vectors decide');
+  const failing = { ...embedder, embed: async () => { throw new Error('unloaded'); } };
+  const w = await supportOf(answer, new Map([[1, OWNERSHIP]]), failing);
+  assert.equal(w.get(1)!.similarity, null);
+  assert.equal(w.get(1)!.supported, false);
 });
 
 test('ask --citations strict --json: citations valid, mapped to path:startLine-endLine, with support; a bad mode is a usage error', { timeout: 300_000 }, async () => {

@@ -123,6 +123,22 @@ test('a selection as context becomes source 1', { timeout: 60_000 }, async () =>
   assert.deepEqual([first.path, first.startLine, first.endLine], ['other.md', 3, 3]);
 });
 
+test('a strict answer has citations of given sources, each with its support check, kept when the conversation is reopened', { timeout: 60_000 }, async () => {
+  const { events, ctx } = collector();
+  const answer = await chat.ask({ ...request('What does the zorblax checker enforce?'), maxAnswerTokens: 160, temperature: 0.8, citations: 'strict' }, ctx);
+  assert.ok(answer.citations.length > 0, answer.content);
+  for (const c of answer.citations) {
+    assert.ok(answer.sources.some((s) => s.n === c.n && s.path === c.path && s.startLine === c.startLine && s.root === c.root));
+    assert.ok(c.support, `[${c.n}] has a support check`);
+    assert.equal(typeof c.support.supported, 'boolean');
+  }
+  const start = events.find((e) => e.type === 'start');
+  assert.ok(start && start.type === 'start');
+  const stored = chat.getConversation(start.conversationId)!.messages[1]!;
+  assert.deepEqual(stored.citations.map((c) => c.support), answer.citations.map((c) => c.support));
+  await assert.rejects(chat.ask({ ...request('q'), citations: 'always' as 'strict' }, collector().ctx), /Citations must be strict or prompt/);
+});
+
 test('bad requests are refused with a clear error and store nothing', async () => {
   const before = chat.listConversations().length;
   await assert.rejects(chat.ask(request('   '), collector().ctx), /The question is empty/);
