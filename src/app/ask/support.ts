@@ -24,6 +24,12 @@ export interface CitedClaim {
 }
 
 const sentences = new Intl.Segmenter(undefined, { granularity: 'sentence' });
+/** A sentence kept in a support record is cut to this (a paragraph with no sentence end can be long). */
+export const MAX_SENTENCE_CHARS = 400;
+
+function clip(s: string): string {
+  return s.length <= MAX_SENTENCE_CHARS ? s : `${s.slice(0, MAX_SENTENCE_CHARS - 1)}…`;
+}
 const HAS_WORD = /[\p{L}\p{N}]/u;
 
 function lastSentence(prose: string): string {
@@ -105,7 +111,7 @@ export async function supportOf(answer: string, sources: ReadonlyMap<number, str
       const a = vectors.get(c.sentence);
       const b = vectors.get(text);
       const similarity = a && b ? cosine(a, b) : null;
-      const s: CitationSupport = { score, similarity, supported: judge(score, similarity), sentence: c.sentence };
+      const s: CitationSupport = { score, similarity, supported: judge(score, similarity), sentence: clip(c.sentence) };
       const prev = out.get(n);
       if (!prev || weaker(s, prev)) out.set(n, s);
     }

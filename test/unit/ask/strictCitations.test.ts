@@ -11,7 +11,7 @@ import { ask, type AskResult } from '../../../src/app/ask/ask';
 import { citedNumbers } from '../../../src/app/ask/citationGrammar';
 import { engineAnswerModel, engineEmbedder } from '../../../src/app/engine/engineAdapters';
 import { citationGrammar, MAX_SEGMENT_CHARS, uncitedTail } from '../../../src/app/ask/strictCitations';
-import { citedClaims, MIN_VECTOR_SUPPORT, supportOf, wordSupport } from '../../../src/app/ask/support';
+import { citedClaims, MAX_SENTENCE_CHARS, MIN_VECTOR_SUPPORT, supportOf, wordSupport } from '../../../src/app/ask/support';
 import type { Retriever } from '../../../src/vault/retrieval/retriever';
 import { tinyModel } from '../../helpers/paths';
 import { cliVault, runCli } from '../../helpers/runCli';
@@ -132,6 +132,11 @@ test('support: a sentence its source says scores high; one it does not say is fl
   assert.equal(s.get(2)!.similarity, null, 'no embedder: words only');
   // Other languages: content words by the same segmentation and stop-word lists as search.
   assert.ok(wordSupport('所有者が範囲外になると値は破棄されます', '所有者がスコープ外になると、値は破棄されます。')! >= 0.5);
+  // A long claim is scored whole but kept cut (it travels to the chat view).
+  const long = `${'owner value scope '.repeat(60)}dropped`;
+  const l = (await supportOf(`${long} [1]`, new Map([[1, OWNERSHIP]]))).get(1)!;
+  assert.equal(l.sentence.length, MAX_SENTENCE_CHARS);
+  assert.equal(l.supported, true);
   // A claim with no content words is not judged.
   assert.equal(wordSupport('It is.', OWNERSHIP), null);
 });
