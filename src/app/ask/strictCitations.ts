@@ -8,9 +8,15 @@
 // - A paragraph is one or more segments; a segment is text followed by a space and a citation run
 //   of one or more "[n]" (n one of 1..sources), so a paragraph always ends with a citation and a
 //   sentence inside it may carry its own.
-// - Text is one line with no brackets (a number in brackets is only ever a citation) and no
-//   backticks (a citation inside a code span would not count), and it does not end with a space
-//   (the one space before the run is the grammar's, so the run is never glued to a word).
+// - Text is one line with no brackets (a number in brackets is only ever a citation); inline code
+//   spans are allowed (`Rc<T>`), but the text's first character (after at most one space) is
+//   neither a backtick nor a tilde, so a paragraph never opens a code fence that would hide its
+//   citations. It does not end with a space (the one space before the run is the grammar's, so
+//   the run is never glued to a word). Fenced blocks and lists are what strict mode gives up;
+//   `prompt` mode has neither limit.
+//   (A grammar that allows line breaks and code spans as units, tried first, made llama.cpp's
+//   sampler over a minute per answer: nested bounded repetitions of alternatives multiply its
+//   stacks. Character classes under one bound stay as fast as unconstrained generation.)
 // - The model's end of generation is allowed only after a citation, so every finished answer is
 //   cited; after MAX_PARAGRAPHS paragraphs only the end is left, so the grammar always terminates.
 //   A generation cut by maxTokens can still stop mid-paragraph: see uncitedTail().
@@ -42,8 +48,9 @@ export function citationGrammar(sourceCount: number): string {
     `root ::= paragraph ("\\n\\n" paragraph){0,${MAX_PARAGRAPHS - 1}}`,
     `paragraph ::= segment{1,${MAX_SEGMENTS}}`,
     'segment ::= text " " cite{1,3}',
-    // One line of at most MAX_SEGMENT_CHARS, no brackets or backticks, not ending with a space or tab.
-    `text ::= [^\\n\\r\\[\\]\`]{0,${MAX_SEGMENT_CHARS - 1}} [^\\n\\r\\[\\]\` \\t]`,
+    // One line of at most MAX_SEGMENT_CHARS, no brackets, not opening with a backtick or tilde, not
+    // ending with a space or tab.
+    `text ::= " "? [^\\n\\r\\[\\]\`~ \\t] ([^\\n\\r\\[\\]]{0,${MAX_SEGMENT_CHARS - 3}} [^\\n\\r\\[\\] \\t])?`,
     'cite ::= "[" source "]"',
     `source ::= ${numbers}`,
     '',

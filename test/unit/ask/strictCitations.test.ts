@@ -112,6 +112,8 @@ test('the grammar is built from the number of sources', () => {
   assert.throws(() => citationGrammar(0), RangeError);
   assert.equal(uncitedTail('A b [1].\n\nC d [2]'), null);
   assert.equal(uncitedTail('A b [1].\n\nC d'), '.\n\nC d');
+  // Inline code is text, but no paragraph (or segment) opens with a backtick or tilde: a fence would hide its citations.
+  assert.match(citationGrammar(2), /^text ::= " "\? \[\^\\n\\r\\\[\\\]`~ \\t\] \(\[\^\\n\\r\\\[\\\]\]\{0,\d+\}/m);
 });
 
 const OWNERSHIP = 'Each value in Rust has an owner.\nThere can only be one owner at a time.\nWhen the owner goes out of scope, the value is dropped.';
