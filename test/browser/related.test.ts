@@ -31,31 +31,19 @@ after(async () => {
 });
 
 const page = (): HostSession['wb']['page'] => h.wb.page;
-const pane = (): Locator => page().locator('.pane').filter({ has: page().locator('.pane-header[aria-label="Related Notes Section"]') });
+// The header's label is the view's name, then its description (the note followed) once set.
+const pane = (): Locator => page().locator('.pane').filter({ has: page().locator('.pane-header[aria-label^="Related Notes"]') });
 
-/** The labels of the view's rows once they equal `expected` (read in one go: the tree re-renders). */
-async function waitForRows(expected: string[], timeoutMs = 30_000): Promise<void> {
-  const read = (): Promise<string[]> => page().evaluate(() => {
-    const header = document.querySelector('.pane-header[aria-label="Related Notes Section"]');
-    return [...(header?.closest('.pane')?.querySelectorAll('.monaco-list-row .label-name') ?? [])].map((e) => (e.textContent ?? '').trim());
-  });
-  const deadline = Date.now() + timeoutMs;
-  let last: string[] = [];
-  while (Date.now() < deadline) {
-    last = await read();
-    if (JSON.stringify(last) === JSON.stringify(expected)) return;
-    await page().waitForTimeout(200);
+async function waitForRows(expected: string[]): Promise<void> {
+  try {
+    await h.wb.waitForTreeLabels('Related Notes', expected);
+  } catch (err) {
+    // What the view shows instead (an empty state's text, or other rows) says why.
+    const shown = await page().evaluate(() => document.querySelector('.pane-header[aria-label^="Related Notes"]')?.closest('.pane')?.textContent ?? '(no section)');
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nthe view shows: ${shown}`);
   }
-  assert.deepEqual(last, expected);
 }
-
-async function openFile(name: string): Promise<void> {
-  await h.wb.openPalette();
-  await h.wb.quickInputBox.fill(name);
-  await h.wb.waitForQuickPickRow(name);
-  await page().keyboard.press('Enter');
-  await page().waitForFunction((n) => (document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').startsWith(n), name, { timeout: 20_000 });
-}
+const openFile = (name: string): Promise<void> => h.wb.openFile(name);
 
 test('the Related Notes view follows the active editor and opens the closest passage', { timeout: 240_000 }, async () => {
   await h.wb.runCommand('Codex Vault: Index Workspace');

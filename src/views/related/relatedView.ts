@@ -67,7 +67,7 @@ export class RelatedView extends Disposable {
     if (!file) return this.show(seq, undefined, [], 'no-note');
     try {
       const r = await this.vault.call('related', 'find', file, { limit: LIMIT });
-      this.show(seq, file, r.notes, r.notes.length === 0 ? 'none' : 'ok', r.by === 'vectors' ? 'by meaning' : 'by words, links and tags');
+      this.show(seq, file, r.notes, r.notes.length === 0 ? 'none' : 'ok', r.by === 'vectors' ? 'by meaning' : 'by words');
     } catch (err) {
       // A note not in the vault (excluded, too large, not indexed yet) is not an error worth a log line.
       const message = err instanceof Error ? err.message : String(err);
