@@ -42,7 +42,7 @@ const isString = (x: unknown): x is string => typeof x === 'string';
 const isLink = (x: unknown): x is { target: string; line: number } =>
   typeof x === 'object' && x !== null && typeof (x as { target?: unknown }).target === 'string' && typeof (x as { line?: unknown }).line === 'number';
 
-export function toNoteRow(r: { id: number; root: string; path: string; title: string; tags: string; aliases: string; links: string }): NoteRow {
+export function toNoteRow(r: RawNote): NoteRow {
   return {
     id: Number(r.id), root: r.root, path: r.path, title: r.title,
     tags: parseArray(r.tags, isString), aliases: parseArray(r.aliases, isString), links: parseArray(r.links, isLink),
@@ -88,10 +88,15 @@ function anyOf(column: string, texts: Iterable<string>): string | undefined {
   return ps.length > 0 ? `(${column} : (${ps.join(' OR ')}))` : undefined;
 }
 
+type RawNote = { id: number; root: string; path: string; title: string; tags: string; aliases: string; links: string };
+
+/** Notes with a chunk among the first CANDIDATE_CHUNKS matches of :q, the note :self aside. */
+const FROM_CANDIDATES = `FROM documents d JOIN roots r ON r.id = d.root_id
+  WHERE d.id IN (SELECT c.doc_id FROM (SELECT rowid AS id FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT :n) m JOIN chunks c ON c.id = m.id) AND d.id != :self`;
+
 /** The note `docId` with its tags, aliases and links. */
 export function noteRow(db: SqliteDatabase, docId: number): NoteRow | undefined {
-  const r = db.get<{ id: number; root: string; path: string; title: string; tags: string; aliases: string; links: string }>(
-    `SELECT ${NOTE_COLUMNS} FROM documents d JOIN roots r ON r.id = d.root_id WHERE d.id = ?`, [docId]);
+  const r = db.get<RawNote>(`SELECT ${NOTE_COLUMNS} FROM documents d JOIN roots r ON r.id = d.root_id WHERE d.id = ?`, [docId]);
   return r ? toNoteRow(r) : undefined;
 }
 
@@ -104,31 +109,39 @@ export function noteRow(db: SqliteDatabase, docId: number): NoteRow | undefined 
  */
 export function linksAndTags(db: SqliteDatabase, note: NoteRow, limit: number): Map<number, Tie> {
   const names = namesOf(note);
-  const parts = [
-    anyOf('tags', note.tags),
+  const ties = new Map<number, Tie>();
+  const tie = (other: NoteRow): Tie => ({
+    docId: other.id, root: other.root, path: other.path, title: other.title, tags: other.tags.filter((t) => note.tags.includes(t)), theirTags: other.tags.length,
+  });
+  // Links either way: candidates whose title or file name a link of the note names, or whose text names the note.
+  const linkQuery = [
     anyOf('title', note.links.map((l) => targetKeys(l.target).at(-1)!).filter(Boolean)),
     anyOf('body', [...names].map((n) => n.slice(n.lastIndexOf('/') + 1))),
   ].filter((p): p is string => p !== undefined);
-  if (parts.length === 0) return new Map();
-  const rows = db.all<{ id: number; root: string; path: string; title: string; tags: string; aliases: string; links: string }>(
-    `SELECT ${NOTE_COLUMNS} FROM documents d JOIN roots r ON r.id = d.root_id
-     WHERE d.id IN (SELECT c.doc_id FROM (SELECT rowid AS id FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT :n) m JOIN chunks c ON c.id = m.id)
-       AND d.id != :self`,
-    { ':q': parts.join(' OR '), ':n': CANDIDATE_CHUNKS, ':self': note.id },
-  );
-  const ties = new Map<number, Tie>();
-  const tagged: Tie[] = [];
-  for (const raw of rows) {
-    const other = toNoteRow(raw);
-    const tie: Tie = { docId: other.id, root: other.root, path: other.path, title: other.title, tags: other.tags.filter((t) => note.tags.includes(t)), theirTags: other.tags.length };
-    const out = linksTo(note.links, namesOf(other));
-    if (out !== undefined) tie.out = out;
-    const inn = linksTo(other.links, names);
-    if (inn !== undefined) tie.in = inn;
-    if (tie.out !== undefined || tie.in !== undefined) ties.set(other.id, tie);
-    else if (tie.tags.length > 0) tagged.push(tie);
+  if (linkQuery.length > 0) {
+    for (const raw of db.all<RawNote>(`SELECT ${NOTE_COLUMNS} ${FROM_CANDIDATES}`, { ':q': linkQuery.join(' OR '), ':n': CANDIDATE_CHUNKS, ':self': note.id })) {
+      const other = toNoteRow(raw);
+      const t = tie(other);
+      const out = linksTo(note.links, namesOf(other));
+      if (out !== undefined) t.out = out;
+      const inn = linksTo(other.links, names);
+      if (inn !== undefined) t.in = inn;
+      if (t.out !== undefined || t.in !== undefined) ties.set(other.id, t);
+    }
   }
-  tagged.sort((a, b) => b.tags.length - a.tags.length || a.docId - b.docId);
-  for (const t of tagged.slice(0, limit)) ties.set(t.docId, t);
+  // Shared tags: counted by SQLite, so that a tag many notes carry costs no JSON parsed here; the
+  // notes sharing the most tags (then the oldest) are kept.
+  const tagQuery = anyOf('tags', note.tags);
+  if (tagQuery) {
+    const rows = db.all<RawNote & { shared: number }>(
+      `SELECT * FROM (SELECT ${NOTE_COLUMNS}, (SELECT count(*) FROM json_each(d.tags) t WHERE t.value IN (SELECT value FROM json_each(:tags))) AS shared ${FROM_CANDIDATES})
+       WHERE shared > 0 ORDER BY shared DESC, id LIMIT :limit`,
+      { ':q': tagQuery, ':n': CANDIDATE_CHUNKS, ':self': note.id, ':tags': JSON.stringify(note.tags), ':limit': limit },
+    );
+    for (const raw of rows) {
+      const had = ties.get(Number(raw.id));
+      if (!had) ties.set(Number(raw.id), tie(toNoteRow(raw)));
+    }
+  }
   return ties;
 }
