@@ -172,6 +172,8 @@ export class RelatedNotes {
           ? { kind: 'passage', by, startLine: p.startLine, endLine: p.endLine, heading: p.heading, similarity: p.similarity }
           : { kind: 'passage', by, startLine: p.startLine, endLine: p.endLine, heading: p.heading, words: p.words ?? [] });
       }
+      // A vector neighbour no closer than orthogonal, with no link or tag: nothing to say for it.
+      if (reasons.length === 0) continue;
       out.push({ root: c.root, path: c.path, title: c.title, score: round(score), startLine: c.passage.startLine, endLine: c.passage.endLine, reasons });
     }
     return out.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -184,7 +186,7 @@ export class RelatedNotes {
       'SELECT doc_id, start_line, end_line, headings FROM chunks WHERE doc_id IN (SELECT value FROM json_each(?)) ORDER BY doc_id, ord', [JSON.stringify([...byId.keys()])]);
     for (const ch of chunks) {
       const c = byId.get(Number(ch.doc_id))!;
-      const at = c.tie?.out === undefined ? c.tie?.in : undefined;
+      const at = c.tie?.in;
       const holdsLink = at !== undefined && Number(ch.start_line) <= at && at <= Number(ch.end_line);
       if (!c.passage || holdsLink) c.passage = { startLine: Number(ch.start_line), endLine: Number(ch.end_line), heading: ch.headings };
     }

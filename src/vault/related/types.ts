@@ -10,7 +10,10 @@ export type RelatedReason =
   | { kind: 'passage'; by: 'vectors' | 'words'; startLine: number; endLine: number; heading: string; similarity?: number; words?: string[] }
   /** Tags both notes carry (front matter tags and #tags). */
   | { kind: 'tags'; tags: string[] }
-  /** A link between the two notes: 'out' the open note links to it, 'in' it links to the open note. */
+  /**
+   * A link between the two notes: 'out' the open note links to it, 'in' it links to the open note;
+   * `line`: the line of the link in the note holding it (for 'both', the open note's).
+   */
   | { kind: 'link'; direction: 'out' | 'in' | 'both'; line?: number };
 
 export interface RelatedNote {
