@@ -15,6 +15,7 @@ import { SearchQuickPick } from '../views/search/searchQuickPick';
 import { VaultStatusBar } from '../views/statusBar/vaultStatusBar';
 import { BookmarksView } from '../views/bookmarks/bookmarksView';
 import { ModelsView } from '../views/models/modelsView';
+import { RelatedView } from '../views/related/relatedView';
 import { ChatFeature } from '../views/chat/chatFeature';
 import { EmbeddingsFeature } from '../views/embeddings/embeddingsFeature';
 import { VaultLanguageModelTools } from '../lm/vaultTools';
@@ -29,6 +30,7 @@ export class Container extends Disposable {
   readonly statusBar: VaultStatusBar;
   readonly search: SearchQuickPick;
   readonly chat: ChatFeature;
+  readonly related: RelatedView;
   /** The editor's AI surfaces: language-model tools, the @vault participant, the MCP server definition. */
   readonly lmTools: VaultLanguageModelTools;
   readonly participant: VaultChatParticipant;
@@ -52,6 +54,7 @@ export class Container extends Disposable {
     this.add('commands', () => new CoreCommands(this.vault, this.log));
     this.add('bookmarks', () => new BookmarksView(this.vault, this.search, this.log));
     this.add('modelsView', () => new ModelsView(this.vault, this.models, settings, this.log));
+    this.related = this.add('related', () => new RelatedView(this.vault, this.log));
     this.chat = this.add('chat', () => new ChatFeature(context, this.vault, this.models, settings, this.log));
     this.add('embeddings', () => new EmbeddingsFeature(this.vault, this.models, settings, this.log));
     this.lmTools = this.add('lmTools', () => new VaultLanguageModelTools(this.vault, settings, this.log));

@@ -11,6 +11,7 @@ import { ModelsService } from '../app/models/modelsService';
 import { GroundingService } from '../app/ask/groundingService';
 import { BookmarkStore } from '../vault/bookmarks/bookmarkStore';
 import { NoteReader } from '../vault/notes/noteReader';
+import { RelatedNotes } from '../vault/related/relatedNotes';
 import type { SqliteDatabase } from '../vault/db/sqlite';
 import { VectorIndexCache } from '../vault/vectors/vectorIndex';
 import type { QueryEmbedding, ServiceImpls } from './protocol';
@@ -47,6 +48,8 @@ export function composeApp(db: SqliteDatabase, opts: ComposeOptions): AppGraph {
     embeddings,
     notes: new NoteReader(db),
     grounding: new GroundingService(db),
+    // The loaded vectors are shared with the chat and hybrid search (one copy in memory).
+    related: new RelatedNotes(db, vectors),
   };
   return {
     services,

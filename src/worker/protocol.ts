@@ -8,6 +8,7 @@ import type { ModelsService } from '../app/models/modelsService';
 import type { AppEvent } from '../app/events';
 import type { BookmarkStore } from '../vault/bookmarks/bookmarkStore';
 import type { NoteReader } from '../vault/notes/noteReader';
+import type { RelatedNotes } from '../vault/related/relatedNotes';
 
 export type SearchMode = 'lexical' | 'hybrid';
 
@@ -159,6 +160,7 @@ export const SERVICE_METHODS = {
   embeddings: { start: QUICK, pause: QUICK, resume: QUICK, cancel: QUICK, status: QUICK },
   notes: { read: QUICK },
   grounding: { gather: QUICK },
+  related: { find: QUICK },
 } as const satisfies { [S in keyof ServiceImpls]: { [M in keyof ServiceImpls[S]]?: number | null } };
 
 /** The classes behind the services (built by the worker's composition root, src/worker/compose.ts). */
@@ -169,6 +171,7 @@ export interface ServiceImpls {
   embeddings: EmbeddingsService;
   notes: NoteReader;
   grounding: GroundingService;
+  related: RelatedNotes;
 }
 
 /**

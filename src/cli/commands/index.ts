@@ -3,6 +3,7 @@
 import type { CliCommand } from '../command';
 import { indexCommand } from './indexCommand';
 import { searchCommand } from './searchCommand';
+import { relatedCommand } from './relatedCommand';
 import { embedIndexCommand } from './embedIndexCommand';
 import { askCommand } from './askCommand';
 import { modelsListCommand } from './modelsListCommand';
@@ -17,6 +18,7 @@ import { mcpCommand } from './mcpCommand';
 export const commands: readonly CliCommand[] = [
   indexCommand,
   searchCommand,
+  relatedCommand,
   embedIndexCommand,
   askCommand,
   doctorCommand,

@@ -65,8 +65,11 @@ function realOrSelf(p: string): string {
   }
 }
 
-/** Finds the vault folder and relative path a caller's path names (absolute, or relative as search returns it). */
-function locate(db: SqliteDatabase, path: string): Located {
+/**
+ * Finds the vault folder and relative path a caller's path names (absolute, or relative as search
+ * returns it); throws NoteReadError, with a sentence for the caller, when it names no note of the vault.
+ */
+export function locateNote(db: SqliteDatabase, path: string): Located {
   const roots = retryWhileLocked(() => db.all<{ path: string }>('SELECT path FROM roots ORDER BY length(path) DESC')).map((r) => String(r.path));
   if (roots.length === 0) throw new NoteReadError('The vault has no folders indexed yet.');
   const asked = path.replace(/\\/g, '/').trim();
@@ -85,7 +88,7 @@ function locate(db: SqliteDatabase, path: string): Located {
     if (isDocument(db, root, rel)) found.push({ root, rel });
   }
   if (found.length > 1) throw new NoteReadError(`${path} is in more than one vault folder (${found.map((f) => f.root).join(', ')}); give the absolute path.`);
-  if (found.length === 0) throw new NoteReadError(`${asked} is not a note of this vault (only indexed Markdown notes can be read; search finds them).`);
+  if (found.length === 0) throw new NoteReadError(`${asked} is not a note of this vault (only the Markdown notes it indexed; search finds them).`);
   return found[0]!;
 }
 
@@ -107,9 +110,9 @@ export async function readNoteLines(db: SqliteDatabase, path: string, range: Not
   const endAsked = positiveInt(range.endLine, 'endLine');
   if (endAsked !== undefined && endAsked < start) throw new NoteReadError(`endLine (${endAsked}) is before startLine (${start}).`);
 
-  const { root, rel } = locate(db, path);
+  const { root, rel } = locateNote(db, path);
   if (!isDocument(db, root, rel)) {
-    throw new NoteReadError(`${rel} is not a note of this vault (only indexed Markdown notes can be read; search finds them).`);
+    throw new NoteReadError(`${rel} is not a note of this vault (only the Markdown notes it indexed; search finds them).`);
   }
   const abs = resolve(root, rel);
   // A symlink inside the folder may point anywhere: the file it leads to must be inside too.

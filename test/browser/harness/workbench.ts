@@ -1,5 +1,6 @@
 // Drives the code-server workbench in Debian's Chromium (playwright-core; never a downloaded browser)
 // the way a person does: command palette, quick picks, status bar, editors, webviews, screenshots.
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
@@ -106,6 +107,35 @@ export class Workbench {
   /** Types into the open quick pick (replacing its value). */
   async typeInQuickPick(text: string): Promise<void> {
     await this.quickInputBox.fill(text);
+  }
+
+  /** Opens a file of the workspace through Go to File (the palette without '>') and waits for its tab. */
+  async openFile(name: string): Promise<void> {
+    await this.openPalette();
+    await this.quickInputBox.fill(name);
+    await this.waitForQuickPickRow(name);
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForFunction((n) => (document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').startsWith(n), name, { timeout: 20_000 });
+  }
+
+  /**
+   * Waits until the labels of a view's tree rows equal `expected`. `section`: the start of the view's
+   * header label (its name; a view's description, when set, follows it in the label).
+   */
+  async waitForTreeLabels(section: string, expected: readonly string[], timeoutMs = 30_000): Promise<void> {
+    const read = (): Promise<string[]> => this.page.evaluate((sec) => {
+      const header = document.querySelector(`.pane-header[aria-label^="${sec}"]`);
+      return [...(header?.closest('.pane')?.querySelectorAll('.monaco-list-row .label-name') ?? [])].map((e) => (e.textContent ?? '').trim());
+    }, section);
+    const deadline = Date.now() + timeoutMs;
+    let last: string[] = [];
+    while (Date.now() < deadline) {
+      // Read in one go: the tree re-renders.
+      last = await read();
+      if (JSON.stringify(last) === JSON.stringify(expected)) return;
+      await this.page.waitForTimeout(200);
+    }
+    assert.deepEqual(last, expected, `rows of ${section}`);
   }
 
   /** Waits for a quick pick row whose text (label, description or detail) contains `text`. */

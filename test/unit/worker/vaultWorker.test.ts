@@ -199,6 +199,14 @@ test('malformed messages and unknown services get specific errors', async () => 
   await assert.rejects(client.request({ kind: 'service', service: 'nope', method: 'x', args: [] }), /unknown service method nope\.x/);
 });
 
+test('related notes through the worker: by absolute path, never the note itself; an excluded note is a clear error', async () => {
+  const r = await client.call('related', 'find', join(notes, 'alpha.md'), { limit: 5 });
+  assert.equal(r.path, 'alpha.md');
+  assert.equal(r.root, notes);
+  assert.ok(!r.notes.some((n) => n.path === 'alpha.md'));
+  await assert.rejects(client.call('related', 'find', join(notes, 'drafts', 'secret.md')), /drafts\/secret\.md is not a note of this vault/);
+});
+
 test('only allow-listed service methods run: dispose and other public methods are refused, and the services keep working', async () => {
   for (const [service, method] of [['models', 'dispose'], ['chat', 'dispose'], ['chat', 'ask'], ['embeddings', 'dispose'], ['bookmarks', 'delete'], ['models', 'handle'], ['chat', 'constructor']]) {
     await assert.rejects(
