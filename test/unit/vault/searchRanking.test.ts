@@ -49,6 +49,15 @@ test('a plain-language question finds the notes holding its content words; quest
     assert.equal(v.searchLexical('what I do', { limit: 3 })[0]?.path, 'diary.md');
   }));
 
+test('indefinite pronouns do not decide: "something", "someone", "else" are no topic', () =>
+  withNotes({
+    'sudo.md': '# sudo\n\nRun a command as another user, for example as the administrator.\n',
+    'diary.md': '# Diary\n\nSomeone said something, and then someone else said something else.\n',
+  }, (v) => {
+    const order = notesOf(v.searchLexical('How do I run something as someone else?', { limit: 10 }));
+    assert.deepEqual(order, ['sudo.md'], `only the note about running a command: ${order.join(', ')}`);
+  }));
+
 test('coverage: among partial matches, more of the query\'s words beats one word repeated', () =>
   withNotes({
     'both.md': '# Notes\n\nThe compiler checks each borrow against the lifetime of its owner.\n',
