@@ -58,6 +58,19 @@ test('indefinite pronouns do not decide: "something", "someone", "else" are no t
     assert.deepEqual(order, ['sudo.md'], `only the note about running a command: ${order.join(', ')}`);
   }));
 
+test('partial matches: a note whose title holds the question\'s words ranks above one repeating them in its text', () =>
+  withNotes({
+    'backups.md': `---\naliases: [snapshots]\n---\n# Backups\n\nCopy the folder to the external drive every week. ${'Label the drive with the date and keep it in a dry place. '.repeat(12)}\n`,
+    'journal.md': '# Journal\n\nBackups and snapshots: backups, snapshots.\n',
+    'garden.md': '# Garden\n\nWater the tomatoes in the evening.\n',
+    'recipes.md': '# Recipes\n\nBake the bread for forty minutes.\n',
+    'travel.md': '# Travel\n\nPack a raincoat and a map.\n',
+  }, (v) => {
+    // No chunk holds "restore" (nor "yesterday"): partial matches only, each note holding two of the four words.
+    const order = notesOf(v.searchLexical('restore backups snapshots yesterday', { limit: 10 }));
+    assert.deepEqual(order, ['backups.md', 'journal.md']);
+  }));
+
 test('coverage: among partial matches, more of the query\'s words beats one word repeated', () =>
   withNotes({
     'both.md': '# Notes\n\nThe compiler checks each borrow against the lifetime of its owner.\n',
