@@ -49,6 +49,18 @@ export const COLUMN_WEIGHTS = { title: 8, headings: 4, body: 1, tags: 3 } as con
  */
 const BM25 = `bm25(chunks_fts, ${COLUMN_WEIGHTS.title}.0, ${COLUMN_WEIGHTS.headings}.0, ${COLUMN_WEIGHTS.body}.0, ${COLUMN_WEIGHTS.tags}.0)`;
 
+/**
+ * Among partial matches, the share of the query's words found in the note's title (its aliases
+ * and file name included) raises a chunk's score by up to this factor: a chunk whose title holds
+ * every matched word counts twice. Column weights alone cannot do it: FTS5's bm25 multiplies a
+ * column's term frequency by its weight before saturating, so one title hit is worth at most a
+ * few body hits, and a note named for the question's subject lost to one repeating a word.
+ * Not applied to the two-word fill below (one OR query, no grouping), where it was not measured.
+ */
+export const TITLE_SHARE_BONUS = 1;
+/** bm25 of the title column alone: below zero exactly when the term is in the title. */
+const TITLE_BM25 = 'bm25(chunks_fts, 1.0, 0.0, 0.0, 0.0)';
+
 /** Chunks of one note shown before every other note has had its turn. */
 export const NOTE_CAP = 3;
 
@@ -149,7 +161,8 @@ function allTermsCapped(db: SqliteDatabase, match: string, n: number, f: Filters
  * the question's words ranks higher. Each term is matched on its own, so which terms a
  * chunk holds is exact, and its bm25 is the sum of its terms' (as FTS5 computes an OR query's).
  * Measured against an idf-weighted share, a lexicographic order (more terms first, then bm25) and
- * note-level coverage: the plain share ranked best on every query set (npm run eval).
+ * note-level coverage: the plain share ranked best on every query set (npm run eval). A chunk
+ * whose note's title holds the words ranks higher still (TITLE_SHARE_BONUS).
  */
 function someTerms(db: SqliteDatabase, exprs: readonly { expr: string; times: number }[], n: number, f: Filters): Candidate[] {
   const { join, where } = filterSql(f);
@@ -159,16 +172,17 @@ function someTerms(db: SqliteDatabase, exprs: readonly { expr: string; times: nu
   // the share), without reading its matches again.
   const parts = exprs.map((e, i) => {
     params[`:t${i}`] = e.expr;
-    return `SELECT rowid AS id, ${e.times} AS w, ${e.times} * ${BM25} AS r FROM chunks_fts WHERE chunks_fts MATCH :t${i}`;
+    return `SELECT rowid AS id, ${e.times} AS w, ${e.times} * ${BM25} AS r, ${e.times} * (${TITLE_BM25} < 0) AS tw FROM chunks_fts WHERE chunks_fts MATCH :t${i}`;
   });
   // Without filters, only the best n groups are joined to their chunks (joining every group first
   // cost more than the grouping itself).
   const sql = [
-    `WITH hits(id, w, r) AS (${parts.join('\nUNION ALL ')}),`,
-    'agg(id, bm, m) AS (SELECT id, sum(r), sum(w) FROM hits GROUP BY id),',
+    `WITH hits(id, w, r, tw) AS (${parts.join('\nUNION ALL ')}),`,
+    // score = bm25 x coverage x (1 + bonus x title share); * 1.0 keeps the shares out of integer division.
+    `agg(id, rank) AS (SELECT id, sum(r) * sum(w) * 1.0 / :k * (1 + ${TITLE_SHARE_BONUS} * sum(tw) * 1.0 / :k) FROM hits GROUP BY id),`,
     join
-      ? `best(id, rank) AS (SELECT agg.id, agg.bm * agg.m / :k FROM agg JOIN chunks c ON c.id = agg.id ${join} WHERE 1${where} ORDER BY 2 LIMIT :n)`
-      : 'best(id, rank) AS (SELECT id, bm * m / :k FROM agg ORDER BY 2 LIMIT :n)',
+      ? `best(id, rank) AS (SELECT agg.id, agg.rank FROM agg JOIN chunks c ON c.id = agg.id ${join} WHERE 1${where} ORDER BY 2 LIMIT :n)`
+      : 'best(id, rank) AS (SELECT id, rank FROM agg ORDER BY 2 LIMIT :n)',
     'SELECT best.id AS chunkId, c.doc_id AS docId, best.rank AS rank FROM best JOIN chunks c ON c.id = best.id ORDER BY best.rank',
   ].join('\n');
   return db.all<{ chunkId: number; docId: number; rank: number }>(sql, params).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank }));

@@ -4,8 +4,9 @@
 // (articles, pronouns, auxiliaries and modal verbs, prepositions/particles, conjunctions,
 // question words, politeness and sentence-final particles), taken from the common short
 // stopword lists of each language (for English the intersection of the Lucene/Snowball and
-// NLTK lists, for Chinese and Japanese the words ICU's segmenter splits questions into, for
-// Korean the question words and auxiliary endings left after particles are stripped, for Thai
+// NLTK lists, plus the indefinite pronouns and "else", which a question uses for what it cannot
+// name yet: "run something as admin", "someone else's project"; for Chinese and Japanese the
+// words ICU's segmenter splits questions into, for Korean the question words and auxiliary endings left after particles are stripped, for Thai
 // the PyThaiNLP list's most frequent function words). No noun, verb or adjective that carries a
 // topic is listed ("use", "file", "make" stay), so no list fits one vault's subject; words that
 // are merely frequent in a vault are handled by bm25's IDF instead.
@@ -25,6 +26,7 @@ can could shall should will would may might must
 of in on at by for with about into onto through during before after between to from than
 and or but if because as until while so nor then also too very just only not no
 s t d ll m re ve don doesn didn isn aren wasn weren hasn haven hadn won wouldn shouldn couldn cannot
+something someone somebody anything anyone anybody everything everyone everybody nothing nobody else
 `;
 
 const ZH = `

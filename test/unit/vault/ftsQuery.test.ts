@@ -44,6 +44,9 @@ test('function and question words are marked per language; every term is kept wh
   assert.deepEqual(content('How do I share data between threads?'), ['share', 'data', 'threads?']);
   assert.deepEqual(content("What's the difference between a crate and a package"), ['difference', 'crate', 'package']);
   assert.deepEqual(content('what is it'), ['what', 'is', 'it'], 'only stopwords: all of them are searched');
+  // Indefinite pronouns stand for what the asker cannot name yet: they are no topic.
+  assert.deepEqual(content("How do I run something as someone else?"), ['run']);
+  assert.deepEqual(content('nothing'), ['nothing'], 'alone, it is still searched');
   assert.deepEqual(content('如何压缩一个文件夹'), ['压缩', '文件', '夹']);
   assert.deepEqual(content('ファイルを削除するにはどうすればいいですか'), ['ファイル', '削除']);
   assert.deepEqual(content('ไฟล์อยู่ที่ไหน'), ['ไฟล์']);

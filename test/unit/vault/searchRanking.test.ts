@@ -49,6 +49,28 @@ test('a plain-language question finds the notes holding its content words; quest
     assert.equal(v.searchLexical('what I do', { limit: 3 })[0]?.path, 'diary.md');
   }));
 
+test('indefinite pronouns do not decide: "something", "someone", "else" are no topic', () =>
+  withNotes({
+    'sudo.md': '# sudo\n\nRun a command as another user, for example as the administrator.\n',
+    'diary.md': '# Diary\n\nSomeone said something, and then someone else said something else.\n',
+  }, (v) => {
+    const order = notesOf(v.searchLexical('How do I run something as someone else?', { limit: 10 }));
+    assert.deepEqual(order, ['sudo.md'], `only the note about running a command: ${order.join(', ')}`);
+  }));
+
+test('partial matches: a note whose title holds the question\'s words ranks above one repeating them in its text', () =>
+  withNotes({
+    'backups.md': `---\naliases: [snapshots]\n---\n# Backups\n\nCopy the folder to the external drive every week. ${'Label the drive with the date and keep it in a dry place. '.repeat(12)}\n`,
+    'journal.md': '# Journal\n\nBackups and snapshots: backups, snapshots.\n',
+    'garden.md': '# Garden\n\nWater the tomatoes in the evening.\n',
+    'recipes.md': '# Recipes\n\nBake the bread for forty minutes.\n',
+    'travel.md': '# Travel\n\nPack a raincoat and a map.\n',
+  }, (v) => {
+    // No chunk holds "restore" (nor "yesterday"): partial matches only, each note holding two of the four words.
+    const order = notesOf(v.searchLexical('restore backups snapshots yesterday', { limit: 10 }));
+    assert.deepEqual(order, ['backups.md', 'journal.md']);
+  }));
+
 test('coverage: among partial matches, more of the query\'s words beats one word repeated', () =>
   withNotes({
     'both.md': '# Notes\n\nThe compiler checks each borrow against the lifetime of its owner.\n',
