@@ -112,6 +112,11 @@ test('stories260K.gguf added as a local model, verified, loaded (memory figures 
   await chat.getByRole('region', { name: 'No chat model' }).waitFor({ timeout: 60_000 });
   await (await chatFrame()).evaluate(() => { (window as unknown as { __samePage?: boolean }).__samePage = true; });
   await h.wb.runCommand('Codex Vault: Focus on Models View');
+  // The tree draws only the rows its pane has room for: the manifest's rows are folded so that the
+  // local models below them (and, later, the loaded model's figures) are on screen beside the chat,
+  // the Bookmarks view and the Related Notes header.
+  await pane().locator('.monaco-list-row').filter({ hasText: 'Manifest models' }).first().click();
+  await waitForRows((r) => r.length === 1 && /^Manifest models/.test(r[0]!), 'the manifest models did not fold');
   // Add it through the file dialog (VS Code's own dialog in the browser: type the path, Enter).
   await h.wb.runCommand('Codex Vault: Add Local GGUF Model…');
   await h.wb.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
@@ -135,9 +140,7 @@ test('stories260K.gguf added as a local model, verified, loaded (memory figures 
   }
   assert.ok(verified, 'Verify Model did not report a matching checksum');
 
-  // Fold the manifest's list away, so the loaded model's figures have room on screen (the tree renders visible rows only).
-  await pane().locator('.monaco-list-row').filter({ hasText: 'Manifest models' }).first().click();
-  await waitForRows((r) => !r.some((x) => /Qwen/.test(x)), 'the manifest group did not fold');
+  // The manifest's list is still folded (above), so the loaded model's figures have room on screen.
   const isLoaded = (r: string[]): boolean => r.some((x) => /stories260K\.gguf \| loaded/.test(x)) && r.some((x) => /^\s+KV cache \| /.test(x));
   // As with Verify: a menu click on a row being re-rendered is lost, so retry (a load that fails
   // shows an error toast, which the screenshot below keeps).

@@ -9,6 +9,8 @@ const BATCH = 1000;
 
 export function fillFtsColumns(db: SqliteDatabase, progress: (done: number, total: number) => void): void {
   const total = Number(db.get<{ n: number }>('SELECT count(*) AS n FROM chunks')?.n ?? 0);
+  // A new vault has nothing to re-index: no progress, so no "upgrading" notice for it.
+  if (total === 0) return;
   progress(0, total);
   let last = 0;
   let done = 0;

@@ -128,3 +128,19 @@ test('a vault of schema 0003 (before segmented text) is re-indexed once, with pr
     t.cleanup();
   }
 });
+
+test('a new vault reports no upgrade: there is nothing to re-index, so no "upgrading" notice', () => {
+  const t = tempDir('cv-upgrade-new-');
+  try {
+    const seen: MigrationProgress[] = [];
+    const v = Vault.open(join(t.dir, 'vault.sqlite'), { onUpgradeProgress: (p) => seen.push(p) });
+    try {
+      assert.equal(schemaVersion(v.db), loadMigrations().length);
+      assert.deepEqual(seen, []);
+    } finally {
+      v.close();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
