@@ -95,6 +95,15 @@ export function migrate(db: SqliteDatabase, migrations = loadMigrations(), targe
   if (current > migrations.length) {
     throw new Error(`This vault was written by a newer Codex Vault (schema ${current}; this version knows ${migrations.length}). Update Codex Vault to open it.`);
   }
+  // The versions recorded must be this build's migrations: a file written by a build whose
+  // numbering differs (a development build) would otherwise fail half-way with SQLite's "table
+  // already exists" and no word on why.
+  const recorded = db.all<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+  const strange = recorded.find((r) => migrations.find((m) => m.version === r.version)?.name !== r.name);
+  if (strange) {
+    const ours = migrations.find((m) => m.version === strange.version)?.name ?? 'none';
+    throw new Error(`This database was written by a different build of Codex Vault: its schema step ${strange.version} is "${strange.name}", this build's is "${ours}". Open it with the build that wrote it, or rebuild it (a vault: codex-vault doctor --db <file> --salvage <new file>, or index into a new file).`);
+  }
   const applied: number[] = [];
   for (const m of migrations) {
     if (m.version <= current || m.version > target) continue;

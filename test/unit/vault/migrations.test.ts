@@ -81,3 +81,19 @@ test('a newer schema than this build knows is refused', () => {
     t.cleanup();
   }
 });
+
+test('a schema recorded by a build with other migrations is refused with a clear error, touching nothing', () => {
+  const t = tempDir();
+  try {
+    const db = SqliteDatabase.open(join(t.dir, 'v.db'));
+    const ms = loadMigrations();
+    migrate(db, ms, 3);
+    // A development build numbered another migration 4 and applied it.
+    db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (4, ?, 0)', ['another_step']);
+    assert.throws(() => migrate(db), (e: unknown) => e instanceof Error && /different build of Codex Vault/.test(e.message) && /"another_step"/.test(e.message) && new RegExp(`"${ms[3]!.name}"`).test(e.message));
+    assert.equal(schemaVersion(db), 4, 'nothing was applied');
+    db.close();
+  } finally {
+    t.cleanup();
+  }
+});
