@@ -7,11 +7,17 @@ import { closeSync, openSync, readSync } from 'node:fs';
 const READ_BYTES = 1024 * 1024;
 const PROGRESS_EVERY = 64 * 1024 * 1024;
 
-export type FileHasherRequest = { op: 'to'; upTo: number } | { op: 'reset' } | { op: 'digest'; id: number };
+/** One hashing thread serves every download of the process; `job` says which part a message is about. */
+export type FileHasherRequest =
+  | { op: 'open'; job: number; path: string }
+  | { op: 'to'; job: number; upTo: number }
+  | { op: 'reset'; job: number }
+  | { op: 'digest'; job: number; id: number }
+  | { op: 'close'; job: number };
 export type FileHasherReply =
-  | { op: 'progress'; bytes: number }
-  | { op: 'digest'; id: number; sha256: string; bytes: number }
-  | { op: 'error'; message: string };
+  | { op: 'progress'; job: number; bytes: number }
+  | { op: 'digest'; job: number; id: number; sha256: string; bytes: number }
+  | { op: 'error'; job: number; message: string };
 
 export class FollowingHash {
   private hash: Hash = createHash('sha256');

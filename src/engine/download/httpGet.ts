@@ -3,14 +3,17 @@
 // redirects to. Errors are classified: a stall or a dropped connection is retryable, the caller's
 // cancel is not.
 //
-// The body is handed to the caller chunk by chunk, straight from undici's parser (its dispatch
-// handler API), not through a Readable stream and an async iterator: on loopback that stream
-// machinery cost more CPU than hashing the bytes (measured in bench/download.bench.ts). The caller
-// pauses the connection by returning false and resumes it when it has room.
+// The body is handed to the caller chunk by chunk, straight from the transport's parser (a plain
+// socket for direct connections, socketGet.ts; undici's dispatch handler API through a proxy), not
+// through a Readable stream and an async iterator: on loopback that stream machinery cost more CPU
+// than hashing the bytes (measured in bench/download.bench.ts). The caller pauses the connection
+// by returning false and resumes it when it has room.
 import type { IncomingHttpHeaders } from 'node:http';
-import { getGlobalDispatcher, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { BodyFeed } from './bodyFeed';
 import { DownloadError, RetryableError, describeUrl } from './errors';
 import type { DispatcherFor } from './proxy';
+import { socketGet } from './socketGet';
 
 export interface GetOptions {
   headers: Record<string, string>;
@@ -26,7 +29,8 @@ export interface ResponseBody {
   /**
    * Delivers every chunk to `sink` until the body ends (resolves) or fails (rejects). `sink`
    * returns false to pause the connection, and the caller calls resume() once it has room. A
-   * sink that throws ends the request with that error.
+   * sink that throws ends the request with that error. A chunk is only valid during the call
+   * (the transport reads into the same memory again): copy what you keep.
    */
   pipe(sink: (chunk: Buffer) => boolean): Promise<void>;
   resume(): void;
@@ -60,24 +64,21 @@ export function classifyError(err: unknown, url: URL, signal: AbortSignal): unkn
   return new RetryableError('network', `Network error from ${describeUrl(url)}: ${typeof code === 'string' ? `${code} ` : ''}${msg}`, undefined, undefined, { cause: err });
 }
 
-/** Thrown into the request when the body is dumped: not an error anyone sees. */
-class Discarded extends Error {}
-
-/** One request's handler: resolves with the response head, then feeds the body to a sink. */
+/** One proxied request's undici handler: resolves with the response head, then feeds the body. */
 class GetHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private head: { resolve: (r: { statusCode: number; headers: IncomingHttpHeaders }) => void; reject: (e: unknown) => void } | undefined;
-  private sink: ((chunk: Buffer) => boolean) | undefined;
-  private readonly early: Buffer[] = [];
-  private settled = false;
-  /** The sink returned false: nothing more is fed until resume(). */
-  private blocked = false;
-  private sinkFailed = false;
-  private ended = false;
-  private failure: unknown;
-  private done: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  private readonly feed = new BodyFeed(
+    {
+      pause: () => this.controller?.pause(),
+      resume: () => this.controller?.resume(),
+      abort: (err) => this.abort(err),
+    },
+    false,
+  );
 
   readonly response: Promise<{ statusCode: number; headers: IncomingHttpHeaders }>;
+  readonly body = this.feed.body;
 
   constructor(private readonly signal: AbortSignal) {
     this.response = new Promise((resolve, reject) => {
@@ -97,17 +98,12 @@ class GetHandler implements Dispatcher.DispatchHandler {
     this.head = undefined;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.sink || this.blocked) {
-      this.early.push(chunk);
-      return;
-    }
-    this.feed(controller, chunk);
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.feed.data(chunk);
   }
 
   onResponseEnd(): void {
-    this.ended = true;
-    this.finish();
+    this.feed.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
@@ -116,77 +112,25 @@ class GetHandler implements Dispatcher.DispatchHandler {
       this.head = undefined;
       return;
     }
-    this.failure ??= err;
-    this.finish();
+    this.feed.error(err);
   }
 
   abort(err: unknown): void {
     this.controller?.abort(err instanceof Error ? err : new Error(String(err)));
   }
-
-  private feed(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    let more: boolean;
-    try {
-      more = this.sink!(chunk);
-    } catch (err) {
-      this.sinkFailed = true;
-      this.failure ??= err;
-      controller.abort(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
-    if (!more) {
-      this.blocked = true;
-      controller.pause();
-    }
-  }
-
-  private finish(): void {
-    if (this.settled || !this.done || this.early.length > 0) return;
-    if (this.failure === undefined && !this.ended) return;
-    this.settled = true;
-    if (this.failure !== undefined && !(this.failure instanceof Discarded)) this.done.reject(this.failure);
-    else this.done.resolve();
-  }
-
-  readonly body: ResponseBody = {
-    pipe: (sink) => {
-      if (this.sink || this.done) return Promise.reject(new Error('The response body is already being read.'));
-      const p = new Promise<void>((resolve, reject) => {
-        this.done = { resolve, reject };
-      });
-      this.sink = sink;
-      this.body.resume();
-      return p;
-    },
-    resume: () => {
-      const c = this.controller;
-      if (!c) return;
-      this.blocked = false;
-      // Chunks that arrived before the sink (or after a pause) first, as long as it takes them;
-      // even after a network error, so that every byte received is kept.
-      while (this.early.length > 0 && !this.sinkFailed) {
-        this.feed(c, this.early.shift()!);
-        if (this.blocked) return;
-      }
-      this.early.length = 0;
-      if (this.failure !== undefined || this.ended) return this.finish();
-      c.resume();
-    },
-    dump: async () => {
-      if (this.ended || this.failure !== undefined) return;
-      this.failure = new Discarded('discarded');
-      this.controller?.abort(this.failure as Error);
-    },
-  };
 }
 
-/** Sends one GET (no redirects followed); resolves when the response head has arrived. */
+/**
+ * Sends one GET (no redirects followed); resolves when the response head has arrived. A direct
+ * connection goes over a plain socket (socketGet.ts); one through a proxy over undici's ProxyAgent.
+ */
 function getOnce(url: URL, opts: GetOptions): Promise<{ statusCode: number; headers: IncomingHttpHeaders; body: ResponseBody }> {
+  const proxied = opts.dispatcherFor?.(url);
+  if (!proxied) return socketGet(url, opts);
   const handler = new GetHandler(opts.signal);
   const onAbort = (): void => handler.abort(opts.signal.reason);
   opts.signal.addEventListener('abort', onAbort, { once: true });
-  const dispatcher = opts.dispatcherFor?.(url) ?? getGlobalDispatcher();
-  dispatcher.dispatch(
+  proxied.dispatch(
     {
       origin: url.origin,
       path: `${url.pathname}${url.search}`,

@@ -28,8 +28,11 @@ export class PartWriteError extends Error {
 }
 
 export class PartWriter {
-  private block: Buffer[] = [];
+  /** The block being filled (copied into, so the socket's buffers die young), and its fill. */
+  private block: Buffer | undefined;
   private blockBytes = 0;
+  /** Blocks written and free to fill again: no allocation, and no garbage, per megabyte received. */
+  private readonly spare: Buffer[] = [];
   private timer: NodeJS.Timeout | undefined;
   /** Bytes taken: written, being written, or in the current block. */
   private taken: number;
@@ -75,16 +78,21 @@ export class PartWriter {
   }
 
   /**
-   * Takes a chunk (always, whole; the chunk must not change afterwards). Returns false when the
+   * Takes a chunk (always, whole; copied at once, so its memory may be reused). Returns false when the
    * disk is behind by more than a few MiB: the caller pauses its source until `whenRoom` calls back.
    */
   write(chunk: Buffer): boolean {
     if (this.failure) throw this.failure;
-    this.block.push(chunk);
-    this.blockBytes += chunk.length;
+    let at = 0;
+    while (at < chunk.length) {
+      this.block ??= this.spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES);
+      const n = chunk.copy(this.block, this.blockBytes, at);
+      at += n;
+      this.blockBytes += n;
+      if (this.blockBytes === BLOCK_BYTES) this.seal();
+    }
     this.taken += chunk.length;
-    if (this.blockBytes >= BLOCK_BYTES) this.seal();
-    else this.timer ??= setTimeout(() => this.seal(), FLUSH_MS).unref();
+    if (this.blockBytes > 0) this.timer ??= setTimeout(() => this.seal(), FLUSH_MS).unref();
     return this.taken - this.written < MAX_QUEUED;
   }
 
@@ -98,17 +106,18 @@ export class PartWriter {
   private seal(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.blockBytes === 0) return;
-    const chunks = this.block;
+    if (this.blockBytes === 0 || !this.block) return;
+    const block = this.block;
     const bytes = this.blockBytes;
     const at = this.sealed;
-    this.block = [];
+    this.block = undefined;
     this.blockBytes = 0;
     this.sealed += bytes;
     this.writing = this.writing.then(async () => {
       if (this.failure) return;
       try {
-        await writeAll(this.fh, chunks, at, bytes);
+        await writeAll(this.fh, block.subarray(0, bytes), at);
+        this.spare.push(block);
         this.written += bytes;
         this.hasher.hashTo(this.written);
         this.syncSoon();
@@ -183,17 +192,11 @@ export class PartWriter {
   }
 }
 
-async function writeAll(fh: FileHandle, chunks: Buffer[], at: number, bytes: number): Promise<void> {
-  let { bytesWritten } = await fh.writev(chunks, at);
-  if (bytesWritten < bytes) {
-    // A short write (rare on files; a disk filling up): the rest from one buffer, until it fails.
-    const rest = Buffer.concat(chunks).subarray(bytesWritten);
-    let off = 0;
-    while (bytesWritten < bytes) {
-      const r = await fh.write(rest, off, bytes - bytesWritten, at + bytesWritten);
-      if (r.bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
-      bytesWritten += r.bytesWritten;
-      off += r.bytesWritten;
-    }
+async function writeAll(fh: FileHandle, data: Buffer, at: number): Promise<void> {
+  // Loops because a write may be short (rare on files; a disk filling up): the rest until it fails.
+  for (let off = 0; off < data.length; ) {
+    const { bytesWritten } = await fh.write(data, off, data.length - off, at + off);
+    if (bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    off += bytesWritten;
   }
 }

@@ -64,7 +64,7 @@ export async function readRemoteGgufHeader(url: string, opts: RemoteHeaderOption
     if (cr[2] !== '*') fileSize = Number(cr[2]);
     const chunks: Buffer[] = [have];
     await res.body.pipe((c) => {
-      chunks.push(c);
+      chunks.push(Buffer.from(c)); // a chunk is only valid during the call
       bytesRead += c.length;
       return true;
     });
@@ -90,7 +90,7 @@ async function parseStream(res: GetResponse, maxBytes: number): Promise<{ info: 
   let needed = 24;
   try {
     await res.body.pipe((chunk) => {
-      chunks.push(chunk);
+      chunks.push(Buffer.from(chunk)); // a chunk is only valid during the call
       length += chunk.length;
       if (length < needed) return true;
       const buf = Buffer.concat(chunks);
