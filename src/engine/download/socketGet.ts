@@ -138,7 +138,13 @@ export function socketGet(url: URL, opts: GetOptions): Promise<Head & { body: Re
       buffer: Buffer.allocUnsafe(READ_BYTES),
       callback: (n, buf) => {
         if (closed) return false;
-        const r = parser.execute(buf as Buffer, 0, n);
+        let r: number | Error;
+        try {
+          r = parser.execute(buf as Buffer, 0, n);
+        } catch (err) {
+          // Thrown out of a callback of ours: end this request with it rather than the process.
+          r = err instanceof Error ? err : new Error(String(err));
+        }
         if (r instanceof Error) fail(new RetryableError('network', `${describeUrl(url)} sent a malformed HTTP response (${r.message}).`));
         return !paused && !closed;
       },
