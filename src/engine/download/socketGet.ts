@@ -78,6 +78,8 @@ export function socketGet(url: URL, opts: GetOptions): Promise<Head & { body: Re
     const stall = (): void => fail(new RetryableError('stall', `The server stopped sending data (${describeUrl(url)}).`));
     const setPaused = (p: boolean): void => {
       paused = p;
+      // No stall timer while nobody reads. (A paused socket does not hold the process open either:
+      // a caller that fails between the head and the body leaves nothing running.)
       socket.setTimeout(p ? 0 : opts.stallTimeoutMs);
     };
 

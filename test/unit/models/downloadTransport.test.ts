@@ -117,6 +117,29 @@ describe('download transport (direct connections)', () => {
     }
   });
 
+  it('a response whose body nobody reads does not hold the process open', async () => {
+    // The server sends a head and part of a body, then keeps the connection open.
+    const server = createNetServer((s) => {
+      s.once('data', () => s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-length: ${data.length}\r\n\r\n`), data.subarray(0, 1000)])));
+      s.on('error', () => undefined);
+    });
+    const port = await listen(server);
+    try {
+      const script = `require('./src/engine/download/httpGet').httpGet('http://127.0.0.1:${port}/f', { headers: {}, signal: new AbortController().signal, maxRedirects: 0, stallTimeoutMs: 60000 }).then((r) => console.log('head', r.statusCode));`;
+      // Not spawnSync: the server runs on this process's event loop.
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      clearTimeout(killer);
+      assert.match(out, /head 200/);
+      assert.equal(code, 0, 'the process waited for a body nobody reads (killed after 20 s)');
+    } finally {
+      await new Promise((r) => server.close(() => r(undefined)));
+    }
+  });
+
   for (const [name, head, expected] of [
     ['a Content-Length that is not a number', 'HTTP/1.1 200 OK\r\ncontent-length: 12abc\r\n\r\n', /sent an invalid Content-Length \("12abc"\)/],
     ['a status line that is not HTTP', 'SSH-2.0-OpenSSH_9.2\r\n\r\n', /sent a malformed HTTP response/],
