@@ -38,6 +38,11 @@ export interface QueryTerm {
   stop: boolean;
   /** Its words, lower case without diacritics (a phrase's words, an OR group's alternatives). */
   words: string[];
+  /**
+   * A lone Han character of a word the segmenter did not know: the FTS5 expression of the
+   * indexed words starting with it (see unknownWordChars). Used among partial matches only.
+   */
+  prefixExpr?: string;
 }
 
 export interface ParsedQuery {
@@ -141,6 +146,21 @@ function tokenExpr(t: Token): string {
   return `${quote(phraseText(t.text))}*`;
 }
 
+const HAN_CHAR = /^\p{Script=Han}$/u;
+
+/**
+ * Which pieces of a segmented word are characters of a word ICU's dictionary does not know:
+ * ICU cuts such a word into single characters, so two or more lone Han characters in a row
+ * ("安卓截屏" -> 安|卓|截|屏) mark one, while the notes hold the same characters inside the
+ * longer words their sentences were cut into (屏幕). A Han character carries meaning on its own;
+ * a lone kana or Thai letter is a syllable (often a particle or an ending), so only Han counts.
+ */
+export function unknownWordChars(pieces: readonly string[]): boolean[] {
+  // A function word ("的", "上", "把") is a word the dictionary knew.
+  const lone = pieces.map((p) => HAN_CHAR.test(p) && !isStopWordTerm(p));
+  return lone.map((l, i) => l && (lone[i - 1] === true || lone[i + 1] === true));
+}
+
 function isStopWordTerm(text: string): boolean {
   if (isHangulWord(text)) return isStopword(text) || isStopword(hangulStem(text));
   return isStopText(text);
@@ -169,8 +189,11 @@ export function parseQuery(userText: string, opts: Pick<FtsQueryOptions, 'prefix
     if (g.length === 1 && !g[0]!.phrase && !g[0]!.prefix) {
       // A plain word: split into the words the index holds.
       const pieces = segmentQueryWord(g[0]!.text);
+      const unknown = unknownWordChars(pieces);
       pieces.forEach((p, pi) => {
-        terms.push({ expr: wordExpr(p, typing && lastGroup && pi === pieces.length - 1), text: p, stop: isStopWordTerm(p), words: wordsOf(p) });
+        const term: QueryTerm = { expr: wordExpr(p, typing && lastGroup && pi === pieces.length - 1), text: p, stop: isStopWordTerm(p), words: wordsOf(p) };
+        if (unknown[pi] && !term.stop) term.prefixExpr = `${quote(p)}*`;
+        terms.push(term);
       });
       return;
     }

@@ -17,7 +17,7 @@
 // unspaced scripts separated there, see segmenter.ts), with the separators taken out again.
 import type { SqliteDatabase } from '../db/sqlite';
 import type { SearchHit } from '../types';
-import { contentTerms, distinctExprs, joinTerms, parseQuery } from './ftsQuery';
+import { contentTerms, distinctExprs, joinTerms, parseQuery, type QueryTerm } from './ftsQuery';
 import { stripSeparators } from './segmenter';
 import { snippetFromHighlight, snippetSourceSql, type SnippetOptions } from './snippet';
 
@@ -60,6 +60,20 @@ const BM25 = `bm25(chunks_fts, ${COLUMN_WEIGHTS.title}.0, ${COLUMN_WEIGHTS.headi
 export const TITLE_SHARE_BONUS = 1;
 /** bm25 of the title column alone: below zero exactly when the term is in the title. */
 const TITLE_BM25 = 'bm25(chunks_fts, 1.0, 0.0, 0.0, 0.0)';
+
+/**
+ * What a near match of a term (a character of a word the segmenter did not know, found at the
+ * start of a longer indexed word) counts for among partial matches, against 1 for the term
+ * itself: exact words keep ranking first.
+ */
+export const NEAR_WEIGHT = 0.5;
+
+/** An expression matching chunks that hold a term's near matches but not the term itself. */
+interface NearTerm {
+  expr: string;
+  times: number;
+  weight: number;
+}
 
 /** Chunks of one note shown before every other note has had its turn. */
 export const NOTE_CAP = 3;
@@ -164,15 +178,16 @@ function allTermsCapped(db: SqliteDatabase, match: string, n: number, f: Filters
  * note-level coverage: the plain share ranked best on every query set (npm run eval). A chunk
  * whose note's title holds the words ranks higher still (TITLE_SHARE_BONUS).
  */
-function someTerms(db: SqliteDatabase, exprs: readonly { expr: string; times: number }[], n: number, f: Filters): Candidate[] {
+function someTerms(db: SqliteDatabase, exprs: readonly { expr: string; times: number }[], n: number, f: Filters, near: readonly NearTerm[] = []): Candidate[] {
   const { join, where } = filterSql(f);
   const k = exprs.reduce((sum, e) => sum + e.times, 0);
   const params: Record<string, string | number> = { ':n': n, ':k': k, ...filterParams(f) };
   // One pass per distinct term; a term the query repeats counts that many times (in bm25 and in
-  // the share), without reading its matches again.
-  const parts = exprs.map((e, i) => {
+  // the share), without reading its matches again. A near match counts as its term at a lower
+  // weight (in bm25, the share and the title share alike).
+  const parts = [...exprs.map((e) => ({ expr: e.expr, w: e.times })), ...near.map((e) => ({ expr: e.expr, w: e.times * e.weight }))].map((e, i) => {
     params[`:t${i}`] = e.expr;
-    return `SELECT rowid AS id, ${e.times} AS w, ${e.times} * ${BM25} AS r, ${e.times} * (${TITLE_BM25} < 0) AS tw FROM chunks_fts WHERE chunks_fts MATCH :t${i}`;
+    return `SELECT rowid AS id, ${e.w} AS w, ${e.w} * ${BM25} AS r, ${e.w} * (${TITLE_BM25} < 0) AS tw FROM chunks_fts WHERE chunks_fts MATCH :t${i}`;
   });
   // Without filters, only the best n groups are joined to their chunks (joining every group first
   // cost more than the grouping itself).
@@ -186,6 +201,19 @@ function someTerms(db: SqliteDatabase, exprs: readonly { expr: string; times: nu
     'SELECT best.id AS chunkId, c.doc_id AS docId, best.rank AS rank FROM best JOIN chunks c ON c.id = best.id ORDER BY best.rank',
   ].join('\n');
   return db.all<{ chunkId: number; docId: number; rank: number }>(sql, params).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank }));
+}
+
+/** The near matches of the terms that have them, once each, counted as often as the term comes. */
+function nearTerms(terms: readonly QueryTerm[]): NearTerm[] {
+  const byExpr = new Map<string, NearTerm>();
+  for (const t of terms) {
+    if (!t.prefixExpr) continue;
+    const key = t.expr.toLowerCase();
+    const e = byExpr.get(key);
+    if (e) e.times++;
+    else byExpr.set(key, { expr: `${t.prefixExpr} NOT ${t.expr}`, times: 1, weight: NEAR_WEIGHT });
+  }
+  return [...byExpr.values()];
 }
 
 /** For each item, whether it is among the first `cap` of its note in the list. */
@@ -260,6 +288,9 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
   // (query term frequency); measured against counting it once: better on the Chinese questions
   // (recall@10 0.674 -> 0.720), a little worse on the English ones (MRR 0.593 -> 0.577).
   const exprs = distinctExprs(terms);
+  // Characters of a word the segmenter did not know also match the longer words the notes hold
+  // that start with them ("截屏" -> 截|屏 finds 屏幕), as partial matches only, below the word itself.
+  const near = nearTerms(terms);
   // Partial matches fill the list when the full matches (at most NOTE_CAP per note) do not, unless
   // there are more full matches than were read (they fill it then, crowded notes' chunks last);
   // an explicit AND means "all of them": no partial matches then.
@@ -270,9 +301,9 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
     // Two different words, each once, every full match known: a partial match holds exactly one
     // of them, so the coverage factor is the same (1/2) for all and bm25 alone orders them: one
     // OR query, no grouping (the commonest multi-word case).
-    const partial = exprs.length === 2 && exprs.every((e) => e.times === 1)
+    const partial = exprs.length === 2 && exprs.every((e) => e.times === 1) && near.length === 0
       ? ranked(db, `${exprs[0]!.expr} OR ${exprs[1]!.expr}`, pool + candidates.length, filters).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank / 2 }))
-      : someTerms(db, exprs, pool, filters);
+      : someTerms(db, exprs, pool, filters, near);
     for (const c of partial) {
       if (seen.has(c.chunkId)) continue;
       floor = Math.min(c.score, floor - 1e-6);
@@ -282,7 +313,7 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
   candidates = capPerNote(candidates, NOTE_CAP).slice(0, limit);
   // Snippets from one pass over the matches: of all terms when every chunk holds them all (an
   // intersection, cheap to walk), else of any term.
-  const rows = details(db, candidates.map((c) => c.chunkId), candidates.every((c) => c.full) ? all : joinTerms(terms, 'any')!);
+  const rows = details(db, candidates.map((c) => c.chunkId), candidates.every((c) => c.full) ? all : joinTerms(terms.map((t) => (t.prefixExpr ? { ...t, expr: t.prefixExpr } : t)), 'any')!);
   const so = snippetOptions(opts);
   const hits: SearchHit[] = [];
   for (const c of candidates) {

@@ -70,3 +70,15 @@ test('a repeated term is matched once (any case), and counted as often as it was
   assert.equal(toFtsQuery('File file FILE data'), '"File" AND "data"');
   assert.deepEqual(distinctExprs(contentTerms(parseQuery('file data FILE'))), [{ expr: '"file"', times: 2 }, { expr: '"data"', times: 1 }]);
 });
+
+test('lone Han characters of a word the segmenter did not know also match words starting with them; nothing else does', () => {
+  const near = (q: string): string[] => parseQuery(q).terms.filter((t) => t.prefixExpr).map((t) => `${t.text}:${t.prefixExpr}`);
+  // ICU's dictionary does not know 截屏 ("screenshot"): it is cut into 截|屏.
+  assert.deepEqual(near('安卓截屏'), ['安:"安"*', '卓:"卓"*', '截:"截"*', '屏:"屏"*']);
+  assert.equal(toFtsQuery('截屏'), '"截" AND "屏"', 'the words themselves are still what every term requires');
+  assert.deepEqual(near('如何列出隐藏的文件'), [], 'known words and function words (的) are no unknown word');
+  assert.deepEqual(near('远程服务器上的文件'), [], 'one lone character beside a function word is not a run');
+  assert.deepEqual(near('截 屏'), [], 'characters typed as separate words are words');
+  assert.deepEqual(near('隠しファイルを表示'), [], 'a lone kana is a syllable, not a word');
+  for (const q of ['"截屏"', '截屏*', '截 OR 屏']) assert.deepEqual(near(q), [], `explicit syntax keeps its meaning: ${q}`);
+});

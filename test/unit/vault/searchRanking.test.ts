@@ -197,3 +197,37 @@ test('Chinese, Japanese, Thai and Korean: words inside sentences are found, at i
     t.cleanup();
   }
 });
+
+test('a Chinese word the segmenter does not know finds the pages whose words start with its characters, below exact words (real tldr pages)', async () => {
+  const t = tempDir('cv-oov-');
+  try {
+    const langs = extractCjkPages(t.dir, ['android/screencap', 'linux/flameshot', 'windows/cls', 'common/clear', 'common/tar', 'common/ls'].map((p) => `zh/${p}.md`));
+    const v = Vault.open(join(t.dir, 'v.db'));
+    try {
+      await v.indexRoots([langs['zh']!]);
+      const order = (q: string): string[] => notesOf(v.searchLexical(q, { limit: 10 }));
+      // ICU cuts the query 截屏 ("screenshot") into 截|屏, while screencap.md says 屏幕|截|图
+      // ("screen", "cut", "picture"): its 屏 is only found at the start of 屏幕.
+      const shot = order('截屏');
+      assert.equal(shot[0], 'linux/flameshot.md', `both characters as words (全|屏|截|图) rank first: ${shot.join(', ')}`);
+      assert.ok(shot.indexOf('android/screencap.md') !== -1 && shot.indexOf('android/screencap.md') < shot.indexOf('windows/cls.md'),
+        `a page with 截 and 屏幕 ranks above one with 屏 alone (清|屏): ${shot.join(', ')}`);
+      assert.ok(shot.indexOf('windows/cls.md') < shot.indexOf('common/clear.md'),
+        `an exact word ranks above a word that only starts with the character (clear.md: 屏幕): ${shot.join(', ')}`);
+      assert.ok(!shot.includes('common/tar.md') && !shot.includes('common/ls.md'), shot.join(', '));
+      const hit = v.searchLexical('截屏', { limit: 10 }).find((h) => h.path === 'android/screencap.md')!;
+      assert.match(hit.snippet, /«屏幕»/, 'the word that matched is highlighted whole');
+      // 屏显 ("on-screen display"), also unknown: screencap.md holds neither character as a word,
+      // only 屏幕 and 显示.
+      assert.ok(order('屏显').includes('android/screencap.md'), order('屏显').join(', '));
+      // Explicit syntax keeps its exact meaning: no words starting with the characters.
+      assert.deepEqual(order('"截屏"'), [], 'no page has the phrase 截屏');
+      assert.ok(!order('截 屏').includes('common/clear.md'), 'characters typed as separate words are words');
+      assert.deepEqual(order('AND 截屏'), ['linux/flameshot.md'], 'AND: every word, no partial matches');
+    } finally {
+      v.close();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
