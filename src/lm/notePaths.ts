@@ -4,6 +4,7 @@
 // absolute path, to what the vault worker's note reader takes.
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { vaultScopeOf, type VaultScope } from './displayScope';
 
 function fileFolders(): readonly vscode.WorkspaceFolder[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
@@ -26,6 +27,16 @@ export function notePathForVault(given: string): string {
     if (folder) return join(folder.uri.fsPath, given.slice(slash + 1));
   }
   return given;
+}
+
+/** A prefix of paths as displayPath shows them, as the vault filters on it (null: it names no folder). */
+export function vaultScopeForDisplayPrefix(prefix: string): VaultScope | null {
+  return vaultScopeOf(prefix, fileFolders().map((f) => ({ name: f.name, root: f.uri.fsPath })));
+}
+
+/** How displayed paths start in a multi-root workspace: each folder's name and a slash. */
+export function displayedFolderHeads(): string[] {
+  return fileFolders().map((f) => `${f.name}/`);
 }
 
 /** The editor location of lines of a note (1-based inclusive lines), for anchors and references. */

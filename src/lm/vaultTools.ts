@@ -6,12 +6,13 @@
 // where (as everywhere in the extension) only model settings are restricted, and these use none.
 import * as vscode from 'vscode';
 import { citation, noteLinesText, searchResultsText, type CiteableHit } from '../agentTools/citeable';
+import { scopeInput } from '../agentTools/searchScope';
 import { Disposable } from '../services/disposable';
 import type { Log } from '../services/log';
 import type { Settings } from '../services/settings';
 import type { VaultService } from '../services/vaultService';
 import type { SearchMode } from '../worker/protocol';
-import { displayPath, notePathForVault } from './notePaths';
+import { displayedFolderHeads, displayPath, notePathForVault, vaultScopeForDisplayPrefix } from './notePaths';
 
 export const SEARCH_TOOL = 'codexVault_search';
 export const READ_NOTE_TOOL = 'codexVault_readNote';
@@ -20,6 +21,10 @@ export interface SearchToolInput {
   query: string;
   limit?: number;
   mode?: SearchMode;
+  /** Only notes whose path, as these tools show it, starts with this. */
+  pathPrefix?: string;
+  /** Only notes with this tag (front matter tags or #tags). */
+  tag?: string;
 }
 
 export interface ReadNoteToolInput {
@@ -52,7 +57,10 @@ export class SearchTool implements vscode.LanguageModelTool<SearchToolInput> {
   constructor(private readonly vault: VaultToolsPort, private readonly settings: Pick<Settings, 'current'>) {}
 
   prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<SearchToolInput>): vscode.PreparedToolInvocation {
-    return { invocationMessage: `Searching the vault for "${String(options.input?.query ?? '').slice(0, 80)}"` };
+    const { pathPrefix, tag } = options.input ?? ({} as SearchToolInput);
+    const under = typeof pathPrefix === 'string' && pathPrefix.trim() ? ` under ${pathPrefix.trim().slice(0, 80)}` : '';
+    const tagged = typeof tag === 'string' && tag.trim() ? ` tagged ${tag.trim().slice(0, 40)}` : '';
+    return { invocationMessage: `Searching the vault for "${String(options.input?.query ?? '').slice(0, 80)}"${under}${tagged}` };
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<SearchToolInput>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
@@ -61,7 +69,14 @@ export class SearchTool implements vscode.LanguageModelTool<SearchToolInput> {
     const limit = intIn(options.input.limit, 'limit', 1, 50) ?? 10;
     const mode = options.input.mode ?? this.settings.current.searchMode;
     if (mode !== 'lexical' && mode !== 'hybrid') throw new Error(`mode must be "lexical" or "hybrid", got ${JSON.stringify(mode)}.`);
-    const res = await this.vault.search(query, mode, limit, signalOf(token));
+    const pathPrefix = scopeInput('pathPrefix', options.input.pathPrefix);
+    const tag = scopeInput('tag', options.input.tag);
+    // The prefix is of the paths as shown (a model passes back part of one it was given).
+    const scope = pathPrefix ? vaultScopeForDisplayPrefix(pathPrefix) : {};
+    if (!scope) {
+      return textResult(`No note's path starts with "${pathPrefix}": in this workspace every path starts with its folder's name, one of ${displayedFolderHeads().map((h) => JSON.stringify(h)).join(', ')}.`);
+    }
+    const res = await this.vault.search(query, mode, limit, signalOf(token), { ...scope, ...(tag ? { tag } : {}) });
     const hits: CiteableHit[] = res.items.map((h) => ({
       path: displayPath(h.root, h.path), startLine: h.startLine, endLine: h.endLine, heading: h.heading, title: h.title, snippet: h.snippet, score: h.score,
     }));

@@ -12,7 +12,7 @@ import { releaseOwnProcessLock } from '../vault/lock/ownerLock';
 import { VaultWorkerClient, VaultWorkerError } from '../worker/vaultWorkerClient';
 import {
   EVENT_TOPICS,
-  type EventOf, type EventTopic, type FileChange, type IndexProgress, type IndexResult, type MethodName, type SearchMode,
+  type EventOf, type EventTopic, type FileChange, type IndexProgress, type IndexResult, type MethodName, type SearchFilter, type SearchMode,
   type SearchResult, type ServiceArgs, type ServiceName, type ServiceResult, type VaultDamage, type VaultStats, type WorkerEvent,
 } from '../worker/protocol';
 
@@ -265,9 +265,9 @@ export class VaultService extends Disposable {
   }
 
   /** Full-text or hybrid search; in hybrid mode the worker embeds the query with the chosen embedding model. */
-  async search(query: string, mode: SearchMode, limit: number, signal?: AbortSignal): Promise<SearchResult> {
+  async search(query: string, mode: SearchMode, limit: number, signal?: AbortSignal, filter?: SearchFilter): Promise<SearchResult> {
     const client = await this.ready();
-    return client.request({ kind: 'search', query, mode, limit }, { signal });
+    return client.request({ kind: 'search', query, mode, limit, ...(filter ? { filter } : {}) }, { signal });
   }
 
   /** Calls an allow-listed method of a service living in the worker beside the vault (SERVICE_METHODS in protocol.ts). */

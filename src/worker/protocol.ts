@@ -82,6 +82,16 @@ export interface QueryEmbedding {
   vector: number[];
 }
 
+/** Which notes a search may return: every condition given holds (absent: no condition). */
+export interface SearchFilter {
+  /** Only notes whose path, relative to their folder, starts with this. */
+  pathPrefix?: string;
+  /** Only notes with this tag (front matter tags or #tags). */
+  tag?: string;
+  /** Only notes of these folders (absolute paths, as configured); empty or absent: all folders. */
+  roots?: string[];
+}
+
 export interface SearchResult {
   items: SearchResultItem[];
   /** The mode actually used: hybrid falls back to lexical when no embeddings can be used, with the reason. */
@@ -121,7 +131,7 @@ export type WorkerRequest =
   | { kind: 'configure'; roots: string[]; settings: IndexSettings }
   | { kind: 'index' }
   | { kind: 'applyChanges'; changes: FileChange[] }
-  | { kind: 'search'; query: string; mode: SearchMode; limit: number; embedding?: QueryEmbedding }
+  | { kind: 'search'; query: string; mode: SearchMode; limit: number; embedding?: QueryEmbedding; filter?: SearchFilter }
   | { kind: 'stats' }
   | { kind: 'service'; service: string; method: string; args: unknown[] }
   /** SQLite's full integrity check, in the background: on damage the vault stops being written. */

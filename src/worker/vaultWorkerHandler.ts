@@ -20,7 +20,7 @@ import { EmbeddingStore } from '../vault/embeddings/embeddingStore';
 import {
   SNIPPET_CLOSE, SNIPPET_OPEN, validateHostMessage,
   type ChangesResult, type EventTopic, type FileChange, type HealthResult, type HostMessage, type IndexResult, type IndexSettings, type OpenResult,
-  type QueryEmbedding, type RebuildResult, type RequestKind, type ResultOf, type SearchResult, type SearchResultItem, type VaultStats, type WorkerErrorInfo,
+  type QueryEmbedding, type RebuildResult, type RequestKind, type ResultOf, type SearchFilter, type SearchResult, type SearchResultItem, type VaultStats, type WorkerErrorInfo,
   type WorkerEvent, type WorkerMessage, type WorkerRequest,
 } from './protocol';
 
@@ -94,7 +94,7 @@ export class VaultWorkerHandler {
       case 'configure': return this.configure(req.roots, req.settings);
       case 'index': return this.index(id, signal);
       case 'applyChanges': return this.applyChanges(req.changes);
-      case 'search': return this.search(req.query, req.mode, req.limit, req.embedding, signal);
+      case 'search': return this.search(req.query, req.mode, req.limit, req.embedding, req.filter ?? {}, signal);
       case 'stats': return this.stats();
       case 'service': return this.callService(req.service, req.method, req.args);
       case 'checkHealth': return this.checkHealth();
@@ -334,7 +334,7 @@ export class VaultWorkerHandler {
     return n;
   }
 
-  private async search(query: string, mode: 'lexical' | 'hybrid', limit: number, embedding: QueryEmbedding | undefined, signal: AbortSignal): Promise<SearchResult> {
+  private async search(query: string, mode: 'lexical' | 'hybrid', limit: number, embedding: QueryEmbedding | undefined, filter: SearchFilter, signal: AbortSignal): Promise<SearchResult> {
     const vault = this.requireVault();
     const t = performance.now();
     let embedError: string | undefined;
@@ -351,19 +351,20 @@ export class VaultWorkerHandler {
       ({ items, mode: used, fallbackReason: embedError ?? fallbackReason, ms: Math.round((performance.now() - t) * 10) / 10 });
     if (!query.trim()) return done([], mode);
     const markers = [SNIPPET_OPEN, SNIPPET_CLOSE] as const;
+    const scope = { pathPrefix: filter.pathPrefix, tag: filter.tag, roots: filter.roots };
     if (mode === 'hybrid' && embedding) {
       // Full text and the model's vectors fused by reciprocal rank.
       this.retriever ??= new Retriever(vault.db, {
         searchLexical: (q, o) => vault.searchLexical(q, { ...o, prefixLast: true, snippetMarkers: markers }),
       }, this.app?.vectors ?? new VectorIndexCache(vault.db), new EmbeddingStore(vault.db));
-      const r = await this.retriever.retrieve(query, { mode: 'hybrid', limit, queryVector: embedding.vector, modelKey: embedding.modelKey, perFileCap: 3 });
+      const r = await this.retriever.retrieve(query, { mode: 'hybrid', limit, queryVector: embedding.vector, modelKey: embedding.modelKey, perFileCap: 3, ...scope });
       const items = r.items.map((c) => ({
         chunkId: c.chunkId, root: c.root, path: c.path, title: c.title, heading: c.heading,
         startLine: c.startLine, endLine: c.endLine, score: c.score, snippet: c.snippet,
       }));
       return done(items, r.mode === 'hybrid' ? 'hybrid' : 'lexical', r.fallbackReason ?? undefined);
     }
-    const hits = vault.searchLexical(query, { limit, prefixLast: true, snippetMarkers: markers });
+    const hits = vault.searchLexical(query, { limit, prefixLast: true, snippetMarkers: markers, ...scope });
     const items = hits.map((h) => ({
       chunkId: h.chunkId, root: h.root, path: h.path, title: h.title, heading: h.heading,
       startLine: h.startLine, endLine: h.endLine, score: h.score, snippet: h.snippet,

@@ -7,6 +7,7 @@ import { embeddingsGeneration, type VectorIndexCache } from '../vectors/vectorIn
 import { retryWhileLocked } from '../store/busy';
 import type { SearchHit } from '../types';
 import { clipText } from '../search/clip';
+import { normalizePathPrefix, normalizeTag } from '../search/lexicalSearch';
 import { computeBoosts, totalBoost } from './boosts';
 import { queryTerms } from './queryTerms';
 import { compareFused, fuseRankings, RRF_K, type FusedEntry, type Ranking } from './rrf';
@@ -143,7 +144,7 @@ export class Retriever {
       const t = now();
       // The vault's one lexical ranking, as Search Vault and `search` show it (content words,
       // all of them first, then partial matches ranked by bm25 and coverage; see lexicalSearch.ts).
-      const hits = this.lexical.searchLexical(query, { limit: depth, pathPrefix: opts.pathPrefix, tag: opts.tag });
+      const hits = this.lexical.searchLexical(query, { limit: depth, pathPrefix: opts.pathPrefix, tag: opts.tag, roots: opts.roots });
       const ids: number[] = [];
       for (const h of hits) {
         if (exclude?.has(h.chunkId) || lexInfo.has(h.chunkId)) continue;
@@ -161,12 +162,12 @@ export class Retriever {
     if (mode !== 'lexical' && model !== undefined && qv !== undefined) {
       const t = now();
       const idx = this.vectors.get(model);
-      const allow = this.allowedHashes(opts.pathPrefix, opts.tag);
+      const allow = this.allowedHashes(opts);
       const { matches, stats } = idx.search(qv, depth, { allow });
       meanSimilarity = stats.mean;
       bestSimilarity = matches[0]?.similarity ?? null;
       const simOf = new Map(matches.map((m) => [m.chunkHash, m.similarity]));
-      const rows = this.chunksByHash(matches.map((m) => m.chunkHash), opts.pathPrefix, opts.tag);
+      const rows = this.chunksByHash(matches.map((m) => m.chunkHash), opts);
       const order = new Map(matches.map((m, i) => [m.chunkHash, i]));
       rows.sort((a, b) => order.get(a.hash)! - order.get(b.hash)! || a.id - b.id);
       const ids: number[] = [];
@@ -245,15 +246,15 @@ export class Retriever {
     };
   }
 
-  private allowedHashes(pathPrefix: string | undefined, tag: string | undefined): Set<string> | undefined {
-    if (!pathPrefix && !tag) return undefined;
-    const { where, params } = filterSql(pathPrefix, tag);
+  private allowedHashes(filter: NoteFilter): Set<string> | undefined {
+    const { where, params } = filterSql(filter);
+    if (params.length === 0) return undefined;
     return new Set(this.db.all<{ hash: string }>(`SELECT DISTINCT c.hash FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE ${where}`, params).map((r) => r.hash));
   }
 
-  private chunksByHash(hashes: string[], pathPrefix: string | undefined, tag: string | undefined): { id: number; hash: string }[] {
+  private chunksByHash(hashes: string[], filter: NoteFilter): { id: number; hash: string }[] {
     if (hashes.length === 0) return [];
-    const { where, params } = filterSql(pathPrefix, tag);
+    const { where, params } = filterSql(filter);
     return this.db.all<{ id: number; hash: string }>(
       `SELECT c.id, c.hash FROM chunks c JOIN documents d ON d.id = c.doc_id
        WHERE c.hash IN (SELECT value FROM json_each(?)) AND ${where}`,
@@ -278,16 +279,25 @@ export class Retriever {
   }
 }
 
-function filterSql(pathPrefix: string | undefined, tag: string | undefined): { where: string; params: string[] } {
+type NoteFilter = Pick<RetrieveOptions, 'pathPrefix' | 'tag' | 'roots'>;
+
+/** The vector side's filter, normalized as the lexical search normalizes its own (one meaning for both). */
+function filterSql(f: NoteFilter): { where: string; params: string[] } {
   const clauses = ['1'];
   const params: string[] = [];
-  if (pathPrefix) {
-    clauses.push("substr(d.path, 1, length(?)) = ?");
-    params.push(pathPrefix, pathPrefix);
+  const prefix = f.pathPrefix ? normalizePathPrefix(f.pathPrefix) : '';
+  if (prefix) {
+    clauses.push('substr(d.path, 1, length(?)) = ?');
+    params.push(prefix, prefix);
   }
+  const tag = f.tag ? normalizeTag(f.tag) : '';
   if (tag) {
     clauses.push('EXISTS (SELECT 1 FROM json_each(d.tags) t WHERE t.value = ?)');
-    params.push(tag.replace(/^#/, '').toLowerCase());
+    params.push(tag);
+  }
+  if (f.roots && f.roots.length > 0) {
+    clauses.push('d.root_id IN (SELECT id FROM roots WHERE path IN (SELECT value FROM json_each(?)))');
+    params.push(JSON.stringify(f.roots));
   }
   return { where: clauses.join(' AND '), params };
 }

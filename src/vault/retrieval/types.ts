@@ -9,7 +9,7 @@ export const RETRIEVAL_MODES: readonly RetrievalMode[] = ['lexical', 'semantic',
 
 /** What retrieval needs from the lexical index (the Vault implements it). */
 export interface LexicalSource {
-  searchLexical(query: string, opts?: { limit?: number; pathPrefix?: string; tag?: string }): SearchHit[];
+  searchLexical(query: string, opts?: { limit?: number; pathPrefix?: string; tag?: string; roots?: readonly string[] }): SearchHit[];
 }
 
 export interface RetrieveOptions {
@@ -23,8 +23,12 @@ export interface RetrieveOptions {
   queryVector?: ArrayLike<number>;
   /** The embedding model whose vectors to search (default: embedder.modelKey). */
   modelKey?: string;
+  /** Only notes whose path (relative to their folder) starts with this. */
   pathPrefix?: string;
+  /** Only notes with this tag (front matter or #tag; case-insensitive, '#' optional). */
   tag?: string;
+  /** Only notes of these folders (absolute root paths); empty or absent: all. */
+  roots?: readonly string[];
   /** Chunks per file before other files get their turn (default 2). */
   perFileCap?: number;
   /** How deep each ranking is read before fusion (default 50). */

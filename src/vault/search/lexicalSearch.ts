@@ -28,6 +28,8 @@ export interface LexicalSearchOptions {
   pathPrefix?: string;
   /** Only notes with this tag (front matter or #tag; case-insensitive, '#' optional). */
   tag?: string;
+  /** Only notes of these folders (absolute paths, as the vault's roots are stored); empty or absent: all. */
+  roots?: readonly string[];
   /** Treat the last word as a prefix (search as you type). */
   prefixLast?: boolean;
   /** Markers around matches in the snippet (default « and »). */
@@ -110,15 +112,26 @@ export function normalizeTag(tag: string): string {
 interface Filters {
   prefix: string;
   tag: string;
+  /** JSON array of root paths, or '' for all roots. */
+  roots: string;
+}
+
+function filtersOf(opts: Pick<LexicalSearchOptions, 'pathPrefix' | 'tag' | 'roots'>): Filters {
+  return {
+    prefix: opts.pathPrefix ? normalizePathPrefix(opts.pathPrefix) : '',
+    tag: opts.tag ? normalizeTag(opts.tag) : '',
+    roots: opts.roots && opts.roots.length > 0 ? JSON.stringify(opts.roots) : '',
+  };
 }
 
 function filterSql(f: Filters): { join: string; where: string } {
-  if (!f.prefix && !f.tag) return { join: '', where: '' };
+  if (!f.prefix && !f.tag && !f.roots) return { join: '', where: '' };
   return {
     join: 'JOIN documents d ON d.id = c.doc_id',
     where: [
       f.prefix ? ' AND substr(d.path, 1, length(:prefix)) = :prefix' : '',
       f.tag ? ' AND EXISTS (SELECT 1 FROM json_each(d.tags) WHERE json_each.value = :tag)' : '',
+      f.roots ? ' AND d.root_id IN (SELECT id FROM roots WHERE path IN (SELECT value FROM json_each(:roots)))' : '',
     ].join(''),
   };
 }
@@ -127,6 +140,7 @@ function filterParams(f: Filters): Record<string, string> {
   const p: Record<string, string> = {};
   if (f.prefix) p[':prefix'] = f.prefix;
   if (f.tag) p[':tag'] = f.tag;
+  if (f.roots) p[':roots'] = f.roots;
   return p;
 }
 
@@ -271,7 +285,7 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
   const terms = contentTerms(parsed);
   const all = joinTerms(terms, 'all');
   if (all === null) return [];
-  const filters: Filters = { prefix: opts.pathPrefix ? normalizePathPrefix(opts.pathPrefix) : '', tag: opts.tag ? normalizeTag(opts.tag) : '' };
+  const filters = filtersOf(opts);
   // Candidates beyond the limit, so that capping each note's chunks still fills the list.
   const pool = Math.min(1000, limit * 2 + 10);
   let candidates = allTerms(db, all, pool, filters);

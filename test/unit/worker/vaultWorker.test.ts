@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { repoRoot, tempDir } from '../../helpers/paths';
-import { SNIPPET_CLOSE, SNIPPET_OPEN, type WorkerMessage } from '../../../src/worker/protocol';
+import { SNIPPET_CLOSE, SNIPPET_OPEN, type SearchFilter, type WorkerMessage } from '../../../src/worker/protocol';
 import { VaultWorkerClient, VaultWorkerError } from '../../../src/worker/vaultWorkerClient';
 import { VaultWorkerHandler } from '../../../src/worker/vaultWorkerHandler';
 import { SqliteDatabase } from '../../../src/vault/db/sqlite';
@@ -133,6 +133,26 @@ test('multi-root: every workspace folder is indexed and searched, each hit names
   assert.deepEqual(await paths('tomatoes'), ['alpha.md']);
 });
 
+test('a search filter (roots, path prefix, tag) crosses the protocol: only the notes it allows come back', async () => {
+  const other = join(tmp.dir, 'filter-root');
+  mkdirSync(join(other, 'crops'), { recursive: true });
+  writeFileSync(join(other, 'alpha.md'), '# Filter alpha\n\nTomatoes of the filter folder.\n');
+  writeFileSync(join(other, 'crops', 'tagged.md'), '---\ntags: [harvest]\n---\n# Tagged\n\nTomatoes tagged for the harvest.\n');
+  await client.request({ kind: 'configure', roots: [notes, other], settings });
+  await client.request({ kind: 'index' });
+  const found = async (filter: SearchFilter): Promise<string[][]> =>
+    (await client.request({ kind: 'search', query: 'tomatoes', mode: 'lexical', limit: 10, filter })).items.map((i) => [i.root, i.path]).sort();
+  assert.deepEqual(await found({}), [[notes, 'alpha.md'], [other, 'alpha.md'], [other, 'crops/tagged.md']].sort());
+  assert.deepEqual(await found({ roots: [other] }), [[other, 'alpha.md'], [other, 'crops/tagged.md']].sort());
+  assert.deepEqual(await found({ pathPrefix: 'crops/' }), [[other, 'crops/tagged.md']]);
+  assert.deepEqual(await found({ tag: '#Harvest' }), [[other, 'crops/tagged.md']]);
+  assert.deepEqual(await found({ roots: [notes], pathPrefix: 'alpha' }), [[notes, 'alpha.md']]);
+  assert.deepEqual(await found({ roots: [notes], tag: 'harvest' }), []);
+  await client.request({ kind: 'configure', roots: [notes], settings });
+  await client.request({ kind: 'index' });
+  assert.deepEqual(await paths('tomatoes'), ['alpha.md']);
+});
+
 test('configure with new exclude rules, then index, removes newly excluded notes', async () => {
   await client.request({ kind: 'configure', roots: [notes], settings: { ...settings, exclude: ['drafts/**', 'beta.md'] } });
   const r = await client.request({ kind: 'index' });
@@ -160,6 +180,10 @@ test('hybrid search with a query vector fuses the model\'s vectors with full tex
   assert.equal(res.mode, 'hybrid');
   assert.equal(res.fallbackReason, undefined);
   assert.equal(res.items[0]?.path, 'beta.md');
+  // A path filter holds on the vector side too: beta's vectors cannot bring it into alpha's scope.
+  const scoped = await client.request({ kind: 'search', query: 'unrelatedword', mode: 'hybrid', limit: 5, embedding: { modelKey: 'hand-made', vector: [1, 0, 0, 0] }, filter: { pathPrefix: 'alpha' } });
+  assert.equal(scoped.mode, 'hybrid');
+  assert.deepEqual([...new Set(scoped.items.map((i) => i.path))], ['alpha.md']);
   const stats = await client.request({ kind: 'stats' });
   assert.equal(stats.embedded, stats.chunks);
 });

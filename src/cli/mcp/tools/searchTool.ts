@@ -3,6 +3,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { citation, searchResultsText } from '../../../agentTools/citeable';
+import { SEARCH_SCOPE_INPUTS } from '../../../agentTools/searchScope';
 import { RETRIEVAL_MODES } from '../../../vault/retrieval/types';
 import type { McpVault } from '../mcpVault';
 import { guarded, toolError, toolResult } from '../toolResult';
@@ -35,8 +36,8 @@ export function registerSearchTool(server: McpServer, ctx: McpVault): void {
       mode: z.enum(RETRIEVAL_MODES as [string, ...string[]]).optional()
         .describe('lexical: by words; semantic: by meaning; hybrid: both fused. Default: hybrid when the server has an embedding model with vectors in the vault, else lexical.'),
       limit: z.number().int().min(1).max(50).optional().describe('Most results (default 10).'),
-      pathPrefix: z.string().max(1000).optional().describe('Only notes whose path starts with this, e.g. "projects/".'),
-      tag: z.string().max(200).optional().describe('Only notes with this tag (front matter tags or #tags).'),
+      pathPrefix: z.string().max(SEARCH_SCOPE_INPUTS.pathPrefix.maxLength).optional().describe(SEARCH_SCOPE_INPUTS.pathPrefix.description),
+      tag: z.string().max(SEARCH_SCOPE_INPUTS.tag.maxLength).optional().describe(SEARCH_SCOPE_INPUTS.tag.description),
     },
     outputSchema: {
       query: z.string(),
