@@ -21,5 +21,5 @@ after(async () => {
 });
 
 test('language-model tools and @vault: in-host suite', { timeout: 400_000 }, async (t) => {
-  await reportHostSuite(t, h, { timeoutMs: 380_000, atLeast: 7 });
+  await reportHostSuite(t, h, { timeoutMs: 380_000, atLeast: 8 });
 });

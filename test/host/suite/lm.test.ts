@@ -75,6 +75,31 @@ suite('Codex Vault for assistants (in host)', () => {
     await assert.rejects(Promise.resolve(vscode.lm.invokeTool('codexVault_search', { input: { query: '  ' }, toolInvocationToken: undefined })), /Give a query/);
   });
 
+  test('codexVault_search with pathPrefix or tag returns only the notes in scope; a wrong-typed scope is refused', async () => {
+    const found = async (input: Record<string, unknown>): Promise<string[]> => {
+      const r = await vscode.lm.invokeTool('codexVault_search', { input: { query: 'scopedlantern', limit: 10, mode: 'lexical', ...input }, toolInvocationToken: undefined });
+      return [...new Set([...toolText(r).matchAll(/^\d+\. (\S+\.md):\d+/gm)].map((m) => m[1]!))].sort();
+    };
+    assert.deepEqual(await found({}), ['lm-scope/inside.md', 'outside-plain.md', 'outside-tagged.md']);
+    assert.deepEqual(await found({ pathPrefix: 'lm-scope/' }), ['lm-scope/inside.md']);
+    // A prefix of a path the tool returned, as a model passes it back.
+    assert.deepEqual(await found({ pathPrefix: 'outside-t' }), ['outside-tagged.md']);
+    assert.deepEqual(await found({ tag: 'lanterntag' }), ['outside-tagged.md']);
+    assert.deepEqual(await found({ tag: '#LanternTag', pathPrefix: 'lm-scope/' }), []);
+    await assert.rejects(
+      Promise.resolve(vscode.lm.invokeTool('codexVault_search', { input: { query: 'scopedlantern', pathPrefix: 5 }, toolInvocationToken: undefined })),
+      /pathPrefix must be a string of at most 1000 characters, got 5\./,
+    );
+    await assert.rejects(
+      Promise.resolve(vscode.lm.invokeTool('codexVault_search', { input: { query: 'scopedlantern', tag: ['lanterntag'] }, toolInvocationToken: undefined })),
+      /tag must be a string of at most 200 characters, got \["lanterntag"\]\./,
+    );
+    const search = vscode.lm.tools.find((t) => t.name === 'codexVault_search')!;
+    const props = (search.inputSchema as { properties: Record<string, { type: string }> }).properties;
+    assert.equal(props.pathPrefix?.type, 'string');
+    assert.equal(props.tag?.type, 'string');
+  });
+
   test('@vault /search: the real handler emits an anchor to each result\'s lines', async () => {
     const a = await api();
     const stream = new RecordingStream();
