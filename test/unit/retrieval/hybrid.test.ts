@@ -130,6 +130,16 @@ test('default mode, fallbacks and filters', () =>
     await assert.rejects(retriever.retrieve('cats', { mode: 'semantic', modelKey: 'hand', queryVector: [1, 0, 0] }), /3 dimensions/);
     const scoped = await retriever.retrieve('anything', { mode: 'semantic', modelKey: 'hand', queryVector: [1, 0, 0, 0], pathPrefix: 'travel/' });
     assert.ok(scoped.items.length > 0 && scoped.items.every((i) => i.path.startsWith('travel/')));
+    // The vector side reads a filter as the lexical side does: './' and '\\' normalized, roots by their path.
+    const dotted = await retriever.retrieve('anything', { mode: 'semantic', modelKey: 'hand', queryVector: [1, 0, 0, 0], pathPrefix: '.\\travel/' });
+    assert.deepEqual(dotted.items.map((i) => i.chunkId), scoped.items.map((i) => i.chunkId));
+    const root = scoped.items[0]!.root;
+    const inRoot = await retriever.retrieve('anything', { mode: 'semantic', modelKey: 'hand', queryVector: [1, 0, 0, 0], pathPrefix: 'travel/', roots: [root] });
+    assert.deepEqual(inRoot.items.map((i) => i.chunkId), scoped.items.map((i) => i.chunkId));
+    for (const mode of ['semantic', 'hybrid', 'lexical'] as const) {
+      const elsewhere = await retriever.retrieve('trains', { mode, modelKey: 'hand', queryVector: [1, 0, 0, 0], roots: [`${root}-other`] });
+      assert.deepEqual(elsewhere.items, [], mode);
+    }
     const excluded = await retriever.retrieve('cats', { mode: 'hybrid', modelKey: 'hand', queryVector: [1, 0, 0, 0], excludeChunkIds: new Set([d.items[0]!.chunkId]) });
     assert.ok(!excluded.items.some((i) => i.chunkId === d.items[0]!.chunkId));
   }));
