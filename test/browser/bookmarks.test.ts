@@ -3,12 +3,12 @@
 // the keyboard command), delete with confirmation, reload the window and find them all again; a
 // bookmark finds its text after lines are inserted above it; note markup renders inert.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { repoRoot } from '../helpers/paths';
-import { copyToTemp, startHost, type HostSession } from './harness/index';
+import { copyToTemp, hostForFile, type HostSession } from './harness/index';
 
 const TARGET = [
   '# Bookmark target', //           1
@@ -28,19 +28,11 @@ const INERT = [
   '',
 ].join('\n');
 
-let h: HostSession;
-let ws: string;
-
-before(async () => {
-  ws = copyToTemp(join(repoRoot, 'sample-vault'));
+const h = hostForFile(() => {
+  const ws = copyToTemp(join(repoRoot, 'sample-vault'));
   writeFileSync(join(ws, 'bm-target.md'), TARGET);
   writeFileSync(join(ws, 'bm-inert.md'), INERT);
-  h = await startHost({ workspace: ws });
-}, { timeout: 240_000 });
-
-after(async () => {
-  await h?.stop();
-  if (ws) rmSync(ws, { recursive: true, force: true });
+  return { workspace: ws };
 });
 
 const page = (): HostSession['wb']['page'] => h.wb.page;

@@ -4,12 +4,12 @@
 // window reload, an inline answer under a selection carried on in the chat, inert note markup.
 // The tiny model writes children's stories, not answers: what is checked is the mechanics.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Frame, Locator } from 'playwright-core';
 import { repoRoot, tinyModel } from '../helpers/paths';
-import { copyToTemp, startHost, type HostSession } from './harness/index';
+import { copyToTemp, hostForFile } from './harness/index';
 
 const BORROW = [
   '# Zorblax rules',                                               // 1
@@ -29,16 +29,14 @@ const EVIL = [
   '',
 ].join('\n');
 
-let h: HostSession;
-let ws: string;
 /** README screenshots are refreshed only when asked (they are tracked files). */
 const docsShots = process.env.CODEX_VAULT_DOCS_SCREENSHOTS === '1';
 
-before(async () => {
-  ws = copyToTemp(join(repoRoot, 'sample-vault'));
+const h = hostForFile(() => {
+  const ws = copyToTemp(join(repoRoot, 'sample-vault'));
   writeFileSync(join(ws, 'zorblax.md'), BORROW);
   writeFileSync(join(ws, 'quuxfrob.md'), EVIL);
-  h = await startHostRetrying({
+  return {
     workspace: ws,
     userSettings: {
       'codexVault.threads': 1,
@@ -47,23 +45,8 @@ before(async () => {
       'codexVault.sampling.maxTokens': 1024,
       'workbench.colorTheme': 'Default Dark Modern',
     },
-  });
-}, { timeout: 400_000 });
-
-/** On this shared 2-core machine the first page load can time out under load: try once more. */
-async function startHostRetrying(opts: Parameters<typeof startHost>[0]): Promise<HostSession> {
-  try {
-    return await startHost(opts);
-  } catch (e) {
-    console.error(`host start failed once, retrying: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-    return startHost(opts);
-  }
-}
-
-after(async () => {
-  await h?.stop();
-  if (ws) rmSync(ws, { recursive: true, force: true });
-});
+  };
+}, { timeoutMs: 400_000, retryStart: true });
 
 async function docsShot(name: string, clip?: Locator): Promise<void> {
   await h.wb.screenshot(`chat-${name}`);
@@ -384,7 +367,7 @@ test('history survives a window reload: the conversation reopens and is listed',
 });
 
 test('Ask About Selection answers in place under the selection; Continue in chat; dismiss leaves the file as it was', { timeout: 240_000 }, async () => {
-  const file = join(ws, 'zorblax.md');
+  const file = join(h.workspace, 'zorblax.md');
   const original = readFileSync(file, 'utf8');
   // Open the note and select lines 7-8.
   await openFile('zorblax.md');

@@ -3,19 +3,16 @@
 // chat model yet"), and the first question verifies it (hashed, in a notification with Cancel) and
 // is answered. Real VS Code (code-server) driven through Chromium.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { repoRoot, tinyModel } from '../helpers/paths';
-import { copyToTemp, startHost, type HostSession } from './harness/index';
+import { copyToTemp, hostForFile } from './harness/index';
 
-let h: HostSession;
-let ws: string;
-
-before(async () => {
-  ws = copyToTemp(join(repoRoot, 'sample-vault'));
+const h = hostForFile(() => {
+  const ws = copyToTemp(join(repoRoot, 'sample-vault'));
   writeFileSync(join(ws, 'zorblax.md'), '# Zorblax rules\n\n## The zorblax checker\n\nThe zorblax checker enforces that every zorblax value has exactly one owner.\n');
-  const opts = {
+  return {
     workspace: ws,
     userSettings: {
       'codexVault.chatModel': tinyModel,
@@ -25,19 +22,7 @@ before(async () => {
       'codexVault.sampling.maxTokens': 64,
     },
   };
-  // On this shared 2-core machine the first page load can time out under load: try once more.
-  try {
-    h = await startHost(opts);
-  } catch (e) {
-    console.error(`host start failed once, retrying: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-    h = await startHost(opts);
-  }
-}, { timeout: 400_000 });
-
-after(async () => {
-  await h?.stop();
-  if (ws) rmSync(ws, { recursive: true, force: true });
-});
+}, { timeoutMs: 400_000, retryStart: true });
 
 const chat = () => h.wb.webviewFrame();
 

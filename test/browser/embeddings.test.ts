@@ -3,26 +3,17 @@
 // use and backfills the sample vault in the vault worker, the status bar item shows the coverage,
 // and the Pause/Rebuild commands follow the state (when clauses).
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { repoRoot, tinyModel } from '../helpers/paths';
-import { copyToTemp, startHost, type HostSession } from './harness/index';
+import { copyToTemp, hostForFile } from './harness/index';
 
 const EMBED_STATUS = '[id="codex-vault.codex-vault.codexVault.embeddings"]';
 
-let h: HostSession;
-let ws: string;
-
-before(async () => {
-  ws = copyToTemp(join(repoRoot, 'sample-vault'));
+const h = hostForFile(() => {
+  const ws = copyToTemp(join(repoRoot, 'sample-vault'));
   // One engine thread: more than the cores would crawl (see docs/design.md, "Threads").
-  h = await startHost({ workspace: ws, userSettings: { 'codexVault.threads': 1, 'codexVault.gpu': 'cpu', 'codexVault.embeddingModel': tinyModel } });
-}, { timeout: 240_000 });
-
-after(async () => {
-  await h?.stop();
-  if (ws) rmSync(ws, { recursive: true, force: true });
+  return { workspace: ws, userSettings: { 'codexVault.threads': 1, 'codexVault.gpu': 'cpu', 'codexVault.embeddingModel': tinyModel } };
 });
 
 /** The embeddings item's accessible label ("Codex Vault: Embeddings 100%") once it matches. */

@@ -2,12 +2,12 @@
 // mocha suite, palette commands, indexing the Rust book, search and open at the right line, inert
 // note HTML, status bar counts, a settings change applied without reload. Screenshots: test-results/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { repoRoot, rustBook } from '../helpers/paths';
 import { quasarNote } from '../helpers/targetNote';
-import { copyToTemp, startHost, VAULT_STATUS, reportHostSuite, type HostSession } from './harness/index';
+import { copyToTemp, hostForFile, reportHostSuite, VAULT_STATUS } from './harness/index';
 
 const TARGET = quasarNote('Vault test target');
 const INERT = [
@@ -33,19 +33,11 @@ function filesInStatus(text: string): number {
   return Number(m[1]!.replace(/,/g, ''));
 }
 
-let h: HostSession;
-let ws: string;
-
-before(async () => {
-  ws = copyToTemp(existsSync(rustBook) ? rustBook : join(repoRoot, 'sample-vault'));
+const h = hostForFile(() => {
+  const ws = copyToTemp(existsSync(rustBook) ? rustBook : join(repoRoot, 'sample-vault'));
   writeFileSync(join(ws, 'vault-test-target.md'), TARGET);
   writeFileSync(join(ws, 'zz-inert.md'), INERT);
-  h = await startHost({ workspace: ws, hostSuite: { filter: '^extension' } });
-}, { timeout: 240_000 });
-
-after(async () => {
-  await h?.stop();
-  if (ws) rmSync(ws, { recursive: true, force: true });
+  return { workspace: ws, hostSuite: { filter: '^extension' } };
 });
 
 test('in-host mocha suite', { timeout: 300_000 }, async (t) => {
@@ -67,7 +59,7 @@ test('Index Workspace from the palette; the status bar shows the files and chunk
   await h.wb.runCommand('Codex Vault: Index Workspace');
   // The command reports its result in the status bar when the run is over.
   await h.wb.page.locator('#workbench\\.parts\\.statusbar', { hasText: /Codex Vault: indexed \(\+\d+ ~\d+ -\d+\)/ }).waitFor({ timeout: 90_000 });
-  const expected = countMarkdown(ws);
+  const expected = countMarkdown(h.workspace);
   const text = await h.wb.waitForVaultStatus(new RegExp(`^${expected.toLocaleString('en-US')} files · [\\d,]+ chunks$`), 90_000);
   assert.equal(filesInStatus(text), expected);
   await h.wb.screenshot('status-bar-indexed');
@@ -141,8 +133,8 @@ test('a note with HTML and script renders inert in the search results', { timeou
 
 test('an exclude glob in the workspace settings applies without a reload', { timeout: 120_000 }, async () => {
   const all = filesInStatus(await h.wb.waitForVaultStatus(/files/));
-  mkdirSync(join(ws, '.vscode'), { recursive: true });
-  const settings = join(ws, '.vscode', 'settings.json');
+  mkdirSync(join(h.workspace, '.vscode'), { recursive: true });
+  const settings = join(h.workspace, '.vscode', 'settings.json');
   writeFileSync(settings, JSON.stringify({ 'codexVault.exclude': ['zz-*.md', 'vault-test-*.md'] }));
   try {
     const text = await h.wb.waitForVaultStatus(new RegExp(`^${(all - 2).toLocaleString('en-US')} files`), 60_000);

@@ -2,17 +2,14 @@
 // whose .vscode/settings.json points the model settings at files of its own. The folder is untrusted
 // (restricted mode); the in-host suite (test/host/suite/trust.test.ts) checks that none of those values
 // reaches the extension while the user's own values do.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { repoRoot } from '../helpers/paths';
-import { copyToTemp, startHost, reportHostSuite, type HostSession } from './harness/index';
+import { copyToTemp, hostForFile, reportHostSuite } from './harness/index';
 
-let h: HostSession;
-let ws: string;
-
-before(async () => {
-  ws = copyToTemp(join(repoRoot, 'sample-vault'));
+const h = hostForFile(() => {
+  const ws = copyToTemp(join(repoRoot, 'sample-vault'));
   mkdirSync(join(ws, '.vscode'));
   writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify({
     'codexVault.chatModel': '/evil/chat.gguf',
@@ -23,17 +20,12 @@ before(async () => {
     'codexVault.exclude': ['drafts/**'],
     'codexVault.followExternalSymlinks': true,
   }, null, 2));
-  h = await startHost({
+  return {
     workspace: ws,
     trustAll: false,
     userSettings: { 'codexVault.chatModel': '/user/models/chat.gguf' },
     hostSuite: { filter: '^trust' },
-  });
-}, { timeout: 240_000 });
-
-after(async () => {
-  await h?.stop();
-  if (ws) rmSync(ws, { recursive: true, force: true });
+  };
 });
 
 test('untrusted workspace: in-host trust suite', { timeout: 300_000 }, async (t) => {

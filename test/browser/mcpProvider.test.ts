@@ -3,22 +3,13 @@
 // its in-host suite (test/host/suite/mcpProvider.test.ts) and, on the newer API, the language-model
 // tools and @vault suite again (test/host/suite/lm.test.ts). The default host stays 4.100.3.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { reportHostSuite, startHost, type HostSession } from './harness/index';
+import { test } from 'node:test';
+import { hostForFile, reportHostSuite } from './harness/index';
 import { ASSISTANT_SETTINGS, assistantWorkspace } from './lmWorkspace';
 
-let h: HostSession;
-let ws: string;
-
-before(async () => {
-  ws = assistantWorkspace();
-  h = await startHost({ workspace: ws, host: 'next', userSettings: ASSISTANT_SETTINGS, hostSuite: { filter: '^(mcpProvider|lm)\\.' } });
-}, { timeout: 240_000 });
-
-after(async () => {
-  await h?.stop();
-  if (ws) rmSync(ws, { recursive: true, force: true });
+const h = hostForFile(() => {
+  const ws = assistantWorkspace();
+  return { workspace: ws, host: 'next', userSettings: ASSISTANT_SETTINGS, hostSuite: { filter: '^(mcpProvider|lm)\\.' } };
 });
 
 test('VS Code 1.103: MCP server definition provider, language-model tools and @vault (in-host suite)', { timeout: 500_000 }, async (t) => {

@@ -4,17 +4,15 @@
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import type { Frame, Locator } from 'playwright-core';
 import { repoRoot, tinyModel } from '../helpers/paths';
-import { copyToTemp, startHost, type HostSession } from './harness/index';
+import { copyToTemp, hostForFile, type HostSession } from './harness/index';
 
-let h: HostSession;
-let ws: string;
 let manifest: string;
 
-before(async () => {
-  ws = copyToTemp(join(repoRoot, 'sample-vault'));
+const h = hostForFile(() => {
+  const ws = copyToTemp(join(repoRoot, 'sample-vault'));
   // A user manifest whose model name and description carry markup: it must show as text.
   manifest = join(ws, '..', `${ws.split('/').pop()}-manifest.json`);
   writeFileSync(manifest, JSON.stringify({
@@ -31,12 +29,10 @@ before(async () => {
     }],
   }));
   // One engine thread: more than the cores would crawl (see docs/design.md, "Threads").
-  h = await startHost({ workspace: ws, userSettings: { 'codexVault.threads': 1, 'codexVault.gpu': 'cpu', 'codexVault.manifestFile': manifest } });
-}, { timeout: 240_000 });
+  return { workspace: ws, userSettings: { 'codexVault.threads': 1, 'codexVault.gpu': 'cpu', 'codexVault.manifestFile': manifest } };
+});
 
 after(async () => {
-  await h?.stop();
-  if (ws) rmSync(ws, { recursive: true, force: true });
   if (manifest) rmSync(manifest, { force: true });
 });
 

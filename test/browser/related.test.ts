@@ -2,12 +2,12 @@
 // active editor (open a note: its related notes; open another: they change, and never the note
 // itself), and a click opens the related note at its closest passage, lines selected.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Locator } from 'playwright-core';
-import { startHost, type HostSession } from './harness/index';
+import { hostForFile, type HostSession } from './harness/index';
 
 const NOTES: Record<string, string> = {
   'compost.md': '# Compost heap\n\nTurning the heap lets mycelium and hyphae spread; leachate drains away.\n',
@@ -16,18 +16,10 @@ const NOTES: Record<string, string> = {
   'tax-office.md': '# Tax office\n\nThe office wants receipts, invoices and forms before April.\n',
 };
 
-let h: HostSession;
-let ws: string;
-
-before(async () => {
-  ws = mkdtempSync(join(tmpdir(), 'cv-ws-related-'));
+const h = hostForFile(() => {
+  const ws = mkdtempSync(join(tmpdir(), 'cv-ws-related-'));
   for (const [name, text] of Object.entries(NOTES)) writeFileSync(join(ws, name), text);
-  h = await startHost({ workspace: ws });
-}, { timeout: 240_000 });
-
-after(async () => {
-  await h?.stop();
-  if (ws) rmSync(ws, { recursive: true, force: true });
+  return { workspace: ws };
 });
 
 const page = (): HostSession['wb']['page'] => h.wb.page;

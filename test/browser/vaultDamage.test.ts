@@ -3,15 +3,12 @@
 // ("Rebuild Vault"), shows it in the status bar, writes nothing to the file, and the rebuild keeps
 // the damaged file aside and indexes the notes into a fresh vault.
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { overwritePages, pagesOf } from '../helpers/damage';
 import { repoRoot } from '../helpers/paths';
-import { copyToTemp, startHost, type HostSession } from './harness/index';
-
-let h: HostSession;
-let ws: string;
+import { copyToTemp, hostForFile } from './harness/index';
 
 /** The vault.db the extension keeps in its workspace storage, under code-server's user data. */
 function findVault(dir: string): string | undefined {
@@ -33,14 +30,9 @@ function damageIndex(file: string): number {
   return pages.length;
 }
 
-before(async () => {
-  ws = copyToTemp(join(repoRoot, 'sample-vault'));
-  h = await startHost({ workspace: ws });
-}, { timeout: 240_000 });
-
-after(async () => {
-  await h?.stop();
-  if (ws) rmSync(ws, { recursive: true, force: true });
+const h = hostForFile(() => {
+  const ws = copyToTemp(join(repoRoot, 'sample-vault'));
+  return { workspace: ws };
 });
 
 test('a damaged vault: a notification with "Rebuild Vault", nothing written, and the rebuild restores search', { timeout: 400_000 }, async () => {

@@ -3,4 +3,4 @@
 export { copyToTemp, freePort, nextHost, resultsDir, startCodeServer, type CodeServer, type CodeServerOptions } from './codeServer';
 export { buildHostSuite, hostSuiteIndex, reportHostSuite, waitForHostResults } from './hostSuite';
 export { VAULT_STATUS, Workbench } from './workbench';
-export { startHost, type HostSession, type HostOptions } from './session';
+export { hostForFile, startHost, type HostFixture, type HostFixtureOptions, type HostSession, type HostOptions } from './session';
