@@ -41,6 +41,12 @@ interface QuerySet {
   corpus: string;
   /** For an archive: the folder inside it to index. For a folder: a folder below it (optional). */
   subdir?: string;
+  /**
+   * Index only the README of each package folder in the corpus (and in its @scope folders),
+   * copied once into .cache/eval/corpora/<set>/ as <package>/README.md: a folder of library docs,
+   * sections of prose and code as help-center pages are, that the repository already installs.
+   */
+  readmes?: boolean;
   queries: Query[];
 }
 
@@ -115,6 +121,7 @@ function corpusRoot(set: QuerySet, setFile: string): string {
   const sub = set.subdir ?? '';
   if (sub.split(/[\\/]/).includes('..')) throw new Error(`${setFile}: subdir must stay inside the corpus, got "${sub}".`);
   let base = source;
+  if (set.readmes) return readmeCorpus(source, basename(setFile).replace(/\.json$/, ''));
   if (ARCHIVE.test(source) && statSync(source).isFile()) {
     const dest = join(cacheDir, 'corpora', basename(source).replace(ARCHIVE, ''));
     const st = statSync(source);
@@ -136,6 +143,34 @@ function corpusRoot(set: QuerySet, setFile: string): string {
   const root = join(base, sub);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${setFile}: ${root} is not a folder (corpus ${set.corpus}, subdir "${sub}").`);
   return root;
+}
+
+const README = /^readme\.md$/i;
+
+/** The READMEs of the package folders in `source`, copied (again when any changed) into a folder of their own. */
+function readmeCorpus(source: string, setName: string): string {
+  const dest = join(cacheDir, 'corpora', setName);
+  const packages = readdirSync(source).filter((d) => !d.startsWith('.')).flatMap((d) => (d.startsWith('@') ? readdirSync(join(source, d)).map((s) => `${d}/${s}`) : [d]));
+  const files: { pkg: string; file: string }[] = [];
+  for (const pkg of packages.sort()) {
+    const dir = join(source, pkg);
+    if (!statSync(dir).isDirectory()) continue;
+    const name = readdirSync(dir).find((f) => README.test(f));
+    if (name) files.push({ pkg, file: join(dir, name) });
+  }
+  const stamp = files.map((f) => `${f.pkg}:${statSync(f.file).size}`).join('\n');
+  const marker = join(dest, '.copied');
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== stamp) {
+    rmSync(dest, { recursive: true, force: true });
+    for (const f of files) {
+      mkdirSync(join(dest, f.pkg), { recursive: true });
+      writeFileSync(join(dest, f.pkg, 'README.md'), readFileSync(f.file));
+    }
+    // Not under this checkout's .gitignore (which ignores .cache/): a repository of its own.
+    mkdirSync(join(dest, '.git'), { recursive: true });
+    writeFileSync(marker, stamp);
+  }
+  return dest;
 }
 
 function readSet(file: string): QuerySet {

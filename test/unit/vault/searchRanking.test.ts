@@ -82,6 +82,21 @@ test('coverage: among partial matches, more of the query\'s words beats one word
     assert.deepEqual(notesOf(hits).slice(0, 2), ['both.md', 'repeat.md']);
   }));
 
+test('partial matches: a note holding the question\'s other words in another section ranks above a passage repeating the same few', () =>
+  withNotes({
+    // The subject in one section, the schedule in the next: no chunk holds every word, the note does.
+    'ops.md': '# Ops notes\n\n## Logs\n\nRotate the logs of the web server with logrotate.\n\n## Cron\n\nSchedule a job to run every night with crontab.\n',
+    // The same four words, repeated, and nothing about the schedule.
+    'proxy.md': '# Proxy\n\nThe web server rotates its logs when it restarts: restart the web server to rotate the logs.\n',
+    'diary.md': '# Diary\n\nEvery night I read. Every night I sleep late.\n',
+    'moon.md': '# Moon\n\nThe moon rises every night.\n',
+  }, (v) => {
+    const hits = v.searchLexical('how do I rotate the logs of the web server every night', { limit: 10 });
+    assert.deepEqual(notesOf(hits).slice(0, 2), ['ops.md', 'proxy.md'], hits.map((h) => `${h.path}:${h.startLine}`).join(', '));
+    assert.deepEqual([hits[0]!.startLine, hits[0]!.endLine], [3, 5], 'the section about the logs leads its note');
+    for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.score >= hits[i]!.score);
+  }));
+
 test('note first: at most three chunks of one note before the other notes; lines stay exact', () => {
   const sections = Array.from({ length: 8 }, (_, i) => `## Part ${i + 1}\n\nThe quokka eats leaves in part ${i + 1}; quokka quokka.\n`).join('\n');
   return withNotes({
