@@ -121,7 +121,10 @@ function corpusRoot(set: QuerySet, setFile: string): string {
   const sub = set.subdir ?? '';
   if (sub.split(/[\\/]/).includes('..')) throw new Error(`${setFile}: subdir must stay inside the corpus, got "${sub}".`);
   let base = source;
-  if (set.readmes) return readmeCorpus(source, basename(setFile).replace(/\.json$/, ''));
+  if (set.readmes) {
+    if (sub || !statSync(source).isDirectory()) throw new Error(`${setFile}: "readmes" reads the package folders of a folder (node_modules); it takes no subdir or archive.`);
+    return readmeCorpus(source, basename(setFile).replace(/\.json$/, ''));
+  }
   if (ARCHIVE.test(source) && statSync(source).isFile()) {
     const dest = join(cacheDir, 'corpora', basename(source).replace(ARCHIVE, ''));
     const st = statSync(source);
@@ -158,7 +161,10 @@ function readmeCorpus(source: string, setName: string): string {
     const name = readdirSync(dir).find((f) => README.test(f));
     if (name) files.push({ pkg, file: join(dir, name) });
   }
-  const stamp = files.map((f) => `${f.pkg}:${statSync(f.file).size}`).join('\n');
+  const stamp = files.map((f) => {
+    const st = statSync(f.file);
+    return `${f.pkg}:${st.size}:${st.mtimeMs}`;
+  }).join('\n');
   const marker = join(dest, '.copied');
   if (!existsSync(marker) || readFileSync(marker, 'utf8') !== stamp) {
     rmSync(dest, { recursive: true, force: true });
