@@ -29,6 +29,11 @@ async function withNotes(notes: Record<string, string>, fn: (v: Vault, root: str
 
 const notesOf = (hits: { path: string }[]): string[] => [...new Set(hits.map((h) => h.path))];
 
+/** Scores never rise down the list (partial matches below full ones, capped chunks below the rest). */
+function assertScoresInOrder(hits: readonly { score: number }[], message?: string): void {
+  for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.score >= hits[i]!.score, message ?? `score ${i} rises above score ${i - 1}`);
+}
+
 test('a plain-language question finds the notes holding its content words; question words do not decide', () =>
   withNotes({
     'threads.md': '# Worker pools\n\nTo share data between threads, wrap it in a mutex and clone the handle for each thread.\n',
@@ -44,7 +49,7 @@ test('a plain-language question finds the notes holding its content words; quest
     // Coverage: a note with two of the words ranks above one repeating a single word.
     const partial = v.searchLexical('share threads data mutex clone scheduler', { limit: 10 });
     assert.equal(partial[0]!.path, 'threads.md');
-    for (let i = 1; i < partial.length; i++) assert.ok(partial[i - 1]!.score >= partial[i]!.score);
+    assertScoresInOrder(partial);
     // Only stopwords: they are searched for themselves.
     assert.equal(v.searchLexical('what I do', { limit: 3 })[0]?.path, 'diary.md');
   }));
@@ -94,7 +99,7 @@ test('partial matches: a note holding the question\'s other words in another sec
     const hits = v.searchLexical('how do I rotate the logs of the web server every night', { limit: 10 });
     assert.deepEqual(notesOf(hits).slice(0, 2), ['ops.md', 'proxy.md'], hits.map((h) => `${h.path}:${h.startLine}`).join(', '));
     assert.deepEqual([hits[0]!.startLine, hits[0]!.endLine], [3, 5], 'the section about the logs leads its note');
-    for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.score >= hits[i]!.score);
+    assertScoresInOrder(hits);
   }));
 
 test('note first: at most three chunks of one note before the other notes; lines stay exact', () => {
@@ -110,7 +115,7 @@ test('note first: at most three chunks of one note before the other notes; lines
     assert.equal(firstSix.filter((p) => p === 'long.md').length, 3, `three chunks of long.md first: ${firstSix.join(', ')}`);
     assert.ok(firstSix.includes('a.md') && firstSix.includes('b.md'), 'the other notes get their turn on the first page');
     assert.ok(hits.slice(5).every((h) => h.path === 'long.md'), 'the rest of long.md follows');
-    for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.score >= hits[i]!.score, 'scores stay in order');
+    assertScoresInOrder(hits, 'scores stay in order');
     const lines = readFileSync(join(root, 'long.md'), 'utf8').split('\n');
     for (const h of hits.filter((x) => x.path === 'long.md')) {
       const text = lines.slice(h.startLine - 1, h.endLine).join('\n');
@@ -129,7 +134,7 @@ test('note first even when one note has more matching chunks than are read at on
     // limit 5 reads 20 candidates first: all of them chunks of crowded.md.
     const hits = v.searchLexical('quokka', { limit: 5 });
     assert.deepEqual(hits.map((h) => h.path).sort(), ['a.md', 'b.md', 'crowded.md', 'crowded.md', 'crowded.md']);
-    for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.score >= hits[i]!.score);
+    assertScoresInOrder(hits);
     const more = v.searchLexical('quokka', { limit: 10 });
     assert.deepEqual(more.slice(0, 5).map((h) => h.chunkId).sort(), hits.map((h) => h.chunkId).sort(), 'a longer list starts the same');
   });
