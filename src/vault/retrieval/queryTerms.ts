@@ -5,16 +5,9 @@
 import { contentTerms, parseQuery } from '../search/ftsQuery';
 import { segmentForIndex } from '../search/segmenter';
 import { isStopword } from '../search/stopwords';
+import { foldWord } from '../search/wordForms';
 
 const LATIN_ONLY = /^[\p{Script=Latin}\p{N}]+$/u;
-
-export function foldWord(w: string): string {
-  const lower = w.toLowerCase();
-  if (!LATIN_ONLY.test(lower)) return lower;
-  if (lower.length > 4 && lower.endsWith('ies')) return lower.slice(0, -3) + 'y';
-  if (lower.length > 3 && lower.endsWith('s') && !lower.endsWith('ss')) return lower.slice(0, -1);
-  return lower;
-}
 
 /** The words of a text, with the words of unspaced scripts (Chinese, Japanese, Thai) separated. */
 export function words(text: string): string[] {

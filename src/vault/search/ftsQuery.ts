@@ -15,11 +15,13 @@
 //
 // Plain words are also judged: a function word or question word of its language ("how", "the",
 // "什么", "どう") is marked `stop`, so that ranking can leave it out. Words of scripts written
-// without spaces are split into the words the index holds (see segmenter.ts), and a Korean word
-// also matches its stem as a prefix (see korean.ts).
+// without spaces are split into the words the index holds (see segmenter.ts), a Korean word
+// also matches its stem as a prefix (see korean.ts), and a word with other words for the same
+// thing carries them (synonyms.ts), for lexical search to weigh against the vault's vocabulary.
 import { hangulStem, isHangulWord } from './korean';
 import { segmentQueryWord } from './segmenter';
 import { foldCase, isStopword } from './stopwords';
+import { synonymsOf } from './synonyms';
 
 export interface FtsQueryOptions {
   /** Match the last word as a prefix too (search as you type). Not applied after a trailing space. */
@@ -43,6 +45,11 @@ export interface QueryTerm {
    * indexed words starting with it (see unknownWordChars). Used among partial matches only.
    */
   prefixExpr?: string;
+  /**
+   * Other words for what a plain word names (synonyms.ts). Lexical search also matches those the
+   * vault uses more than the word itself, as the same term.
+   */
+  synonyms?: readonly string[];
 }
 
 export interface ParsedQuery {
@@ -64,7 +71,8 @@ const TOKENS = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
 /** Keeps the expression small enough to stay fast whatever is pasted into the box. */
 export const MAX_TERMS = 32;
 
-const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+/** Text as an FTS5 string: plain text for the tokenizer, never syntax. */
+export const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
 function wordsOf(text: string): string[] {
   return (text.match(TOKENS) ?? []).map(foldCase);
@@ -191,8 +199,12 @@ export function parseQuery(userText: string, opts: Pick<FtsQueryOptions, 'prefix
       const pieces = segmentQueryWord(g[0]!.text);
       const unknown = unknownWordChars(pieces);
       pieces.forEach((p, pi) => {
-        const term: QueryTerm = { expr: wordExpr(p, typing && lastGroup && pi === pieces.length - 1), text: p, stop: isStopWordTerm(p), words: wordsOf(p) };
+        const asTyped = typing && lastGroup && pi === pieces.length - 1;
+        const term: QueryTerm = { expr: wordExpr(p, asTyped), text: p, stop: isStopWordTerm(p), words: wordsOf(p) };
         if (unknown[pi] && !term.stop) term.prefixExpr = `${quote(p)}*`;
+        // A word still being typed is matched as a prefix instead.
+        const synonyms = term.stop || asTyped ? [] : synonymsOf(p);
+        if (synonyms.length > 0) term.synonyms = synonyms;
         terms.push(term);
       });
       return;

@@ -82,3 +82,14 @@ test('lone Han characters of a word the segmenter did not know also match words 
   assert.deepEqual(near('隠しファイルを表示'), [], 'a lone kana is a syllable, not a word');
   for (const q of ['"截屏"', '截屏*', '截 OR 屏']) assert.deepEqual(near(q), [], `explicit syntax keeps its meaning: ${q}`);
 });
+
+test('a plain word carries the other words for the same thing; explicit syntax, typing and stopwords do not', () => {
+  const syn = (q: string, opts = {}): string[] => parseQuery(q, opts).terms.filter((t) => t.synonyms).map((t) => `${t.text}:${t.synonyms!.join('|')}`);
+  assert.deepEqual(syn('delete a folder'), ['delete:remove|erase', 'folder:directory']);
+  assert.deepEqual(syn('Folders'), ['Folders:directory'], 'a plural, in any case, is looked up as its singular');
+  assert.deepEqual(syn('colour settings'), ['colour:color', 'settings:configuration|config|preferences']);
+  assert.equal(toFtsQuery('delete a folder'), '"delete" AND "a" AND "folder"', 'the expression of the words themselves is unchanged');
+  for (const q of ['"folder"', 'folder*', 'folder OR directory']) assert.deepEqual(syn(q), [], `explicit syntax keeps its meaning: ${q}`);
+  assert.deepEqual(syn('delete fold', { prefixLast: true }), ['delete:remove|erase'], 'a word still being typed is a prefix, not a word');
+  assert.deepEqual(syn('ownership borrowing'), [], 'most words have none');
+});

@@ -166,6 +166,25 @@ test('a renamed note is found by its new file name, no longer by the old one', (
     assert.equal(v.integrityCheck(), 'ok');
   }));
 
+test('a word finds the notes that say the same thing in the vault\'s own word (folder -> directory), and only when the vault prefers that word', () =>
+  withNotes({
+    'rmdir.md': '# rmdir\n\nRemove an empty directory. Remove a directory and its parents.\n',
+    'ls.md': '# ls\n\nList the files of a directory, hidden ones too.\n',
+    'cp.md': '# cp\n\nCopy a directory recursively.\n',
+    'rm.md': '# rm\n\nRemove files.\n',
+    'gardening.md': '# Gardening\n\nDelete the weeds before they spread.\n',
+  }, async (v, root) => {
+    const hits = v.searchLexical('how do I delete a folder', { limit: 10 });
+    assert.equal(hits[0]?.path, 'rmdir.md', `"delete" and "folder" are "remove" and "directory" in this vault: ${notesOf(hits).join(', ')}`);
+    assert.match(hits[0]!.snippet, /«Remove» an empty «directory»/, 'the words that matched are marked');
+    assertScoresInOrder(hits);
+    assert.deepEqual(notesOf(v.searchLexical('"folder"')), [], 'a quoted word means that word');
+    // A vault that says "folder" more than "directory" is searched for folder alone.
+    for (const [p, text] of Object.entries({ 'a.md': '# A\n\nOpen the folder.\n', 'b.md': '# B\n\nShare the folder.\n', 'c.md': '# C\n\nSync the folder.\n', 'd.md': '# D\n\nA folder of photos.\n' })) writeFileSync(join(root, p), text);
+    await v.indexRoots([root]);
+    assert.deepEqual(notesOf(v.searchLexical('folder', { limit: 10 })).sort(), ['a.md', 'b.md', 'c.md', 'd.md']);
+  }));
+
 const PAGES = [
   ...['tar', 'ls', 'cp', 'chmod', 'cat', 'grep'].flatMap((c) => ['zh', 'ja', 'ko'].map((l) => `${l}/common/${c}.md`)),
   ...['ls', 'egrep', 'fgrep', 'gunzip', 'bunzip2', 'docker-ps', 'docker-cp'].map((c) => `th/common/${c}.md`),
