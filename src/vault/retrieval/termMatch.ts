@@ -1,9 +1,11 @@
 // Which of a query's terms a text contains, with a light suffix fold (close to what FTS5's
 // porter stemmer treats as one word: "borrowing" ~ "borrow", "closures" ~ "closure"). Used to
-// judge whether the best hits actually answer the question's words. Words of unspaced scripts
+// judge whether the best hits actually answer the question's words (or other words for the same
+// thing, as search matches them: search/synonyms.ts). Words of unspaced scripts
 // are compared as the segmenter splits them; a Korean word matches by its stem (particles off).
 import { hangulStem, isHangulWord } from '../search/korean';
 import { foldCase } from '../search/stopwords';
+import { synonymsOf } from '../search/synonyms';
 import { words } from './queryTerms';
 
 const SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ies', 'ied', 'ers', 'er', 'ed', 'es', 'ly', 's'];
@@ -33,6 +35,8 @@ export function termCoverage(terms: readonly string[], text: string): number {
   if (terms.length === 0) return 0;
   const stems = new Set(words(text).map(stemLite));
   let hit = 0;
-  for (const t of terms) if (stems.has(stemLite(t))) hit++;
+  // A word search matched through another word for the same thing counts where that word is
+  // ("delete a folder" is answered by "remove a directory"), or the answer would be refused.
+  for (const t of terms) if (stems.has(stemLite(t)) || synonymsOf(t).some((s) => stems.has(stemLite(s)))) hit++;
   return hit / (terms.length <= 2 ? terms.length + 1 : terms.length);
 }

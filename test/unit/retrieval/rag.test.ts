@@ -24,6 +24,8 @@ const NOTES: Record<string, string> = {
   'rust/borrowing.md': '# References and Borrowing\n\nA reference borrows a value without taking ownership.\nAt any given time you can have one mutable reference or any number of immutable references.\n',
   'cooking/bread.md': '# Bread\n\nKnead the dough for ten minutes, let it rise for an hour, then bake at 220 degrees.\n',
   'travel/trains.md': '# Trains\n\nNight trains cross the Alps between Zurich and Vienna.\n',
+  'shell/rmdir.md': '# rmdir\n\nRemove an empty directory.\n\nRemove a directory and the empty directories above it.\n',
+  'shell/rm.md': '# rm\n\nRemove files.\n',
 };
 
 let t: { dir: string; cleanup: () => void };
@@ -109,6 +111,14 @@ test('not in the vault: no relevant notes means no model call, notFound, and the
   assert.equal(weak.notFound, true);
   assert.ok(weak.closest.length > 0, 'closest notes are offered');
   assert.equal(model.calls.length, 0);
+});
+
+test('a question in other words than the note\'s is answered from it: "delete a folder" from "remove a directory"', async () => {
+  const model = recorded(engineAnswerModel(engine, chatHandle));
+  const r = await ask({ retriever, model, embedder }, 'How do I delete a folder?', { mode: 'lexical', maxAnswerTokens: 16, temperature: 0 });
+  assert.equal(r.notFound, false, 'the words search matched count as evidence');
+  assert.equal(r.sources[0]?.path, 'shell/rmdir.md');
+  assert.equal(model.calls.length, 1);
 });
 
 test('ask end to end (hybrid, tiny model): streamed text, numbered sources, citations only to given sources', async () => {

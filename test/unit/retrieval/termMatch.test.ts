@@ -20,3 +20,10 @@ test('query words and term coverage in Thai, Japanese, Chinese and Korean: marks
   assert.equal(termCoverage(queryTerms('파일을 압축하려면'), '파일이 압축된다'), 2 / 3);
   assert.deepEqual(queryTerms('Café naïve'), ['cafe', 'naive'], 'Latin accents fold as in the index');
 });
+
+test('term coverage counts a word where the note says it another way, as search matches it (folder -> directory)', async () => {
+  const { queryTerms } = await import('../../../src/vault/retrieval/queryTerms');
+  assert.equal(termCoverage(queryTerms('How do I delete a folder?'), 'Remove an empty directory.'), 2 / 3);
+  assert.equal(termCoverage(queryTerms('How do I delete a folder?'), 'Plant an empty garden.'), 0);
+  assert.equal(termCoverage(queryTerms('change the colours'), 'Edit the colors of the theme.'), 2 / 3, 'both words, in the two-word scale');
+});
