@@ -4,6 +4,7 @@
 // thing, as search matches them: search/synonyms.ts). Words of unspaced scripts
 // are compared as the segmenter splits them; a Korean word matches by its stem (particles off).
 import { hangulStem, isHangulWord } from '../search/korean';
+import { needsSegmenting } from '../search/segmenter';
 import { foldCase } from '../search/stopwords';
 import { synonymsOf } from '../search/synonyms';
 import { words } from './queryTerms';
@@ -34,9 +35,11 @@ export function stemLite(word: string): string {
 export function termCoverage(terms: readonly string[], text: string): number {
   if (terms.length === 0) return 0;
   const stems = new Set(words(text).map(stemLite));
+  // A word of a script without spaces may be cut differently in the text (文件夹 -> 文件|夹): it is there when its characters are.
+  const holds = (w: string): boolean => stems.has(stemLite(w)) || (needsSegmenting(w) && text.includes(w));
   let hit = 0;
   // A word search matched through another word for the same thing counts where that word is
   // ("delete a folder" is answered by "remove a directory"), or the answer would be refused.
-  for (const t of terms) if (stems.has(stemLite(t)) || synonymsOf(t).some((s) => stems.has(stemLite(s)))) hit++;
+  for (const t of terms) if (holds(t) || synonymsOf(t).some(holds)) hit++;
   return hit / (terms.length <= 2 ? terms.length + 1 : terms.length);
 }

@@ -21,7 +21,7 @@
 import { hangulStem, isHangulWord } from './korean';
 import { segmentQueryWord } from './segmenter';
 import { foldCase, isStopword } from './stopwords';
-import { synonymsOf } from './synonyms';
+import { hasSynonyms, synonymsOf } from './synonyms';
 
 export interface FtsQueryOptions {
   /** Match the last word as a prefix too (search as you type). Not applied after a trailing space. */
@@ -174,6 +174,22 @@ function isStopWordTerm(text: string): boolean {
   return isStopText(text);
 }
 
+/** Most pieces a listed word is cut into (解压缩 -> 解|压缩, 屏幕截图 -> 屏幕|截|图). */
+const MAX_LISTED_PIECES = 3;
+
+/** How many pieces from `at` on (2 or more) join into a word that has synonyms, longest first; 0 for none. */
+function listedRun(pieces: readonly string[], at: number): number {
+  for (let n = Math.min(MAX_LISTED_PIECES, pieces.length - at); n >= 2; n--) {
+    if (hasSynonyms(pieces.slice(at, at + n).join(''))) return n;
+  }
+  return 0;
+}
+
+/** A word as an FTS5 expression: its pieces as a phrase where the index holds it cut (计算机 -> "计算 机"). */
+export function wordPhrase(word: string): string {
+  return quote(phraseText(word));
+}
+
 /** Parses user text into query terms. Never throws; an empty list means nothing searchable. */
 export function parseQuery(userText: string, opts: Pick<FtsQueryOptions, 'prefixLast'> = {}): ParsedQuery {
   const text = typeof userText === 'string' ? userText : '';
@@ -198,15 +214,27 @@ export function parseQuery(userText: string, opts: Pick<FtsQueryOptions, 'prefix
       // A plain word: split into the words the index holds.
       const pieces = segmentQueryWord(g[0]!.text);
       const unknown = unknownWordChars(pieces);
-      pieces.forEach((p, pi) => {
+      for (let pi = 0; pi < pieces.length; ) {
         const asTyped = typing && lastGroup && pi === pieces.length - 1;
+        // A listed word the segmenter cuts in pieces (文件夹 -> 文件|夹) is one term, matched as
+        // the phrase of its pieces, with its other words (a word being typed is left as it is).
+        const run = typing && lastGroup ? 0 : listedRun(pieces, pi);
+        if (run > 0) {
+          const parts = pieces.slice(pi, pi + run);
+          const text = parts.join('');
+          terms.push({ expr: quote(parts.join(' ')), text, stop: false, words: wordsOf(text), synonyms: synonymsOf(text) });
+          pi += run;
+          continue;
+        }
+        const p = pieces[pi]!;
         const term: QueryTerm = { expr: wordExpr(p, asTyped), text: p, stop: isStopWordTerm(p), words: wordsOf(p) };
         if (unknown[pi] && !term.stop) term.prefixExpr = `${quote(p)}*`;
         // A word still being typed is matched as a prefix instead.
         const synonyms = term.stop || asTyped ? [] : synonymsOf(p);
         if (synonyms.length > 0) term.synonyms = synonyms;
         terms.push(term);
-      });
+        pi++;
+      }
       return;
     }
     // Explicit syntax keeps its exact meaning: a phrase, a prefix, or an OR group of alternatives.

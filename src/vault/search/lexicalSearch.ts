@@ -19,7 +19,7 @@
 // unspaced scripts separated there, see segmenter.ts), with the separators taken out again.
 import type { SqliteDatabase } from '../db/sqlite';
 import type { SearchHit } from '../types';
-import { contentTerms, distinctExprs, joinTerms, parseQuery, quote, type QueryTerm } from './ftsQuery';
+import { contentTerms, distinctExprs, joinTerms, parseQuery, wordPhrase, type QueryTerm } from './ftsQuery';
 import { stripSeparators } from './segmenter';
 import { snippetFromHighlight, snippetSourceSql, type SnippetOptions } from './snippet';
 
@@ -340,8 +340,8 @@ function withVaultSynonyms(db: SqliteDatabase, terms: readonly QueryTerm[]): Que
     if (!t.synonyms) return t;
     const own = chunksHolding(db, t.expr, SYNONYM_COUNT_CAP);
     // Only whether another word is used more is asked: count it up to one past the word's own.
-    const more = t.synonyms.filter((w) => own < SYNONYM_COUNT_CAP && chunksHolding(db, quote(w), own + 1) > own);
-    return more.length === 0 ? t : { ...t, expr: `(${[t.expr, ...more.map(quote)].join(' OR ')})` };
+    const more = t.synonyms.map(wordPhrase).filter((expr) => own < SYNONYM_COUNT_CAP && chunksHolding(db, expr, own + 1) > own);
+    return more.length === 0 ? t : { ...t, expr: `(${[t.expr, ...more].join(' OR ')})` };
   });
 }
 

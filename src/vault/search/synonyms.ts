@@ -7,8 +7,7 @@
 // whatever the vault is about, written from general usage and reviewed word by word. Left out:
 // any word with a common second sense (run, program, root, kill, process, print, list, start,
 // switch, little, page), brand and tool names, and words that are merely related (error /
-// exception, compress / zip, install / setup). English only: the other languages' words are
-// matched as the segmenter cuts them.
+// exception, compress / zip, install / setup).
 
 import { foldWord } from './wordForms';
 
@@ -82,10 +81,57 @@ authentication auth
 database db
 `;
 
+// Chinese (simplified) and Japanese, chosen the same way; Japanese katakana words are also
+// written with and without their final long-vowel mark (フォルダー / フォルダ), as the two
+// spellings are both in common use.
+const GROUPS_ZH = `
+文件夹 目录
+删除 移除
+图片 图像 照片
+设置 配置
+查找 搜索
+修改 更改 编辑
+电脑 计算机
+硬盘 磁盘
+密码 口令
+终端 控制台
+视频 影片
+创建 新建
+复制 拷贝
+重命名 改名
+解压 解压缩
+重启 重新启动
+链接 网址
+教程 指南
+示例 例子 样例
+管理员 超级用户
+快捷键 热键
+邮件 电子邮件
+升级 更新
+检查 验证 校验
+`;
+
+const GROUPS_JA = `
+フォルダ フォルダー ディレクトリ ディレクトリー
+削除 消去
+画像 写真
+再起動 リブート
+ターミナル 端末 コンソール
+ユーザー ユーザ
+サーバー サーバ
+ブラウザー ブラウザ
+コンピューター コンピュータ パソコン
+メモリー メモリ
+アプリ アプリケーション
+動画 ビデオ 映像
+メール 電子メール
+`;
+
 /** Each word of a group -> the group's other words. */
 const OTHERS: ReadonlyMap<string, readonly string[]> = (() => {
   const m = new Map<string, string[]>();
-  for (const line of GROUPS_EN.trim().split('\n')) {
+  for (const line of [GROUPS_EN, GROUPS_ZH, GROUPS_JA].join('\n').trim().split('\n')) {
+    if (!line.trim()) continue;
     const words = line.trim().split(/\s+/);
     // Keyed by the folded form too, as a query word is looked up ("settings" -> setting).
     for (const w of words) for (const key of new Set([w, foldWord(w)])) m.set(key, [...(m.get(key) ?? []), ...words.filter((o) => o !== w)]);
@@ -97,4 +143,9 @@ const OTHERS: ReadonlyMap<string, readonly string[]> = (() => {
 export function synonymsOf(word: string): readonly string[] {
   const lower = word.toLowerCase();
   return OTHERS.get(lower) ?? OTHERS.get(foldWord(lower)) ?? [];
+}
+
+/** True when the text is a word of some group (a Chinese or Japanese word the segmenter cuts in pieces is looked up whole). */
+export function hasSynonyms(word: string): boolean {
+  return synonymsOf(word).length > 0;
 }

@@ -26,4 +26,7 @@ test('term coverage counts a word where the note says it another way, as search 
   assert.equal(termCoverage(queryTerms('How do I delete a folder?'), 'Remove an empty directory.'), 2 / 3);
   assert.equal(termCoverage(queryTerms('How do I delete a folder?'), 'Plant an empty garden.'), 0);
   assert.equal(termCoverage(queryTerms('change the colours'), 'Edit the colors of the theme.'), 2 / 3, 'both words, in the two-word scale');
+  assert.deepEqual(queryTerms('怎么删除文件夹'), ['删除', '文件夹'], 'a listed word ICU cuts (文件|夹) is one word');
+  assert.equal(termCoverage(queryTerms('怎么删除文件夹'), '删除空目录。'), 2 / 3);
+  assert.equal(termCoverage(queryTerms('怎么删除文件夹'), '删除一个文件夹。'), 2 / 3, 'the word itself, cut as the text is');
 });

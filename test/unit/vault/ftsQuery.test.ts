@@ -47,7 +47,8 @@ test('function and question words are marked per language; every term is kept wh
   // Indefinite pronouns stand for what the asker cannot name yet: they are no topic.
   assert.deepEqual(content("How do I run something as someone else?"), ['run']);
   assert.deepEqual(content('nothing'), ['nothing'], 'alone, it is still searched');
-  assert.deepEqual(content('如何压缩一个文件夹'), ['压缩', '文件', '夹']);
+  assert.deepEqual(content('如何压缩一个文件夹'), ['压缩', '文件夹'], 'a word with synonyms that ICU cuts (文件|夹) is one term');
+  assert.deepEqual(content('如何压缩一个文件'), ['压缩', '文件']);
   assert.deepEqual(content('ファイルを削除するにはどうすればいいですか'), ['ファイル', '削除']);
   assert.deepEqual(content('ไฟล์อยู่ที่ไหน'), ['ไฟล์']);
   assert.deepEqual(content('파일을 어떻게 압축하나요'), ['파일을', '압축하나요']);
@@ -92,4 +93,8 @@ test('a plain word carries the other words for the same thing; explicit syntax, 
   for (const q of ['"folder"', 'folder*', 'folder OR directory']) assert.deepEqual(syn(q), [], `explicit syntax keeps its meaning: ${q}`);
   assert.deepEqual(syn('delete fold', { prefixLast: true }), ['delete:remove|erase'], 'a word still being typed is a prefix, not a word');
   assert.deepEqual(syn('ownership borrowing'), [], 'most words have none');
+  // Chinese and Japanese: a listed word ICU cuts in pieces (文件夹 -> 文件|夹) is one term, its pieces a phrase.
+  assert.deepEqual(syn('如何删除文件夹'), ['删除:移除', '文件夹:目录']);
+  assert.equal(parseQuery('如何删除文件夹').terms.find((t) => t.text === '文件夹')?.expr, '"文件 夹"');
+  assert.deepEqual(syn('フォルダーを削除'), ['フォルダー:フォルダ|ディレクトリ|ディレクトリー', '削除:消去']);
 });

@@ -237,6 +237,29 @@ test('Chinese, Japanese, Thai and Korean: words inside sentences are found, at i
   }
 });
 
+test('Chinese: a word the pages say another way is found in their word (文件夹 -> 目录, 电脑 -> 计算机), a cut word as one term (real tldr pages)', async () => {
+  const t = tempDir('cv-zhsyn-');
+  try {
+    const langs = extractCjkPages(t.dir, ['common/rmdir', 'common/rm', 'common/ls', 'windows/shutdown', 'linux/reboot'].map((p) => `zh/${p}.md`));
+    const v = Vault.open(join(t.dir, 'v.db'));
+    try {
+      await v.indexRoots([langs['zh']!]);
+      const order = (q: string): string[] => notesOf(v.searchLexical(q, { limit: 10 }));
+      // No page says 文件夹 ("folder", cut by ICU into 文件|夹); they say 目录 ("directory").
+      assert.deepEqual(order('"文件夹"'), [], 'a quoted word means that word');
+      const folder = order('怎么删除文件夹');
+      assert.deepEqual(folder.slice(0, 2).sort(), ['common/rm.md', 'common/rmdir.md'], `the pages that delete directories lead: ${folder.join(', ')}`);
+      assert.match(v.searchLexical('怎么删除文件夹', { limit: 1 })[0]!.snippet, /«目录»/);
+      // shutdown.md says 重启当前计算机 ("restart the current computer").
+      assert.equal(order('重启电脑')[0], 'windows/shutdown.md');
+    } finally {
+      v.close();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('a Chinese word the segmenter does not know finds the pages whose words start with its characters, below exact words (real tldr pages)', async () => {
   const t = tempDir('cv-oov-');
   try {
