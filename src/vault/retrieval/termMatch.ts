@@ -40,6 +40,6 @@ export function termCoverage(terms: readonly string[], text: string): number {
   let hit = 0;
   // A word search matched through another word for the same thing counts where that word is
   // ("delete a folder" is answered by "remove a directory"), or the answer would be refused.
-  for (const t of terms) if (holds(t) || synonymsOf(t).some(holds)) hit++;
+  for (const t of terms) if (holds(t) || synonymsOf(t).some(holds) || synonymsOf(stemLite(t)).some(holds)) hit++;
   return hit / (terms.length <= 2 ? terms.length + 1 : terms.length);
 }

@@ -185,9 +185,18 @@ function listedRun(pieces: readonly string[], at: number): number {
   return 0;
 }
 
-/** A word as an FTS5 expression: its pieces as a phrase where the index holds it cut (计算机 -> "计算 机"). */
+/** The other words for a query word; a Korean word is looked up without its particle (폴더를 -> 폴더). */
+function synonymsOfWord(word: string): readonly string[] {
+  const direct = synonymsOf(word);
+  return direct.length > 0 || !isHangulWord(word) ? direct : synonymsOf(hangulStem(word));
+}
+
+/**
+ * A word as an FTS5 expression: its pieces as a phrase where the index holds it cut (计算机 ->
+ * "计算 机"); a Korean word as a prefix too, as notes glue particles to it (디렉터리를).
+ */
 export function wordPhrase(word: string): string {
-  return quote(phraseText(word));
+  return isHangulWord(word) ? `${quote(word)}*` : quote(phraseText(word));
 }
 
 /** Parses user text into query terms. Never throws; an empty list means nothing searchable. */
@@ -230,7 +239,7 @@ export function parseQuery(userText: string, opts: Pick<FtsQueryOptions, 'prefix
         const term: QueryTerm = { expr: wordExpr(p, asTyped), text: p, stop: isStopWordTerm(p), words: wordsOf(p) };
         if (unknown[pi] && !term.stop) term.prefixExpr = `${quote(p)}*`;
         // A word still being typed is matched as a prefix instead.
-        const synonyms = term.stop || asTyped ? [] : synonymsOf(p);
+        const synonyms = term.stop || asTyped ? [] : synonymsOfWord(p);
         if (synonyms.length > 0) term.synonyms = synonyms;
         terms.push(term);
         pi++;

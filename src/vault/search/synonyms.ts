@@ -127,10 +127,32 @@ const GROUPS_JA = `
 メール 電子メール
 `;
 
+// Korean, chosen the same way, with the spellings in common use beside the standard one
+// (디렉터리 / 디렉토리, 애플리케이션 / 어플리케이션, 메시지 / 메세지). Looked up by the word's stem
+// (particles off: 폴더를 -> 폴더), matched with particles as a prefix.
+const GROUPS_KO = `
+폴더 디렉터리 디렉토리
+삭제 제거
+이미지 사진
+비밀번호 암호 패스워드
+재부팅 재시작
+터미널 콘솔
+동영상 비디오
+앱 애플리케이션 어플리케이션 응용프로그램
+메시지 메세지
+사용자 유저
+변경 수정 편집
+업데이트 갱신
+예제 예시 샘플
+스크린샷 화면캡처
+이메일 전자메일
+관리자 어드민
+`;
+
 /** Each word of a group -> the group's other words. */
 const OTHERS: ReadonlyMap<string, readonly string[]> = (() => {
   const m = new Map<string, string[]>();
-  for (const line of [GROUPS_EN, GROUPS_ZH, GROUPS_JA].join('\n').trim().split('\n')) {
+  for (const line of [GROUPS_EN, GROUPS_ZH, GROUPS_JA, GROUPS_KO].join('\n').trim().split('\n')) {
     if (!line.trim()) continue;
     const words = line.trim().split(/\s+/);
     // Keyed by the folded form too, as a query word is looked up ("settings" -> setting).

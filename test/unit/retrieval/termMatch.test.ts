@@ -29,4 +29,5 @@ test('term coverage counts a word where the note says it another way, as search 
   assert.deepEqual(queryTerms('怎么删除文件夹'), ['删除', '文件夹'], 'a listed word ICU cuts (文件|夹) is one word');
   assert.equal(termCoverage(queryTerms('怎么删除文件夹'), '删除空目录。'), 2 / 3);
   assert.equal(termCoverage(queryTerms('怎么删除文件夹'), '删除一个文件夹。'), 2 / 3, 'the word itself, cut as the text is');
+  assert.equal(termCoverage(queryTerms('폴더를 삭제하려면'), '빈 디렉토리를 제거합니다.'), 2 / 3, 'Korean, particles off');
 });

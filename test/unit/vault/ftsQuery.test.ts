@@ -97,4 +97,5 @@ test('a plain word carries the other words for the same thing; explicit syntax, 
   assert.deepEqual(syn('如何删除文件夹'), ['删除:移除', '文件夹:目录']);
   assert.equal(parseQuery('如何删除文件夹').terms.find((t) => t.text === '文件夹')?.expr, '"文件 夹"');
   assert.deepEqual(syn('フォルダーを削除'), ['フォルダー:フォルダ|ディレクトリ|ディレクトリー', '削除:消去']);
+  assert.deepEqual(syn('폴더를 삭제하려면'), ['폴더를:디렉터리|디렉토리', '삭제하려면:제거'], 'Korean: looked up without the particle or ending');
 });

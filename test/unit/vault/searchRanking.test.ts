@@ -237,6 +237,20 @@ test('Chinese, Japanese, Thai and Korean: words inside sentences are found, at i
   }
 });
 
+test('Korean: a word is found in the vault\'s spelling or word for it, particles and all (폴더를 -> 디렉토리를, 삭제 -> 제거)', () =>
+  withNotes({
+    'rmdir.md': '# rmdir\n\n빈 디렉토리를 제거합니다.\n',
+    'mkdir.md': '# mkdir\n\n새 디렉토리를 만듭니다.\n',
+    'cp.md': '# cp\n\n디렉토리를 복사합니다.\n',
+    'rm.md': '# rm\n\n파일을 제거합니다.\n',
+    'garden.md': '# 정원\n\n잡초를 삭제합니다.\n',
+  }, (v) => {
+    const hits = v.searchLexical('폴더를 삭제하려면', { limit: 10 });
+    assert.equal(hits[0]?.path, 'rmdir.md', notesOf(hits).join(', '));
+    assert.match(hits[0]!.snippet, /«디렉토리를» «제거합니다»/);
+    assert.deepEqual(notesOf(v.searchLexical('"폴더"')), [], 'a quoted word means that word');
+  }));
+
 test('Chinese: a word the pages say another way is found in their word (文件夹 -> 目录, 电脑 -> 计算机), a cut word as one term (real tldr pages)', async () => {
   const t = tempDir('cv-zhsyn-');
   try {
