@@ -237,6 +237,13 @@ test('Chinese, Japanese, Thai and Korean: words inside sentences are found, at i
   }
 });
 
+test('pasted text: at most 8 words of a query are looked up for other words (bounded cost)', () =>
+  withNotes({ 'd.md': '# D\n\nOpen the directory.\n' }, (v) => {
+    const eight = 'picture app quit stop settings flag terminal email';
+    assert.deepEqual(notesOf(v.searchLexical(`folder ${eight}`)), ['d.md'], 'folder, looked up first, finds directory');
+    assert.deepEqual(notesOf(v.searchLexical(`${eight} folder`)), [], 'the ninth listed word is searched as it is');
+  }));
+
 test('Korean: a word is found in the vault\'s spelling or word for it, particles and all (폴더를 -> 디렉토리를, 삭제 -> 제거)', () =>
   withNotes({
     'rmdir.md': '# rmdir\n\n빈 디렉토리를 제거합니다.\n',
