@@ -3,7 +3,7 @@
 //
 // 1. The query's terms (ftsQuery.ts); function and question words are left out ("how do I",
 //    "什么", "どう"), unless nothing else is left. Explicit syntax keeps its meaning. A plain word
-//    also matches the other words for the same thing that the vault uses more (synonyms.ts).
+//    also matches the other words for the same thing that the vault uses more (vaultSynonyms.ts).
 // 2. Chunks holding every term, ranked by FTS5 bm25 with column weights (title, which also holds
 //    aliases and the file name, above headings and tags, above body).
 // 3. When that finds fewer than asked for (a question rarely has all its words in one chunk),
@@ -19,9 +19,10 @@
 // unspaced scripts separated there, see segmenter.ts), with the separators taken out again.
 import type { SqliteDatabase } from '../db/sqlite';
 import type { SearchHit } from '../types';
-import { contentTerms, distinctExprs, joinTerms, parseQuery, wordPhrase, type QueryTerm } from './ftsQuery';
+import { contentTerms, distinctExprs, joinTerms, parseQuery, type QueryTerm } from './ftsQuery';
 import { stripSeparators } from './segmenter';
 import { snippetFromHighlight, snippetSourceSql, type SnippetOptions } from './snippet';
+import { withVaultSynonyms } from './vaultSynonyms';
 
 export interface LexicalSearchOptions {
   /** Most hits to return (default 20, at most 500). */
@@ -315,49 +316,6 @@ function details(db: SqliteDatabase, ids: readonly number[], match: string): Map
     { ':match': match, ':ids': JSON.stringify(ids) },
   );
   return new Map(rows.map((r) => [r.chunkId, r]));
-}
-
-/**
- * Chunks a word is counted in up to this many: a vault using a word that often has made it its
- * own, and counting further would cost a read of its whole posting list on every query.
- */
-export const SYNONYM_COUNT_CAP = 1000;
-
-/**
- * Words of one query looked up at most: a question has a few; pasted text may have 32 listed
- * words, whose counts and wider expressions would double the query's time (85 against 44 ms on
- * the English tldr pages, measured under load).
- */
-export const MAX_SYNONYM_WORDS = 8;
-
-/** How many chunks hold `expr` (an FTS5 expression), counted up to `cap`. */
-function chunksHolding(db: SqliteDatabase, expr: string, cap: number): number {
-  return db.get<{ n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH :expr LIMIT :cap)', { ':expr': expr, ':cap': cap })?.n ?? 0;
-}
-
-/**
- * A plain word also matches, as the same term, the other words for the same thing (synonyms.ts)
- * that the vault uses in more chunks than the word itself: "folder" finds "directory" in notes
- * that say directory, while a vault that says folder is searched for folder alone. Letting the
- * vault's vocabulary choose keeps a common word from drowning the user's own ("big" in a book
- * that says "large" for something else). Counted over the whole vault, whatever the filters.
- */
-function withVaultSynonyms(db: SqliteDatabase, terms: readonly QueryTerm[]): QueryTerm[] {
-  // A word the query repeats is counted once.
-  const counted = new Map<string, QueryTerm>();
-  return terms.map((t) => {
-    if (!t.synonyms) return t;
-    const key = t.expr.toLowerCase();
-    const seen = counted.get(key);
-    if (seen) return { ...t, expr: seen.expr };
-    if (counted.size >= MAX_SYNONYM_WORDS) return t;
-    const own = chunksHolding(db, t.expr, SYNONYM_COUNT_CAP);
-    // Only whether another word is used more is asked: count it up to one past the word's own.
-    const more = t.synonyms.map(wordPhrase).filter((expr) => own < SYNONYM_COUNT_CAP && chunksHolding(db, expr, own + 1) > own);
-    const out = more.length === 0 ? t : { ...t, expr: `(${[t.expr, ...more].join(' OR ')})` };
-    counted.set(key, out);
-    return out;
-  });
 }
 
 export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSearchOptions = {}): SearchHit[] {
