@@ -3,7 +3,8 @@
 //
 // 1. The query's terms (ftsQuery.ts); function and question words are left out ("how do I",
 //    "什么", "どう"), unless nothing else is left. Explicit syntax keeps its meaning. A plain word
-//    also matches the other words for the same thing that the vault uses more (vaultSynonyms.ts).
+//    also matches the other words for the same thing that the vault uses more, and two
+//    neighbouring words the word they make together where the vault writes it so (vaultVocabulary.ts).
 // 2. Chunks holding every term, ranked by FTS5 bm25 with column weights (title, which also holds
 //    aliases and the file name, above headings and tags, above body).
 // 3. When that finds fewer than asked for (a question rarely has all its words in one chunk),
@@ -22,7 +23,7 @@ import type { SearchHit } from '../types';
 import { contentTerms, distinctExprs, joinTerms, parseQuery, type QueryTerm } from './ftsQuery';
 import { stripSeparators } from './segmenter';
 import { snippetFromHighlight, snippetSourceSql, type SnippetOptions } from './snippet';
-import { withVaultSynonyms } from './vaultSynonyms';
+import { withVaultCompounds, withVaultSynonyms } from './vaultVocabulary';
 
 export interface LexicalSearchOptions {
   /** Most hits to return (default 20, at most 500). */
@@ -321,7 +322,7 @@ function details(db: SqliteDatabase, ids: readonly number[], match: string): Map
 export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSearchOptions = {}): SearchHit[] {
   const limit = Math.max(1, Math.min(500, Math.floor(opts.limit ?? 20)));
   const parsed = parseQuery(query, { prefixLast: opts.prefixLast });
-  const terms = withVaultSynonyms(db, contentTerms(parsed));
+  const terms = withVaultSynonyms(db, contentTerms({ ...parsed, terms: withVaultCompounds(db, parsed.terms) }));
   const all = joinTerms(terms, 'all');
   if (all === null) return [];
   const filters = filtersOf(opts);

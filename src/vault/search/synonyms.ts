@@ -1,7 +1,7 @@
 // Words that name the same thing: the everyday word a newcomer types and the word documentation
 // uses for it ("folder" / "directory", "picture" / "image"), and British and American spellings.
 // Lexical search lets a plain query word also match the words of its group that the vault uses
-// more than the word itself (vaultSynonyms.ts), so the vault's own vocabulary decides.
+// more than the word itself (vaultVocabulary.ts), so the vault's own vocabulary decides.
 //
 // How the list was chosen: only words that mean the same thing wherever software is documented,
 // whatever the vault is about, written from general usage and reviewed word by word. Left out:

@@ -237,6 +237,23 @@ test('Chinese, Japanese, Thai and Korean: words inside sentences are found, at i
   }
 });
 
+test('two words also match the word they make together where the vault writes it so (time zone -> timezone, log in -> login)', () =>
+  withNotes({
+    'clock.md': '# Clock\n\nChange the timezone of the system clock.\n',
+    'date.md': '# Date\n\nShow the date in another timezone.\n',
+    'account.md': '# Account\n\nLogin with your account name.\n',
+    'game.md': '# Game\n\nThe time is up when the ball leaves the zone.\n',
+  }, async (v, root) => {
+    assert.deepEqual(notesOf(v.searchLexical('time zone', { limit: 10 })).sort(), ['clock.md', 'date.md', 'game.md'], 'timezone holds both words');
+    assert.equal(v.searchLexical('how do I change the time zone', { limit: 10 })[0]?.path, 'clock.md');
+    assert.equal(v.searchLexical('how do I log in to my account', { limit: 10 })[0]?.path, 'account.md');
+    assert.deepEqual(notesOf(v.searchLexical('"time zone"')), [], 'a phrase means the words apart');
+    // A vault that writes the words apart more is searched for them apart.
+    for (const [p, text] of Object.entries({ 'a.md': '# A\n\nThe time zone of Paris.\n', 'b.md': '# B\n\nPick a time zone.\n', 'c.md': '# C\n\nEach time zone has a name.\n' })) writeFileSync(join(root, p), text);
+    await v.indexRoots([root]);
+    assert.deepEqual(notesOf(v.searchLexical('time zone', { limit: 10 })).sort(), ['a.md', 'b.md', 'c.md', 'game.md']);
+  }));
+
 test('pasted text: at most 8 words of a query are looked up for other words (bounded cost)', () =>
   withNotes({ 'd.md': '# D\n\nOpen the directory.\n' }, (v) => {
     const eight = 'picture app quit stop settings flag terminal email';
