@@ -5,9 +5,11 @@
 //
 // How the list was chosen: only words that mean the same thing wherever software is documented,
 // whatever the vault is about, written from general usage and reviewed word by word. Left out:
-// any word with a common second sense (run, program, root, kill, process, print, list, start,
-// switch, little, page), brand and tool names, and words that are merely related (error /
-// exception, compress / zip, install / setup).
+// words whose other sense is common in software writing itself (run, program, root, kill,
+// process, print, list, start, switch, little, page) or in everyday notes (temp, max), brand and
+// tool names, and words that are merely related (error / exception, compress / zip, install /
+// setup). Some listed words still have other everyday senses (drive, show, flag); the vault's
+// counts choose only which spelling of a meaning it uses, they do not tell senses apart.
 
 import { foldWord } from './wordForms';
 
@@ -74,8 +76,6 @@ trash recycle
 argument parameter
 repository repo
 information info
-temporary temp
-maximum max
 statistics stats
 authentication auth
 database db
