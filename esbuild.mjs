@@ -8,7 +8,7 @@
 // --production: minified, no source maps, and the test hooks compiled out (CODEX_VAULT_TEST_HOOKS
 // is false, so esbuild drops the code behind it). --outdir <dir> builds somewhere else than dist/.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -91,6 +91,10 @@ function copyAssets() {
   const wasm = join(root, 'node_modules', 'node-sqlite3-wasm', 'dist', 'node-sqlite3-wasm.wasm');
   cpSync(wasm, join(out, 'node-sqlite3-wasm.wasm'));
   cpSync(join(root, 'migrations'), join(out, 'migrations'), { recursive: true });
+  // The English word list spelling correction reads (src/vault/search/englishWords.ts), sorted
+  // by code unit for its bisection (the package's order is off in two places).
+  const words = readFileSync(join(root, 'node_modules', 'word-list', 'words.txt'), 'utf8').split('\n').filter(Boolean);
+  writeFileSync(join(out, 'word-list.txt'), words.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join('\n') + '\n');
   const codicons = join(root, 'node_modules', '@vscode', 'codicons', 'dist');
   if (existsSync(codicons)) {
     mkdirSync(join(out, 'media'), { recursive: true });

@@ -61,6 +61,24 @@ interface Result {
   peakRssMb: number;
   /** With one 2 MB single-line note added: ms to add it, then the same queries' p50 and slowest. */
   longLine: { addMs: number; p50: number; max: number; cpuMax: number; meanHits: number };
+  /** codex-vault only: queries with one word mistyped (spelling correction), against the same queries spelled right. */
+  slips?: SlipTimes;
+}
+
+interface SlipTimes {
+  n: number;
+  /** The process's first mistyped query: the English word list is read and the code is still cold. */
+  firstInProcess: number;
+  /** Each other mistyped word searched for the first time (the vault's words of its start read, its correction computed). */
+  firstP50: number;
+  firstMax: number;
+  /** The same again (the correction remembered until the index changes). */
+  againP50: number;
+  /** The same queries spelled right, in the same process: the baseline. */
+  rightP50: number;
+  rightMax: number;
+  /** Queries whose first note is the one the query spelled right finds first. */
+  sameFirst: number;
 }
 
 // ---------- deterministic randomness ----------
@@ -247,6 +265,50 @@ function timeEveryQuery(queries: Query[], search: (q: Query) => number): { p50: 
   return { p50: percentile(all, 0.5), max: all[all.length - 1] ?? NaN, cpuMax, meanHits: hits / queries.length };
 }
 
+/**
+ * A query's longest word (5+ letters) with two neighbouring letters in its middle swapped, the
+ * commonest slip; undefined when the query has no such word or the swap changes nothing.
+ */
+function withSlip(q: Query): Query | undefined {
+  const words = q.text.split(' ');
+  const at = words.reduce((best, w, i) => (w.length > (words[best]?.length ?? 0) ? i : best), 0);
+  const w = words[at]!;
+  if (w.length < 5 || (q.typing && at === words.length - 1)) return undefined;
+  const i = Math.floor(w.length / 2);
+  const slipped = w.slice(0, i - 1) + w[i] + w[i - 1] + w.slice(i + 1);
+  if (slipped === w) return undefined;
+  return { text: words.map((x, j) => (j === at ? slipped : x)).join(' '), typing: q.typing };
+}
+
+/** Times queries with one mistyped word, first time and again, beside the same queries spelled right. */
+function timeSlips(vault: Vault, queries: Query[]): SlipTimes {
+  const pairs = queries.flatMap((q) => {
+    const s = withSlip(q);
+    return s ? [{ right: q, slip: s }] : [];
+  });
+  const time = (q: Query): { ms: number; first?: string } => {
+    const t = performance.now();
+    const hits = vault.searchLexical(q.text, { limit: 10, prefixLast: q.typing });
+    return { ms: performance.now() - t, first: hits[0]?.path };
+  };
+  const first = pairs.map((p) => time(p.slip));
+  const firstInProcess = first.shift()?.ms ?? NaN;
+  pairs.shift();
+  const again = pairs.map((p) => time(p.slip));
+  const right = pairs.map((p) => time(p.right));
+  const sorted = (xs: { ms: number }[]): number[] => xs.map((x) => x.ms).sort((a, b) => a - b);
+  return {
+    n: pairs.length,
+    firstInProcess,
+    firstP50: percentile(sorted(first), 0.5),
+    firstMax: sorted(first).at(-1) ?? NaN,
+    againP50: percentile(sorted(again), 0.5),
+    rightP50: percentile(sorted(right), 0.5),
+    rightMax: sorted(right).at(-1) ?? NaN,
+    sameFirst: first.filter((f, i) => f.first !== undefined && f.first === right[i]!.first).length,
+  };
+}
+
 function peakRssMb(): number {
   // resourceUsage().maxRSS is in KiB on Linux.
   return process.resourceUsage().maxRSS / 1024;
@@ -274,6 +336,7 @@ async function runVault(job: Job): Promise<Result> {
 
   const search = (x: Query): number => vault.searchLexical(x.text, { limit: 10, prefixLast: x.typing }).length;
   const q = timeQueries(queries, search);
+  const slips = timeSlips(vault, queries);
   const stats = vault.stats();
   const longFile = writeLongLine(job.root, queries);
   let longLine: Result['longLine'];
@@ -301,6 +364,7 @@ async function runVault(job: Job): Promise<Result> {
     sizeNote: 'SQLite file',
     peakRssMb: peakRssMb(),
     longLine,
+    slips,
   };
 }
 
@@ -473,6 +537,13 @@ async function main(): Promise<void> {
       const ms = results.find((x) => x.engine === 'minisearch' && x.corpus === r.corpus);
       const baseline = ms ? ` (MiniSearch, same run: slowest ${fmt(ms.longLine.max, 1)} ms, p50 ${fmt(ms.longLine.p50, 2)} ms)` : '';
       console.log(`  any query with one 2 MB line in the vault < 100 ms, ${r.corpus}: slowest of 130 queries ${fmt(r.longLine.max, 1)} ms (CPU ${fmt(r.longLine.cpuMax, 1)} ms), p50 ${fmt(r.longLine.p50, 2)} ms  ${r.longLine.max < 100 ? 'met' : 'MISSED'}${baseline}`);
+    }
+    for (const r of results.filter((x) => x.engine === 'codex-vault' && x.slips)) {
+      const sl = r.slips!;
+      console.log(
+        `  a query with one word mistyped (two letters swapped), ${r.corpus}: the process's first ${fmt(sl.firstInProcess, 1)} ms (word list read); each other word the first time p50 ${fmt(sl.firstP50, 2)} ms, slowest ${fmt(sl.firstMax, 1)} ms  ${sl.firstMax < 100 ? 'met' : 'MISSED'}; again p50 ${fmt(sl.againP50, 2)} ms; ` +
+          `the same ${sl.n} queries spelled right (baseline, same process) p50 ${fmt(sl.rightP50, 2)} ms, slowest ${fmt(sl.rightMax, 1)} ms; same first note as spelled right: ${sl.sameFirst}/${sl.n}`,
+      );
     }
     // The named baseline in the same run: how many times MiniSearch's query time ours is.
     const ratios = [...new Set(results.map((r) => r.corpus))].flatMap((corpus) => {

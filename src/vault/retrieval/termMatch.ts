@@ -2,9 +2,11 @@
 // porter stemmer treats as one word: "borrowing" ~ "borrow", "closures" ~ "closure"). Used to
 // judge whether the best hits actually answer the question's words (or other words for the same
 // thing, as search matches them: search/synonyms.ts). Words of unspaced scripts
-// are compared as the segmenter splits them; a Korean word matches by its stem (particles off).
+// are compared as the segmenter splits them; a Korean word matches by its stem (particles off);
+// a word typed with a slip matches the word it is a slip of, as search corrects it (search/spelling.ts).
 import { hangulStem, isHangulWord } from '../search/korean';
 import { needsSegmenting } from '../search/segmenter';
+import { isSlipOf } from '../search/spelling';
 import { foldCase } from '../search/stopwords';
 import { synonymsOf } from '../search/synonyms';
 import { words } from './queryTerms';
@@ -40,6 +42,9 @@ export function termCoverage(terms: readonly string[], text: string): number {
   let hit = 0;
   // A word search matched through another word for the same thing counts where that word is
   // ("delete a folder" is answered by "remove a directory"), or the answer would be refused.
-  for (const t of terms) if (holds(t) || synonymsOf(t).some(holds) || synonymsOf(stemLite(t)).some(holds)) hit++;
+  let textWords: string[] | undefined;
+  // A slip ("pasword") that search matched to the vault's word counts where that word is.
+  const slipHolds = (t: string): boolean => (textWords ??= [...new Set(words(text).map((w) => w.toLowerCase()))]).some((w) => isSlipOf(t, w));
+  for (const t of terms) if (holds(t) || synonymsOf(t).some(holds) || synonymsOf(stemLite(t)).some(holds) || slipHolds(t)) hit++;
   return hit / (terms.length <= 2 ? terms.length + 1 : terms.length);
 }

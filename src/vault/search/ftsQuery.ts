@@ -50,6 +50,11 @@ export interface QueryTerm {
    * vault uses more than the word itself, as the same term.
    */
   synonyms?: readonly string[];
+  /**
+   * A word typed plainly and complete: no quotes, prefix or OR, and not the word still being
+   * typed. Search may also match the vault's word it is a slip of (spelling.ts).
+   */
+  plain?: true;
 }
 
 export interface ParsedQuery {
@@ -241,6 +246,7 @@ export function parseQuery(userText: string, opts: Pick<FtsQueryOptions, 'prefix
         // A word still being typed is matched as a prefix instead.
         const synonyms = term.stop || asTyped ? [] : synonymsOfWord(p);
         if (synonyms.length > 0) term.synonyms = synonyms;
+        if (!asTyped) term.plain = true;
         terms.push(term);
         pi++;
       }

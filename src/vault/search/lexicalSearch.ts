@@ -23,6 +23,7 @@ import type { SearchHit } from '../types';
 import { contentTerms, distinctExprs, joinTerms, parseQuery, type QueryTerm } from './ftsQuery';
 import { stripSeparators } from './segmenter';
 import { snippetFromHighlight, snippetSourceSql, type SnippetOptions } from './snippet';
+import { withVaultSpellings } from './spelling';
 import { withVaultCompounds, withVaultSynonyms } from './vaultVocabulary';
 
 export interface LexicalSearchOptions {
@@ -322,7 +323,7 @@ function details(db: SqliteDatabase, ids: readonly number[], match: string): Map
 export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSearchOptions = {}): SearchHit[] {
   const limit = Math.max(1, Math.min(500, Math.floor(opts.limit ?? 20)));
   const parsed = parseQuery(query, { prefixLast: opts.prefixLast });
-  const terms = withVaultSynonyms(db, contentTerms({ ...parsed, terms: withVaultCompounds(db, parsed.terms) }));
+  const { terms } = withVaultSpellings(db, withVaultSynonyms(db, contentTerms({ ...parsed, terms: withVaultCompounds(db, parsed.terms) })));
   const all = joinTerms(terms, 'all');
   if (all === null) return [];
   const filters = filtersOf(opts);

@@ -64,6 +64,16 @@ test('search --json prints exactly one JSON array of {path, startLine, endLine, 
   assert.match(String(hits[0]!.snippet), /«/);
 });
 
+test('the built CLI corrects a slip with the word list it ships (dist/word-list.txt): without it nothing would be corrected', () => {
+  const r = run('search', 'borowing refrences', '--db', db, '--json', '--limit', '3');
+  assert.equal(r.code, 0, r.err);
+  const hits = JSON.parse(r.out) as { path: string; snippet: string }[];
+  assert.equal(hits[0]?.path, 'ch04-02-references-and-borrowing.md', r.out);
+  assert.match(hits[0]!.snippet, /«(borrow|referenc)\w*»/, 'a word it was corrected to is marked');
+  // A quoted word means that word: no note has it.
+  assert.deepEqual(JSON.parse(run('search', '"borowing"', '--db', db, '--json').out), []);
+});
+
 test('options before or after the query; -- ends options so a query may start with a dash', () => {
   const a = run('search', '--db', db, '--limit', '3', '--json', 'ownership');
   const b = run('search', 'ownership', '--json', '--db', db, '--limit', '3');
@@ -123,7 +133,7 @@ test('while another process writes the vault, search reads it and index is refus
 test('search --help says what plain words, questions and the syntax do; a question through the CLI finds its chapter', () => {
   const help = run('search', '--help');
   assert.equal(help.code, 0, help.err);
-  for (const said of ['question words', 'are left out', 'title, aliases or file name', 'more of the words first', '"quoted words" match as a phrase', 'word* matches a prefix', 'a OR b', 'AND requires every word', 'Chinese, Japanese and Thai', 'folder finds directory', 'two words also match the word they make together']) {
+  for (const said of ['question words', 'are left out', 'title, aliases or file name', 'more of the words first', '"quoted words" match as a phrase', 'word* matches a prefix', 'a OR b', 'AND requires every word', 'Chinese, Japanese and Thai', 'folder finds directory', 'two words also match the word they make together', 'pasword finds password']) {
     assert.ok(help.out.includes(said), `help says: ${said}`);
   }
   // "how", "can", "I", "a", "of", "it" are left out; the words left lead to the chapter that holds them.

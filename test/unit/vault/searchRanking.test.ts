@@ -331,3 +331,43 @@ test('a Chinese word the segmenter does not know finds the pages whose words sta
     t.cleanup();
   }
 });
+
+test('a word typed with a slip finds the word the vault uses; English words, quoted words and words being typed are meant as typed', () =>
+  withNotes({
+    'password.md': '# Reset your password\n\nOpen Settings and choose a new password.\n',
+    'passport.md': '# Travel\n\nKeep your passport safe.\n',
+    'floor.md': '# Floor plan\n\nThe floor of the office.\n',
+    'theme.md': '# Change the theme\n\nYou can change the colours at any time.\n',
+    'chage.md': '# chage\n\nChange when a user password expires, with chage.\n',
+    'ffmpeg.md': '# ffmpeg\n\nConvert a video from one container to another.\n',
+  }, (v) => {
+    const first = v.searchLexical('pasword', { limit: 5 });
+    assert.deepEqual(notesOf(first).sort(), ['chage.md', 'password.md'], 'the notes saying password, not passport');
+    assert.equal(first[0]!.path, 'password.md');
+    assert.match(first[0]!.snippet, /«password»/, 'the word it matched is marked');
+    assert.equal(v.searchLexical('how do I reset my pasword', { limit: 5 })[0]?.path, 'password.md');
+    // A swap is the likelier slip, and of two words one swap or one letter away the commoner wins.
+    assert.equal(v.searchLexical('chnage theme', { limit: 5 })[0]?.path, 'theme.md');
+    // A word of the vault that is no English word is a word too: a command's name.
+    assert.deepEqual(notesOf(v.searchLexical('ffmpg', { limit: 5 })), ['ffmpeg.md']);
+    // Meant as typed: an English word the vault never uses (not "floor"), a quoted word, a word
+    // being typed (a prefix), and a word the vault holds (chage is not changed into change).
+    assert.deepEqual(v.searchLexical('flooding', { limit: 5 }), []);
+    assert.deepEqual(v.searchLexical('"pasword"', { limit: 5 }), []);
+    assert.deepEqual(v.searchLexical('pasword', { limit: 5, prefixLast: true }), []);
+    assert.deepEqual(notesOf(v.searchLexical('chage', { limit: 5 })), ['chage.md']);
+  }));
+
+test('a slip is corrected against the vault as it is now, not as it was when first asked', () =>
+  withNotes({ 'strings.md': '# Strings\n\nA string holds text.\n' }, async (v, root) => {
+    assert.deepEqual(notesOf(v.searchLexical('strng', { limit: 5 })), ['strings.md']);
+    // "strong" is as near to "strng" as "string" is, and now more notes use it.
+    writeFileSync(join(root, 'coffee.md'), '# Coffee\n\nA strong coffee.\n');
+    writeFileSync(join(root, 'tea.md'), '# Tea\n\nA strong tea.\n');
+    await v.indexRoots([root]);
+    assert.deepEqual(notesOf(v.searchLexical('strng', { limit: 5 })).sort(), ['coffee.md', 'tea.md'], 'the same connection sees the index change');
+    // Once a note uses the word itself, it is meant as typed.
+    writeFileSync(join(root, 'abbrev.md'), '# Abbreviations\n\nWe write strng for short.\n');
+    await v.indexRoots([root]);
+    assert.deepEqual(notesOf(v.searchLexical('strng', { limit: 5 })), ['abbrev.md']);
+  }));
