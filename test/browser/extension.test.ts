@@ -102,6 +102,16 @@ if (existsSync(rustBook)) {
     await h.wb.screenshot('search-rust-book');
     await h.wb.page.keyboard.press('Escape');
   });
+
+  test('Search Vault finds what a word typed with a slip meant, while it is typed', { timeout: 120_000 }, async () => {
+    await h.wb.runCommand('Codex Vault: Search Vault');
+    // No note holds "borowing", nor any word starting with it: it is corrected to the book's word.
+    await h.wb.typeInQuickPick('borowing');
+    const row = await h.wb.waitForQuickPickRow('ch04-02-references-and-borrowing.md');
+    assert.match((await row.textContent()) ?? '', /borrow/i);
+    await h.wb.screenshot('search-slip');
+    await h.wb.page.keyboard.press('Escape');
+  });
 }
 
 test('the last query is remembered', { timeout: 60_000 }, async () => {

@@ -51,10 +51,12 @@ export interface QueryTerm {
    */
   synonyms?: readonly string[];
   /**
-   * A word typed plainly and complete: no quotes, prefix or OR, and not the word still being
-   * typed. Search may also match the vault's word it is a slip of (spelling.ts).
+   * A word typed plainly: no quotes, prefix or OR. 'complete', or 'typing' for the word still
+   * being typed (matched as a prefix too). Search may also match the vault's word it is a slip
+   * of, when the vault has neither the word nor, while typing, any word starting with it
+   * (spelling.ts).
    */
-  plain?: true;
+  plain?: 'complete' | 'typing';
 }
 
 export interface ParsedQuery {
@@ -246,7 +248,7 @@ export function parseQuery(userText: string, opts: Pick<FtsQueryOptions, 'prefix
         // A word still being typed is matched as a prefix instead.
         const synonyms = term.stop || asTyped ? [] : synonymsOfWord(p);
         if (synonyms.length > 0) term.synonyms = synonyms;
-        if (!asTyped) term.plain = true;
+        term.plain = asTyped ? 'typing' : 'complete';
         terms.push(term);
         pi++;
       }

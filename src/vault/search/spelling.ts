@@ -292,15 +292,17 @@ function holds(db: SqliteDatabase, expr: string): boolean {
 
 /**
  * A plain word that no chunk holds also matches, as the same term, the vault's nearest word
- * (nearestVaultWord): "pasword" finds password. A quoted word, a prefix, an OR group, a word
- * being typed and function words are left as they are; at most MAX_CORRECTED_WORDS words of a
- * query are corrected. Returns the terms and the corrections made (typed word -> vault word).
+ * (nearestVaultWord): "pasword" finds password; so does a word being typed when no word of the
+ * vault starts with it. A quoted word, a prefix, an OR group and function words are left as they
+ * are; at most MAX_CORRECTED_WORDS words of a query are corrected. Returns the terms and the
+ * corrections made (typed word -> vault word).
  */
 export function withVaultSpellings(db: SqliteDatabase, terms: readonly QueryTerm[]): { terms: QueryTerm[]; corrections: Map<string, string> } {
   const corrections = new Map<string, string>();
   let tried = 0;
   const out = terms.map((t) => {
-    if (!t.plain || t.stop || t.expr !== quote(t.text) || t.text.length < MIN_CORRECTED_LENGTH || !LETTERS.test(t.text)) return t;
+    // A word being typed is a prefix group (typing "pasword" in Search Vault): corrected only when nothing starts with it either.
+    if (!t.plain || t.stop || (t.plain === 'complete' && t.expr !== quote(t.text)) || t.text.length < MIN_CORRECTED_LENGTH || !LETTERS.test(t.text)) return t;
     const key = t.text.toLowerCase();
     const known = corrections.get(key);
     if (known) return { ...t, expr: `(${t.expr} OR ${quote(known)})` };

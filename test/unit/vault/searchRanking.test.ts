@@ -332,7 +332,7 @@ test('a Chinese word the segmenter does not know finds the pages whose words sta
   }
 });
 
-test('a word typed with a slip finds the word the vault uses; English words, quoted words and words being typed are meant as typed', () =>
+test('a word typed with a slip finds the word the vault uses, also while typed; English words, quoted words and words the vault holds are meant as typed', () =>
   withNotes({
     'password.md': '# Reset your password\n\nOpen Settings and choose a new password.\n',
     'passport.md': '# Travel\n\nKeep your passport safe.\n',
@@ -350,12 +350,15 @@ test('a word typed with a slip finds the word the vault uses; English words, quo
     assert.equal(v.searchLexical('chnage theme', { limit: 5 })[0]?.path, 'theme.md');
     // A word of the vault that is no English word is a word too: a command's name.
     assert.deepEqual(notesOf(v.searchLexical('ffmpg', { limit: 5 })), ['ffmpeg.md']);
-    // Meant as typed: an English word the vault never uses (not "floor"), a quoted word, a word
-    // being typed (a prefix), and a word the vault holds (chage is not changed into change).
+    // Meant as typed: an English word the vault never uses (not "floor"), a quoted word, and a
+    // word the vault holds (chage is not changed into change).
     assert.deepEqual(v.searchLexical('flooding', { limit: 5 }), []);
     assert.deepEqual(v.searchLexical('"pasword"', { limit: 5 }), []);
-    assert.deepEqual(v.searchLexical('pasword', { limit: 5, prefixLast: true }), []);
     assert.deepEqual(notesOf(v.searchLexical('chage', { limit: 5 })), ['chage.md']);
+    // Search Vault types the last word as a prefix: a slip there is corrected once no word of
+    // the vault starts with it, and a word some vault word starts with stays a prefix.
+    assert.equal(v.searchLexical('pasword', { limit: 5, prefixLast: true })[0]?.path, 'password.md');
+    assert.equal(v.searchLexical('passp', { limit: 5, prefixLast: true })[0]?.path, 'passport.md');
   }));
 
 test('a slip is corrected against the vault as it is now, not as it was when first asked', () =>
