@@ -32,9 +32,10 @@ Chinese, Japanese and Thai are split into words; a Korean word also matches with
 particle (파일을 finds 파일이). A word also matches another word for the same thing when
 the vault uses that one more (folder finds directory, colour finds color, 文件夹 finds 目录);
 two words also match the word they make together where the vault writes it so (time zone
-finds timezone); a word with a slip that no note holds and no English dictionary lists
-also matches the vault's nearest word (pasword finds password); a "quoted" word means that
-word alone. The same ranking serves --mode lexical and the chat.
+finds timezone), and three to five words the acronym a note defines for them ("cross
+origin resource sharing" finds CORS); a word with a slip that no note holds and no English
+dictionary lists also matches the vault's nearest word (pasword finds password); a "quoted"
+word means that word alone. The same ranking serves --mode lexical and the chat.
 Syntax: "quoted words" match as a phrase; word* matches a prefix; a OR b matches either;
 AND requires every word (no partial matches). Any other punctuation is plain text.
 Options may come before or after the query; "--" ends the options, so

@@ -3,7 +3,8 @@
 // judge whether the best hits actually answer the question's words (or other words for the same
 // thing, as search matches them: search/synonyms.ts). Words of unspaced scripts
 // are compared as the segmenter splits them; a Korean word matches by its stem (particles off);
-// a word typed with a slip matches the word it is a slip of, as search corrects it (search/spelling.ts).
+// a word typed with a slip matches the word it is a slip of, as search corrects it (search/spelling.ts);
+// three to five neighbouring words match their acronym.
 import { hangulStem, isHangulWord } from '../search/korean';
 import { needsSegmenting } from '../search/segmenter';
 import { isSlipOf } from '../search/spelling';
@@ -45,6 +46,16 @@ export function termCoverage(terms: readonly string[], text: string): number {
   let textWords: string[] | undefined;
   // A slip ("pasword") that search matched to the vault's word counts where that word is.
   const slipHolds = (t: string): boolean => (textWords ??= [...new Set(words(text).map((w) => w.toLowerCase()))]).some((w) => isSlipOf(t, w));
-  for (const t of terms) if (holds(t) || synonymsOf(t).some(holds) || synonymsOf(stemLite(t)).some(holds) || slipHolds(t)) hit++;
+  // Neighbouring words whose acronym the text uses ("cross origin resource sharing": CORS), as search matches them.
+  const byAcronym = new Set<number>();
+  for (let n = 5; n >= 3; n--) {
+    for (let i = 0; i + n <= terms.length; i++) {
+      const run = terms.slice(i, i + n);
+      if (run.every((w) => /^\p{L}/u.test(w)) && stems.has(stemLite(run.map((w) => w[0]!).join('')))) for (let k = i; k < i + n; k++) byAcronym.add(k);
+    }
+  }
+  terms.forEach((t, i) => {
+    if (byAcronym.has(i) || holds(t) || synonymsOf(t).some(holds) || synonymsOf(stemLite(t)).some(holds) || slipHolds(t)) hit++;
+  });
   return hit / (terms.length <= 2 ? terms.length + 1 : terms.length);
 }

@@ -88,3 +88,37 @@ export function withVaultCompounds(db: SqliteDatabase, terms: readonly QueryTerm
     return joined ? { ...t, expr: `(${t.expr} OR ${joined})` } : t;
   });
 }
+
+/** Words an acronym is made of, at least and at most: two initials are too often a word of their own (pr, tz). */
+const ACRONYM_WORDS = [3, 5] as const;
+
+/**
+ * Neighbouring words of the query also match the acronym of their initials where the vault
+ * itself defines it: a chunk holds the acronym beside the words written out ("Cross-Origin
+ * Resource Sharing (CORS)"). Then "cross origin resource sharing" finds the notes that only say
+ * CORS, and "json web token" those that say JWT. Runs of 3-5 plain words, the longest defined run
+ * first; the acronym counts for each word of the run. Initials that merely happen to be a word of
+ * the vault ("ors", "cor") are not defined beside the words, so they change nothing.
+ */
+export function withVaultAcronyms(db: SqliteDatabase, terms: readonly QueryTerm[]): QueryTerm[] {
+  const runs: { at: number; n: number; acronym: string; phrase: string }[] = [];
+  for (let n = ACRONYM_WORDS[1]; n >= ACRONYM_WORDS[0]; n--) {
+    for (let i = 0; i + n <= terms.length && runs.length < MAX_SYNONYM_WORDS; i++) {
+      const run = terms.slice(i, i + n);
+      if (!run.every((t) => !t.stop && isPlainWord(t))) continue;
+      runs.push({ at: i, n, acronym: quote(run.map((t) => t.text[0]!).join('').toLowerCase()), phrase: quote(run.map((t) => t.text).join(' ')) });
+    }
+  }
+  // Most runs' initials are no word of the vault: one lookup of them all settles most queries.
+  if (runs.length === 0 || chunksHolding(db, runs.map((r) => r.acronym).join(' OR '), 1) === 0) return [...terms];
+  const acronymAt = new Map<number, string>();
+  for (const r of runs) {
+    if (Array.from({ length: r.n }, (_, k) => r.at + k).some((i) => acronymAt.has(i))) continue;
+    if (chunksHolding(db, `${r.acronym} AND ${r.phrase}`, 1) === 0) continue;
+    for (let k = 0; k < r.n; k++) acronymAt.set(r.at + k, r.acronym);
+  }
+  return terms.map((t, i) => {
+    const acronym = acronymAt.get(i);
+    return acronym ? { ...t, expr: `(${t.expr} OR ${acronym})` } : t;
+  });
+}

@@ -31,3 +31,10 @@ test('term coverage counts a word where the note says it another way, as search 
   assert.equal(termCoverage(queryTerms('怎么删除文件夹'), '删除一个文件夹。'), 2 / 3, 'the word itself, cut as the text is');
   assert.equal(termCoverage(queryTerms('폴더를 삭제하려면'), '빈 디렉토리를 제거합니다.'), 2 / 3, 'Korean, particles off');
 });
+
+test('three to five neighbouring words count where the text uses their acronym, as search matches them', () => {
+  assert.equal(termCoverage(['cross', 'origin', 'resource', 'sharing', 'middleware'], 'Turn on CORS with one line of middleware.'), 1);
+  assert.equal(termCoverage(['json', 'web', 'token'], 'Sign a JWT with your key.'), 1);
+  assert.equal(termCoverage(['json', 'web', 'token'], 'Sign a message with your key.'), 0);
+  assert.equal(termCoverage(['pull', 'request'], 'Open a PR.'), 0, 'two initials are too often a word of their own');
+});

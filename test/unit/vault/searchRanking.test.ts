@@ -374,3 +374,20 @@ test('a slip is corrected against the vault as it is now, not as it was when fir
     await v.indexRoots([root]);
     assert.deepEqual(notesOf(v.searchLexical('strng', { limit: 5 })), ['abbrev.md']);
   }));
+
+test('neighbouring words also match the acronym the vault defines for them, and only such an acronym', () =>
+  withNotes({
+    'glossary.md': '# Glossary\n\nCORS: Cross-Origin Resource Sharing, how a browser lets a page call another origin.\n',
+    'server.md': '# Server setup\n\nTurn on CORS for the API routes with one line of middleware.\n',
+    'travel.md': '# Travel\n\nCrossing the border: the origin of the luggage, shared resources on the train.\n',
+    'names.md': '# Names\n\nCor is a given name.\n',
+    'cats.md': '# Cats\n\nEvery cat has an owner.\n',
+  }, (v) => {
+    const order = notesOf(v.searchLexical('cross origin resource sharing middleware', { limit: 10 }));
+    assert.equal(order[0], 'server.md', `the note saying CORS and middleware holds every word: ${order.join(', ')}`);
+    assert.ok(order.indexOf('glossary.md') < order.indexOf('travel.md'), order.join(', '));
+    // "cat owner rules" has the initials of a word the vault holds (cor), but no note defines them.
+    assert.ok(!notesOf(v.searchLexical('cat owner rules', { limit: 10 })).includes('names.md'));
+    // A quoted phrase keeps its words: the note that writes them out leads.
+    assert.equal(v.searchLexical('"cross origin resource sharing" middleware', { limit: 10 })[0]?.path, 'glossary.md');
+  }));
