@@ -46,7 +46,9 @@ export function termCoverage(terms: readonly string[], text: string): number {
   let textWords: string[] | undefined;
   // A slip ("pasword") that search matched to the vault's word counts where that word is.
   const slipHolds = (t: string): boolean => (textWords ??= [...new Set(words(text).map((w) => w.toLowerCase()))]).some((w) => isSlipOf(t, w));
-  // Neighbouring words whose acronym the text uses ("cross origin resource sharing": CORS), as search matches them.
+  // Neighbouring words whose acronym the text uses ("cross origin resource sharing": CORS). Search
+  // matches an acronym only where the vault defines it; here, judging hits search already found,
+  // the text's use of it is enough.
   const byAcronym = new Set<number>();
   for (let n = 5; n >= 3; n--) {
     for (let i = 0; i + n <= terms.length; i++) {

@@ -323,7 +323,7 @@ function details(db: SqliteDatabase, ids: readonly number[], match: string): Map
 export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSearchOptions = {}): SearchHit[] {
   const limit = Math.max(1, Math.min(500, Math.floor(opts.limit ?? 20)));
   const parsed = parseQuery(query, { prefixLast: opts.prefixLast });
-  const { terms } = withVaultSpellings(db, withVaultSynonyms(db, contentTerms({ ...parsed, terms: withVaultAcronyms(db, withVaultCompounds(db, parsed.terms)) })));
+  const terms = withVaultSpellings(db, withVaultSynonyms(db, contentTerms({ ...parsed, terms: withVaultAcronyms(db, withVaultCompounds(db, parsed.terms)) })));
   const all = joinTerms(terms, 'all');
   if (all === null) return [];
   const filters = filtersOf(opts);

@@ -280,9 +280,9 @@ function nearestAmong(rows: readonly { term: string; doc: number }[], typed: str
 export function isSlipOf(typed: string, word: string): boolean {
   const t = foldCase(typed.toLowerCase());
   const max = allowedEdits(t.length);
-  if (max === 0 || t === word || !LETTERS.test(t) || !LETTERS.test(word)) return false;
-  if (slipCost(t, word, max) === Infinity && slipCost(stemmer(t), stemmer(word), max) === Infinity) return false;
-  return !isEnglishWord(t);
+  // The word list first: most words a text lacks are English words, and they cost no comparison.
+  if (max === 0 || t === word || !LETTERS.test(t) || !LETTERS.test(word) || isEnglishWord(t)) return false;
+  return slipCost(t, word, max) !== Infinity || slipCost(stemmer(t), stemmer(word), max) !== Infinity;
 }
 
 /** Whether any chunk holds `expr`. */
@@ -294,13 +294,13 @@ function holds(db: SqliteDatabase, expr: string): boolean {
  * A plain word that no chunk holds also matches, as the same term, the vault's nearest word
  * (nearestVaultWord): "pasword" finds password; so does a word being typed when no word of the
  * vault starts with it. A quoted word, a prefix, an OR group and function words are left as they
- * are; at most MAX_CORRECTED_WORDS words of a query are corrected. Returns the terms and the
- * corrections made (typed word -> vault word).
+ * are; at most MAX_CORRECTED_WORDS words of a query are corrected.
  */
-export function withVaultSpellings(db: SqliteDatabase, terms: readonly QueryTerm[]): { terms: QueryTerm[]; corrections: Map<string, string> } {
+export function withVaultSpellings(db: SqliteDatabase, terms: readonly QueryTerm[]): QueryTerm[] {
+  // Typed word -> the vault's word: a word the query repeats is looked up once.
   const corrections = new Map<string, string>();
   let tried = 0;
-  const out = terms.map((t) => {
+  return terms.map((t) => {
     // A word being typed is a prefix group (typing "pasword" in Search Vault): corrected only when nothing starts with it either.
     if (!t.plain || t.stop || (t.plain === 'complete' && t.expr !== quote(t.text)) || t.text.length < MIN_CORRECTED_LENGTH || !LETTERS.test(t.text)) return t;
     const key = t.text.toLowerCase();
@@ -313,5 +313,4 @@ export function withVaultSpellings(db: SqliteDatabase, terms: readonly QueryTerm
     corrections.set(key, near);
     return { ...t, expr: `(${t.expr} OR ${quote(near)})` };
   });
-  return { terms: out, corrections };
 }

@@ -47,9 +47,9 @@ export function withVaultSynonyms(db: SqliteDatabase, terms: readonly QueryTerm[
   });
 }
 
-/** A plain word of a script written with spaces (a phrase, prefix or OR group is explicit syntax). */
+/** A complete plain word of a script written with spaces (a quoted word, phrase, prefix or OR group is explicit syntax). */
 const PLAIN_WORD = /^[\p{Script=Latin}\p{N}]+$/u;
-const isPlainWord = (t: QueryTerm): boolean => PLAIN_WORD.test(t.text) && t.expr === quote(t.text);
+const isPlainWord = (t: QueryTerm): boolean => t.plain === 'complete' && PLAIN_WORD.test(t.text) && t.expr === quote(t.text);
 
 /** The function words that end a word written together: log in / login, plug in / plugin, log on / logon. */
 const JOINING_PARTICLES = new Set(['in', 'on']);

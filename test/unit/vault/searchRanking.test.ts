@@ -390,4 +390,6 @@ test('neighbouring words also match the acronym the vault defines for them, and 
     assert.ok(!notesOf(v.searchLexical('cat owner rules', { limit: 10 })).includes('names.md'));
     // A quoted phrase keeps its words: the note that writes them out leads.
     assert.equal(v.searchLexical('"cross origin resource sharing" middleware', { limit: 10 })[0]?.path, 'glossary.md');
+    // So do words quoted one by one: each means that word alone.
+    assert.notEqual(v.searchLexical('"cross" "origin" "resource" "sharing" middleware', { limit: 10 })[0]?.path, 'server.md');
   }));
