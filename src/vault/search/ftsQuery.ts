@@ -146,11 +146,15 @@ function wordExpr(text: string, typing: boolean): string {
   // One or two letters would match (and rank) a large part of the vault on every keystroke.
   if (typing && [...text].length >= 3) {
     // The index holds porter stems ("borrowing" -> "borrow"), which a half-typed word may have
-    // already run past ("borrowi"): match the word itself (stemmed), anything it starts, and
-    // anything starting with it less its last two letters.
+    // already run past ("borrowi"): match the word itself (stemmed), anything it starts, and the
+    // word less its last letter or two, as words (stemmed too). Not as prefixes: "pro"* for
+    // "propo" matched program and process, and merging the many words a short prefix starts
+    // made every keystroke cost tens of milliseconds on a large vault.
     const alts = [quote(text), `${quote(text)}*`];
     const chars = [...text];
-    if (chars.length >= 4 && /^[\p{L}\p{N}]+$/u.test(text)) alts.push(`${quote(chars.slice(0, Math.max(3, chars.length - 2)).join(''))}*`);
+    if (/^[\p{L}\p{N}]+$/u.test(text)) {
+      for (const cut of [1, 2]) if (chars.length - cut >= 3) alts.push(quote(chars.slice(0, chars.length - cut).join('')));
+    }
     return `(${alts.join(' OR ')})`;
   }
   return quote(text);

@@ -77,9 +77,6 @@ export const TITLE_SHARE_BONUS = 1;
  * the two-word fill below, where every partial match holds one word of two and no grouping is done.
  */
 export const NOTE_SHARE_WEIGHT = 0.5;
-/** bm25 of the title column alone: below zero exactly when the term is in the title. */
-const TITLE_BM25 = 'bm25(chunks_fts, 1.0, 0.0, 0.0, 0.0)';
-
 /**
  * What a near match of a term (a character of a word the segmenter did not know, found at the
  * start of a longer indexed word) counts for among partial matches, against 1 for the term
@@ -177,6 +174,21 @@ function ranked(db: SqliteDatabase, match: string, n: number, f: Filters): { chu
   return db.all<{ chunkId: number; docId: number; rank: number }>(sql, { ':match': match, ':n': n, ...filterParams(f) });
 }
 
+/**
+ * The best n chunks holding a or b, by the bm25 of "a OR b". When half the vault holds one of
+ * them (see commonTerms), a chunk holding only that one scores about zero, and one holding the
+ * other scores what it scores alone: the other's matches are ranked alone, unless they are too
+ * few to fill the list.
+ */
+function eitherTerm(db: SqliteDatabase, a: string, b: string, n: number, f: Filters): { chunkId: number; docId: number; rank: number }[] {
+  const [commonA, commonB] = commonTerms(db, [a, b]);
+  if (commonA !== commonB) {
+    const rows = ranked(db, commonA ? b : a, n, f);
+    if (rows.length >= n) return rows;
+  }
+  return ranked(db, `${a} OR ${b}`, n, f);
+}
+
 /** Chunks holding every term, best bm25 first. */
 function allTerms(db: SqliteDatabase, match: string, n: number, f: Filters): Candidate[] {
   // bm25() is lower-is-better; candidates carry higher-is-better scores.
@@ -210,21 +222,48 @@ function allTermsCapped(db: SqliteDatabase, match: string, n: number, f: Filters
  * whose note's title holds the words ranks higher still (TITLE_SHARE_BONUS).
  */
 function someTerms(db: SqliteDatabase, exprs: readonly { expr: string; times: number }[], n: number, f: Filters, near: readonly NearTerm[] = []): Candidate[] {
+  const common = commonTerms(db, exprs.map((e) => e.expr));
+  if (common.some(Boolean) && !common.every(Boolean)) {
+    // Chunks holding only terms half the vault holds score about zero and come last: when the
+    // other terms fill the list, they are never reached, and those terms' matches are only
+    // looked up among the other terms' chunks (for the share), not scored.
+    const rows = someTermsRows(db, exprs, n, f, near, common);
+    if (rows.length >= n) return rows;
+  }
+  return someTermsRows(db, exprs, n, f, near, exprs.map(() => false));
+}
+
+/** someTerms, with the `common` terms counted (not scored) in the chunks holding another term only. */
+function someTermsRows(db: SqliteDatabase, exprs: readonly { expr: string; times: number }[], n: number, f: Filters, near: readonly NearTerm[], common: readonly boolean[]): Candidate[] {
   const { join, where } = filterSql(f);
   const k = exprs.reduce((sum, e) => sum + e.times, 0);
   const params: Record<string, string | number> = { ':n': n, ':k': k, ...filterParams(f) };
   // One pass per distinct term; a term the query repeats counts that many times (in bm25 and in
   // the share), without reading its matches again. A near match counts as its term at a lower
   // weight (in bm25, the share and the title share alike).
-  const terms = [...exprs.map((e) => ({ expr: e.expr, w: e.times })), ...near.map((e) => ({ expr: e.expr, w: e.times * e.weight }))];
-  const parts = terms.map((e, i) => {
+  const terms = [...exprs.map((e, i) => ({ expr: e.expr, w: e.times, common: common[i]! })), ...near.map((e) => ({ expr: e.expr, w: e.times * e.weight, common: false }))];
+  const scored: string[] = [];
+  const counted: string[] = [];
+  terms.forEach((e, i) => {
     params[`:t${i}`] = e.expr;
-    return `SELECT rowid AS id, ${i} AS t, ${e.w} AS w, ${e.w} * ${BM25} AS r, ${e.w} * (${TITLE_BM25} < 0) AS tw FROM chunks_fts WHERE chunks_fts MATCH :t${i}`;
+    params[`:c${i}`] = `{title} : (${e.expr})`;
+    // The title share comes from a second pass over the term's matches in the title column
+    // alone (w 0, so it adds no coverage): a second bm25 per match (of the title column) cost a
+    // third more. A common term's matches are only looked up among the other terms' chunks, with
+    // no bm25 (it would read every match of the term again for its idf); the + makes SQLite walk
+    // the term's matches once instead of seeking each id.
+    const among = e.common ? ' AND +rowid IN (SELECT id FROM scored)' : '';
+    (e.common ? counted : scored).push(
+      `SELECT rowid AS id, ${i} AS t, ${e.w} AS w, ${e.common ? '0' : `${e.w} * ${BM25}`} AS r, 0 AS tw FROM chunks_fts WHERE chunks_fts MATCH :t${i}${among}`,
+      `SELECT rowid AS id, ${i} AS t, 0 AS w, 0 AS r, ${e.w} AS tw FROM chunks_fts WHERE chunks_fts MATCH :c${i}${among}`,
+    );
   });
   // Without filters, only the best n groups are joined to their chunks (joining every group first
   // cost more than the grouping itself).
   const sql = [
-    `WITH hits(id, t, w, r, tw) AS (${parts.join('\nUNION ALL ')}),`,
+    counted.length > 0
+      ? `WITH scored(id, t, w, r, tw) AS MATERIALIZED (${scored.join('\nUNION ALL ')}),\nhits(id, t, w, r, tw) AS (SELECT * FROM scored UNION ALL ${counted.join('\nUNION ALL ')}),`
+      : `WITH hits(id, t, w, r, tw) AS (${scored.join('\nUNION ALL ')}),`,
     // score = bm25 x coverage x (1 + bonus x title share); * 1.0 keeps the shares out of integer division.
     `agg(id, rank, terms) AS (SELECT id, sum(r) * sum(w) * 1.0 / :k * (1 + ${TITLE_SHARE_BONUS} * sum(tw) * 1.0 / :k), group_concat(t) FROM hits GROUP BY id),`,
     join
@@ -234,6 +273,35 @@ function someTerms(db: SqliteDatabase, exprs: readonly { expr: string; times: nu
   ].join('\n');
   const rows = db.all<{ chunkId: number; docId: number; rank: number; terms: string }>(sql, params);
   return withNoteShare(rows.map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank, terms: r.terms.split(',').map(Number) })), terms.map((t) => t.w), k);
+}
+
+/**
+ * One phrase (or a prefix): bm25 gives an expression an idf per phrase, so an OR group ("files"
+ * OR "folder", a word's other forms) is common only where each of its phrases is; those are
+ * left as they are.
+ */
+const ONE_PHRASE = /^"(?:[^"]|"")*"\*?$/;
+
+/**
+ * Vaults of fewer chunks do not look for common terms. Counting a term's matches costs about a
+ * third of a millisecond however rare it is, so a ten-word question pays a few milliseconds to
+ * look; bm25 scores a match in about 2 µs, so below this size even a word every chunk holds
+ * costs under 40 ms to score, and most questions hold no such word.
+ */
+const COMMON_TERMS_MIN_CHUNKS = 20_000;
+
+/**
+ * For each FTS expression, whether at least half of the chunks match it. FTS5's bm25 gives such a
+ * term an idf of 1e-6 (log((N - n + 0.5) / (n + 0.5)) is not above zero), so it adds nothing to a
+ * chunk's score, while scoring its matches reads most of the vault: a word in most notes of a
+ * 50k-chunk vault made a query with it take over 100 ms.
+ */
+function commonTerms(db: SqliteDatabase, exprs: readonly string[]): boolean[] {
+  const none = exprs.map(() => false);
+  if (!exprs.some((e) => ONE_PHRASE.test(e))) return none;
+  const half = Math.ceil((db.get<{ n: number }>('SELECT count(*) AS n FROM chunks')?.n ?? 0) / 2);
+  if (half < COMMON_TERMS_MIN_CHUNKS / 2) return none;
+  return exprs.map((expr) => ONE_PHRASE.test(expr) && (db.get<{ n: number }>('SELECT count(*) AS n FROM chunks_fts WHERE chunks_fts MATCH :t', { ':t': expr })?.n ?? 0) >= half);
 }
 
 /**
@@ -357,7 +425,7 @@ export function searchLexical(db: SqliteDatabase, query: string, opts: LexicalSe
     // of them, so the coverage factor is the same (1/2) for all and bm25 alone orders them: one
     // OR query, no grouping (the commonest multi-word case).
     const partial = exprs.length === 2 && exprs.every((e) => e.times === 1) && near.length === 0
-      ? ranked(db, `${exprs[0]!.expr} OR ${exprs[1]!.expr}`, pool + candidates.length, filters).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank / 2 }))
+      ? eitherTerm(db, exprs[0]!.expr, exprs[1]!.expr, pool + candidates.length, filters).map((r) => ({ chunkId: r.chunkId, docId: r.docId, score: -r.rank / 2 }))
       : someTerms(db, exprs, pool, filters, near);
     for (const c of partial) {
       if (seen.has(c.chunkId)) continue;

@@ -305,12 +305,13 @@ export function withVaultSpellings(db: SqliteDatabase, terms: readonly QueryTerm
     if (!t.plain || t.stop || (t.plain === 'complete' && t.expr !== quote(t.text)) || t.text.length < MIN_CORRECTED_LENGTH || !LETTERS.test(t.text)) return t;
     const key = t.text.toLowerCase();
     const known = corrections.get(key);
-    if (known) return { ...t, expr: `(${t.expr} OR ${quote(known)})` };
+    if (known) return { ...t, expr: quote(known) };
     if (tried >= MAX_CORRECTED_WORDS || holds(db, t.expr)) return t;
     tried++;
     const near = nearestVaultWord(db, t.text);
     if (!near) return t;
     corrections.set(key, near);
-    return { ...t, expr: `(${t.expr} OR ${quote(near)})` };
+    // The word as typed matches nothing: the vault's word alone (one phrase, as bm25 sees it).
+    return { ...t, expr: quote(near) };
   });
 }

@@ -27,7 +27,8 @@ test('phrases, unclosed quotes and embedded quotes', () => {
 
 test('prefixes: explicit word*, and the last word while typing', () => {
   assert.equal(toFtsQuery('own*'), '"own"*');
-  assert.equal(toFtsQuery('ownership borrowi', { prefixLast: true }), '"ownership" AND ("borrowi" OR "borrowi"* OR "borro"*)');
+  assert.equal(toFtsQuery('ownership borrowi', { prefixLast: true }), '"ownership" AND ("borrowi" OR "borrowi"* OR "borrow" OR "borro")');
+  assert.equal(toFtsQuery('borr', { prefixLast: true }), '("borr" OR "borr"* OR "bor")', 'never a prefix shorter than the typed word');
   assert.equal(toFtsQuery('abc', { prefixLast: true }), '("abc" OR "abc"*)');
   assert.equal(toFtsQuery('ab', { prefixLast: true }), '"ab"', 'two letters are too few to expand');
   assert.equal(toFtsQuery('ownership ', { prefixLast: true }), '"ownership"', 'a trailing space finishes the word');

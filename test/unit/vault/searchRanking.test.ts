@@ -393,3 +393,44 @@ test('neighbouring words also match the acronym the vault defines for them, and 
     // So do words quoted one by one: each means that word alone.
     assert.notEqual(v.searchLexical('"cross" "origin" "resource" "sharing" middleware', { limit: 10 })[0]?.path, 'server.md');
   }));
+
+test('a word most chunks of a large vault hold still counts for the share of the query a chunk holds, and fills the list when the other words run out', () => {
+  const notes: Record<string, string> = {
+    // Longer than the notes saying only "deploy": its bm25 for the word is lower, its share of the query higher.
+    'a.md': '# Alpha\n\nThe project will deploy on Friday, once the team has read every open change and written the notes for the people who use it.\n',
+    'c.md': '# Gamma\n\nThe project needs a rollback plan.\n',
+  };
+  // "project" in 12,000 of ~20,400 chunks: more than half, so bm25 gives it no weight (and the
+  // vault is large enough for search to look for such words); the 8,400 chunks holding "deploy"
+  // fill a page of partial matches without the chunks holding "project" alone.
+  const sections = (n: number, text: (j: number) => string): string => Array.from({ length: n }, (_, j) => `## Part ${j}\n\n${text(j)}\n`).join('\n');
+  for (let i = 0; i < 60; i++) notes[`filler-${i}.md`] = `# Filler ${i}\n\n${sections(200, (j) => `Another project note, number ${j}.`)}`;
+  for (let i = 0; i < 42; i++) notes[`release-${i}.md`] = `# Release ${i}\n\n${sections(200, (j) => `We deploy build ${j} on Monday.`)}`;
+  return withNotes(notes, (v) => {
+    const chunks = v.db.get<{ n: number }>('SELECT count(*) AS n FROM chunks')!.n;
+    const common = v.db.get<{ n: number }>("SELECT count(*) AS n FROM chunks_fts WHERE chunks_fts MATCH 'project'")!.n;
+    assert.ok(chunks >= 20_000 && common * 2 > chunks, `the premise: ${common} of ${chunks} chunks say "project"`);
+    const hits = v.searchLexical('project deploy rollback', { limit: 10 });
+    const order = notesOf(hits);
+    assert.deepEqual(order.slice(0, 2).sort(), ['a.md', 'c.md'], `the notes holding two of the three words lead: ${order.join(', ')}`);
+    assert.ok(order.slice(2).every((p) => p.startsWith('release-')), `then the notes holding one rarer word, before those holding only the common one: ${order.join(', ')}`);
+    assertScoresInOrder(hits);
+    // Only one chunk holds "rollback" (and it holds both words): the list is filled with chunks holding the common word.
+    const filled = v.searchLexical('project rollback', { limit: 10 });
+    assert.equal(filled[0]?.path, 'c.md');
+    assert.equal(filled.length, 10, notesOf(filled).join(', '));
+    assert.ok(filled.slice(1).every((h) => /\bproject\b/i.test(h.snippet.replace(/[«»]/g, ''))), 'each holds the common word');
+  });
+});
+
+test('a word being typed matches the words it starts, not every word sharing its first letters', () =>
+  withNotes({
+    'program.md': '# Program\n\nA program runs.\n',
+    'process.md': '# Process\n\nA process starts.\n',
+    'proposal.md': '# Proposal\n\nWrite a proposal for the budget.\n',
+    'borrow.md': '# Loans\n\nYou may borrow a book.\n',
+  }, (v) => {
+    assert.deepEqual(notesOf(v.searchLexical('propo', { limit: 10, prefixLast: true })), ['proposal.md']);
+    // A half-typed word past the index's stem (borrowi -> borrow) still finds it.
+    assert.deepEqual(notesOf(v.searchLexical('borrowi', { limit: 10, prefixLast: true })), ['borrow.md']);
+  }));
