@@ -241,12 +241,14 @@ function someTermsRows(db: SqliteDatabase, exprs: readonly { expr: string; times
   // One pass per distinct term; a term the query repeats counts that many times (in bm25 and in
   // the share), without reading its matches again. A near match counts as its term at a lower
   // weight (in bm25, the share and the title share alike).
-  const terms = [...exprs.map((e, i) => ({ expr: e.expr, w: e.times, common: common[i]! })), ...near.map((e) => ({ expr: e.expr, w: e.times * e.weight, common: false }))];
+  const terms = [...exprs.map((e, i) => ({ expr: e.expr, w: e.times, common: common[i]!, near: false })), ...near.map((e) => ({ expr: e.expr, w: e.times * e.weight, common: false, near: true }))];
   const scored: string[] = [];
   const counted: string[] = [];
   terms.forEach((e, i) => {
     params[`:t${i}`] = e.expr;
-    params[`:c${i}`] = `{title} : (${e.expr})`;
+    // A near match excludes its word anywhere in the chunk ("x"* NOT "xy"), which a column filter
+    // would read as in the title only: the chunk must match the expression itself too.
+    params[`:c${i}`] = e.near ? `(${e.expr}) AND {title} : (${e.expr})` : `{title} : (${e.expr})`;
     // The title share comes from a second pass over the term's matches in the title column
     // alone (w 0, so it adds no coverage): a second bm25 per match (of the title column) cost a
     // third more. A common term's matches are only looked up among the other terms' chunks, with
