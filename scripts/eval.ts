@@ -16,7 +16,7 @@
 //   npm run eval -- --misses                            list, per path, the queries whose note is not in the top 10
 //   npm run eval -- --json                              one JSON object on stdout
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EngineClient } from '../src/engine/client/engineClient';
@@ -29,6 +29,7 @@ import { engineEmbedder } from '../src/app/engine/engineAdapters';
 import { Retriever } from '../src/vault/retrieval/retriever';
 import type { RetrievalMode } from '../src/vault/retrieval/types';
 import { Vault } from '../src/vault/vault';
+import { mallardToMarkdown } from './evalMallard';
 import { VectorIndexCache } from '../src/vault/vectors/vectorIndex';
 
 interface Query {
@@ -47,6 +48,16 @@ interface QuerySet {
    * sections of prose and code as help-center pages are, that the repository already installs.
    */
   readmes?: boolean;
+  /**
+   * The corpus is a folder of Mallard pages (GNOME's help, *.page), converted once into Markdown
+   * in .cache/eval/corpora/<set>/ as <page>.md (evalMallard.ts).
+   */
+  mallard?: boolean;
+  /**
+   * How to install a corpus that comes from a system package (the command, for the message): a set
+   * whose corpus is missing is skipped with this hint when a run takes every set, not given by name.
+   */
+  install?: string;
   queries: Query[];
 }
 
@@ -121,6 +132,10 @@ function corpusRoot(set: QuerySet, setFile: string): string {
   const sub = set.subdir ?? '';
   if (sub.split(/[\\/]/).includes('..')) throw new Error(`${setFile}: subdir must stay inside the corpus, got "${sub}".`);
   let base = source;
+  if (set.mallard) {
+    if (sub || !statSync(source).isDirectory()) throw new Error(`${setFile}: "mallard" converts the .page files of a folder; it takes no subdir or archive.`);
+    return mallardCorpus(source, basename(setFile).replace(/\.json$/, ''));
+  }
   if (set.readmes) {
     if (sub || !statSync(source).isDirectory()) throw new Error(`${setFile}: "readmes" reads the package folders of a folder (node_modules); it takes no subdir or archive.`);
     return readmeCorpus(source, basename(setFile).replace(/\.json$/, ''));
@@ -179,6 +194,27 @@ function readmeCorpus(source: string, setName: string): string {
   return dest;
 }
 
+const PAGE = /\.page$/;
+
+/** The Mallard pages of `source` as Markdown notes (converted again when any changed), in a folder of their own. */
+function mallardCorpus(source: string, setName: string): string {
+  const dest = join(cacheDir, 'corpora', setName);
+  const pages = readdirSync(source).filter((f) => PAGE.test(f)).sort();
+  const stamp = pages.map((f) => {
+    const st = statSync(join(source, f));
+    return `${f}:${st.size}:${st.mtimeMs}`;
+  }).join('\n');
+  const marker = join(dest, '.converted');
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== stamp) {
+    rmSync(dest, { recursive: true, force: true });
+    mkdirSync(dest, { recursive: true });
+    for (const f of pages) writeFileSync(join(dest, f.replace(PAGE, '.md')), mallardToMarkdown(readFileSync(join(source, f), 'utf8')));
+    mkdirSync(join(dest, '.git'), { recursive: true });
+    writeFileSync(marker, stamp);
+  }
+  return dest;
+}
+
 function readSet(file: string): QuerySet {
   const set = JSON.parse(readFileSync(file, 'utf8')) as QuerySet;
   if (!Array.isArray(set.queries) || set.queries.length === 0) throw new Error(`${file} has no queries.`);
@@ -206,7 +242,8 @@ async function main(): Promise<void> {
     },
   });
   const files = [...(values.queries ?? []), ...positionals].map((f) => resolve(f));
-  const setFiles = files.length > 0 ? files : defaultSets();
+  const named = files.length > 0;
+  const setFiles = named ? files : defaultSets();
   const log = (s: string): void => void process.stderr.write(s + '\n');
   mkdirSync(cacheDir, { recursive: true });
 
@@ -216,13 +253,25 @@ async function main(): Promise<void> {
   for (const setFile of setFiles) {
     const name = basename(setFile).replace(/\.json$/, '');
     const set = readSet(setFile);
+    if (!named && set.install && !existsSync(resolve(repo, set.corpus))) {
+      log(`${name}: skipped: its corpus ${resolve(repo, set.corpus)} is not installed (${set.install}).`);
+      continue;
+    }
     const root = corpusRoot(set, setFile);
     for (const q of set.queries) {
       for (const p of q.relevant) if (!existsSync(join(root, p))) log(`warning: ${name}: "${q.query}" names ${p}, which is not in ${root}`);
     }
     const dbFile = join(cacheDir, `${name}.db`);
     mkdirSync(dirname(dbFile), { recursive: true });
-    const vault = Vault.open(dbFile);
+    let vault = Vault.open(dbFile);
+    // A set whose corpus moved would search its old folder too: its vault starts again.
+    const stale = vault.db.all<{ path: string }>('SELECT path FROM roots').filter((r) => r.path !== realpathSync(root));
+    if (stale.length > 0) {
+      vault.close();
+      log(`${name}: its vault also held ${stale.map((r) => r.path).join(', ')}: indexing it anew.`);
+      for (const f of [dbFile, `${dbFile}-journal`]) rmSync(f, { force: true });
+      vault = Vault.open(dbFile);
+    }
     let engine: EngineClient | undefined;
     try {
       const summary = await vault.indexRoots([root]);
