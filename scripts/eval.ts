@@ -128,7 +128,7 @@ const ARCHIVE = /\.(tar\.gz|tgz|tar)$/;
 function corpusRoot(set: QuerySet, setFile: string): string {
   if (typeof set.corpus !== 'string' || !set.corpus) throw new Error(`${setFile} names no corpus.`);
   const source = resolve(repo, set.corpus);
-  if (!existsSync(source)) throw new Error(`The corpus ${source} (from ${setFile}) does not exist.`);
+  if (!existsSync(source)) throw new Error(`The corpus ${source} (from ${setFile}) does not exist${set.install ? ` (${set.install})` : ''}.`);
   const sub = set.subdir ?? '';
   if (sub.split(/[\\/]/).includes('..')) throw new Error(`${setFile}: subdir must stay inside the corpus, got "${sub}".`);
   let base = source;
